@@ -1,0 +1,1 @@
+"""The assess web application, its models and its command line."""

@@ -1,0 +1,1 @@
+"""Item types, banks and their loader: pure, no Flask and no database."""

@@ -1,0 +1,342 @@
+"""YAML bank files -> validated, immutable item versions and assessment forms.
+
+Every problem in every file is collected and reported as
+``path:line: field: message``; nothing is returned while any remain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from items import registry
+from items.base import ItemType, Schema, Variant
+from items.forms import AssessmentForm, FormSpec, build_form
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
+
+
+@dataclass(frozen=True)
+class BankError:
+    """One problem in a bank file, located by line and field."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}"
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class BankInvalid(Exception):
+    """Raised with every problem found; nothing was loaded."""
+
+    def __init__(self, errors: Sequence[BankError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = list(errors)
+
+
+class ItemSpec(Schema):
+    """The envelope of one item; ``body`` and ``key`` are checked by its type."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    type: str
+    title: str = Field(min_length=1)
+    section: str = Field(min_length=1)
+    minutes: Decimal = Field(gt=0, le=120)
+    tags: list[str] = Field(default_factory=list)
+    rationale: str = ""
+    body: dict[str, Any]
+    key: dict[str, Any]
+
+
+class BankSpec(Schema):
+    bank: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    items: list[Any] = Field(default_factory=list)
+    forms: list[Any] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ItemVersion:
+    """One immutable version of an item; ``version`` is a hash of its content."""
+
+    item_id: str
+    version: str
+    type: str
+    title: str
+    section: str
+    minutes: Decimal
+    tags: tuple[str, ...]
+    rationale: str
+    body: Schema
+    key: Schema
+    bank: str
+    source: str
+
+    @property
+    def item_type(self) -> ItemType[Any, Any, Any]:
+        return registry.get(self.type)
+
+    def realize(self, variant: Variant) -> tuple[Schema, Schema]:
+        """The body the candidate saw and the key that applies, for a frozen variant."""
+        return self.item_type.realize(self.body, self.key, variant)
+
+    def content(self) -> dict[str, Any]:
+        """The item as plain JSON-able data: what the version hash is taken over."""
+        return {
+            "id": self.item_id,
+            "type": self.type,
+            "title": self.title,
+            "section": self.section,
+            "minutes": str(self.minutes),
+            "tags": list(self.tags),
+            "rationale": self.rationale,
+            "body": self.body.model_dump(mode="json"),
+            "key": self.key.model_dump(mode="json"),
+        }
+
+
+def content_version(content: dict[str, Any]) -> str:
+    """A short, stable hash of an item's content: any change makes a new version."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything loaded from a set of bank files."""
+
+    items: dict[str, ItemVersion]
+    forms: dict[str, AssessmentForm]
+    banks: dict[str, str]
+
+    def form(self, form_id: str) -> AssessmentForm:
+        try:
+            return self.forms[form_id]
+        except KeyError:
+            known = ", ".join(sorted(self.forms)) or "none"
+            raise KeyError(f"no form {form_id!r}; forms loaded: {known}") from None
+
+
+def bank_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The YAML files named, or found under the directories named, in a stable order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"}))
+        else:
+            found.append(path)
+    return found
+
+
+def load_banks(paths: Iterable[str | Path]) -> Catalogue:
+    """Load and validate bank files; raise ``BankInvalid`` listing every problem."""
+    errors: list[BankError] = []
+    items: dict[str, ItemVersion] = {}
+    forms: list[tuple[_Located, FormSpec]] = []
+    banks: dict[str, str] = {}
+    broken: set[str] = set()
+    files = bank_files(paths)
+    if not files:
+        raise BankInvalid([BankError(str(p), 0, "", "no bank files found") for p in paths])
+    for path in files:
+        _load_file(path, errors, items, forms, banks, broken)
+    built: dict[str, AssessmentForm] = {}
+    for located, spec in forms:
+        if spec.id in built:
+            errors.append(located.error(("id",), f"duplicate form id {spec.id!r}"))
+            continue
+        form, problems = build_form(spec, items, broken)
+        for field_path, message in problems:
+            errors.append(located.error(field_path, message))
+        built[spec.id] = form
+    if errors:
+        raise BankInvalid(errors)
+    return Catalogue(items=items, forms=built, banks=banks)
+
+
+class _Located:
+    """A parsed YAML node that can name the line of any field below it."""
+
+    def __init__(self, path: str, node: Any, prefix: tuple[str | int, ...]) -> None:
+        self.path = path
+        self.node = node
+        self.prefix = prefix
+
+    def line_of(self, field_path: Sequence[str | int]) -> int:
+        node, line = self.node, _line(self.node)
+        for part in field_path:
+            if isinstance(node, CommentedMap) and part in node:
+                line = node.lc.key(part)[0] + 1
+                node = node[part]
+            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+                line = node.lc.item(part)[0] + 1
+                node = node[part]
+            else:
+                break
+        return line
+
+    def error(self, field_path: Sequence[str | int], message: str) -> BankError:
+        return BankError(self.path, self.line_of(field_path), _dotted((*self.prefix, *field_path)), message)
+
+
+def _line(node: Any) -> int:
+    lc = getattr(node, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else 1
+
+
+def _dotted(parts: Sequence[str | int]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _parse(path: Path, errors: list[BankError]) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        errors.append(BankError(str(path), 0, "", f"cannot read file: {exc}"))
+        return None
+    try:
+        return YAML(typ="rt", pure=True).load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        reason = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        errors.append(BankError(str(path), line, "", f"invalid YAML: {reason or exc}"))
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        errors.append(BankError(str(path), 0, "", f"invalid YAML: {exc}"))
+    return None
+
+
+def _load_file(
+    path: Path,
+    errors: list[BankError],
+    items: dict[str, ItemVersion],
+    forms: list[tuple[_Located, FormSpec]],
+    banks: dict[str, str],
+    broken: set[str],
+) -> None:
+    data = _parse(path, errors)
+    if data is None and not any(e.path == str(path) for e in errors):
+        errors.append(BankError(str(path), 1, "", "the file is empty"))
+    if data is None:
+        return
+    root = _Located(str(path), data, ())
+    if not isinstance(data, CommentedMap):
+        errors.append(root.error((), "a bank file must be a mapping with bank, title, items and forms"))
+        return
+    try:
+        spec = BankSpec.model_validate(dict(data))
+    except ValidationError as exc:
+        errors.extend(_validation_errors(root, exc, ()))
+        return
+    if spec.bank in banks:
+        errors.append(root.error(("bank",), f"bank id {spec.bank!r} is also used by {banks[spec.bank]}"))
+    banks[spec.bank] = str(path)
+    for index, raw in enumerate(spec.items):
+        located = _Located(str(path), data["items"][index], ("items", index))
+        version = _load_item(located, raw, spec.bank, errors)
+        if version is None:
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                broken.add(raw["id"])
+            continue
+        if version.item_id in items:
+            errors.append(located.error(("id",), f"duplicate item id {version.item_id!r} (also in {items[version.item_id].source})"))
+            continue
+        items[version.item_id] = version
+    for index, raw in enumerate(spec.forms):
+        located = _Located(str(path), data["forms"][index], ("forms", index))
+        try:
+            forms.append((located, FormSpec.model_validate(_plain(raw))))
+        except ValidationError as exc:
+            errors.extend(_validation_errors(located, exc, ()))
+
+
+def _load_item(located: _Located, raw: Any, bank: str, errors: list[BankError]) -> ItemVersion | None:
+    if not isinstance(raw, dict):
+        errors.append(located.error((), "an item must be a mapping with id, type, title, section, minutes, body and key"))
+        return None
+    found = len(errors)
+    spec: ItemSpec | None = None
+    try:
+        spec = ItemSpec.model_validate(_plain(raw))
+    except ValidationError as exc:
+        errors.extend(_validation_errors(located, exc, ()))
+    # Check body and key even when the envelope is wrong: authors want every problem at once.
+    type_name = raw.get("type")
+    item_type = None
+    if isinstance(type_name, str):
+        try:
+            item_type = registry.get(type_name)
+        except registry.UnknownType as exc:
+            errors.append(located.error(("type",), str(exc)))
+    body = key = None
+    if item_type is not None:
+        for part in ("body", "key"):
+            model = item_type.body if part == "body" else item_type.key
+            try:
+                parsed = model.model_validate(_plain(raw.get(part)))
+            except ValidationError as exc:
+                errors.extend(_validation_errors(located, exc, (part,)))
+                continue
+            if part == "body":
+                body = parsed
+            else:
+                key = parsed
+    if item_type is not None and body is not None and key is not None:
+        for problem in item_type.check(body, key):
+            errors.append(located.error(_field_parts(problem.field), problem.message))
+    if spec is None or body is None or key is None or len(errors) > found:
+        return None
+    unversioned = ItemVersion(
+        item_id=spec.id, version="", type=spec.type, title=spec.title, section=spec.section,
+        minutes=spec.minutes, tags=tuple(spec.tags), rationale=spec.rationale, body=body, key=key,
+        bank=bank, source=f"{located.path}:{located.line_of(())}",
+    )
+    return replace(unversioned, version=content_version(unversioned.content()))
+
+
+def _field_parts(dotted: str) -> list[str | int]:
+    """``key.credit[2].id`` -> ["key", "credit", 2, "id"]."""
+    pieces = dotted.replace("]", "").replace("[", ".").split(".")
+    return [int(p) if p.isdigit() else p for p in pieces if p]
+
+
+def _validation_errors(located: _Located, exc: ValidationError, prefix: tuple[str | int, ...]) -> Iterator[BankError]:
+    for error in exc.errors(include_url=False):
+        loc = (*prefix, *error["loc"])
+        message = error["msg"]
+        if error["type"] == "extra_forbidden":
+            message = "unknown field (check its spelling, or whether it belongs elsewhere)"
+        elif error["type"] == "missing":
+            message = "required field is missing"
+        elif "input" in error and error["type"] not in {"missing"}:
+            shown = repr(error["input"])
+            if len(shown) <= 60:
+                message = f"{message}, got {shown}"
+        yield located.error(loc, message)
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's round-trip containers as plain dicts and lists, for pydantic."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value

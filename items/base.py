@@ -1,0 +1,196 @@
+"""The contract every item type fills, and the small values they exchange.
+
+An item type is one module in ``items/types/`` exposing ``TYPE = ItemType(...)``.
+Everything here is pure: no Flask, no database, no clock, no global randomness.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+#: A submitted form as plain data: field name -> every value sent for it.
+Form = Mapping[str, Sequence[str]]
+
+#: What an attempt freezes per item at start: option order, drawn numbers.
+Variant = dict[str, Any]
+
+
+class Schema(BaseModel):
+    """Base for every body, key and response model: strict about unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ResponseError(ValueError):
+    """A candidate's answer that cannot be accepted, named by its form field."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A key that does not fit its body, found by a type's ``check``.
+
+    ``field`` is relative to the item, e.g. ``key.most`` or ``body.options[2].id``.
+    """
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One line of a score's breakdown, written for a reviewer."""
+
+    label: str
+    points: Decimal
+    max_points: Decimal
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Score:
+    """Points for one response, with the parts that explain them.
+
+    ``pending_review`` marks points a person still has to award (rubrics);
+    ``points`` then holds only what was scored automatically.
+    """
+
+    points: Decimal
+    max_points: Decimal
+    parts: tuple[Part, ...]
+    pending_review: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "points": str(self.points),
+            "max_points": str(self.max_points),
+            "pending_review": self.pending_review,
+            "parts": [
+                {
+                    "label": p.label,
+                    "points": str(p.points),
+                    "max_points": str(p.max_points),
+                    "explanation": p.explanation,
+                }
+                for p in self.parts
+            ],
+        }
+
+
+BodyT = TypeVar("BodyT", bound=Schema)
+KeyT = TypeVar("KeyT", bound=Schema)
+ResponseT = TypeVar("ResponseT", bound=Schema)
+
+
+def no_problems(body: Any, key: Any) -> list[Problem]:
+    """Default ``check`` for types whose key cannot contradict their body."""
+    return []
+
+
+def fixed_variant(body: Any, rng: random.Random, shuffle: bool) -> Variant:
+    """Default ``draw`` for types with nothing to shuffle or draw."""
+    return {}
+
+
+def same_body_and_key(body: BodyT, key: KeyT, variant: Variant) -> tuple[BodyT, KeyT]:
+    """Default ``realize``: the variant changes nothing."""
+    return body, key
+
+
+@dataclass(frozen=True)
+class ItemType(Generic[BodyT, KeyT, ResponseT]):
+    """What one item type provides; see ``style.md`` for each part's rules.
+
+    - ``normalise(body, form)`` turns the item's own form fields (prefix already
+      stripped) into a response, returns ``None`` when nothing was answered, and
+      raises ``ResponseError`` for anything it cannot accept (unknown option ids
+      included). Partial answers are valid responses and score partially.
+    - ``score(body, key, response)`` is deterministic and explains every point.
+      Responses parsed from JSON skip ``normalise``, so ``score`` raises
+      ``ResponseError`` when a response names what the body does not have.
+    - ``max_points(body, key)`` is what a perfect response earns.
+    - ``check(body, key)`` finds keys that name missing options or break the
+      type's rules; pydantic has already checked each model on its own.
+    - ``draw(body, rng, shuffle)`` is called once when an attempt starts and
+      returns the JSON-able variant to freeze (option order, drawn numbers);
+      ``realize(body, key, variant)`` rebuilds what that candidate saw and the
+      key that applies to it. Both default to "no variation".
+    """
+
+    name: str
+    body: type[BodyT]
+    key: type[KeyT]
+    response: type[ResponseT]
+    normalise: Callable[[BodyT, Form], ResponseT | None]
+    score: Callable[[BodyT, KeyT, ResponseT], Score]
+    max_points: Callable[[BodyT, KeyT], Decimal]
+    check: Callable[[BodyT, KeyT], list[Problem]] = no_problems
+    draw: Callable[[BodyT, random.Random, bool], Variant] = fixed_variant
+    realize: Callable[[BodyT, KeyT, Variant], tuple[BodyT, KeyT]] = same_body_and_key
+    description: str = field(default="")
+
+
+def first_value(form: Form, name: str) -> str:
+    """The first value sent for ``name``, stripped; '' when absent."""
+    values = form.get(name) or []
+    return values[0].strip() if values else ""
+
+
+def shuffled_order(ids: Sequence[str], rng: random.Random, shuffle: bool) -> list[str]:
+    """An option order to freeze: shuffled when the form asks for it."""
+    order = list(ids)
+    if shuffle:
+        rng.shuffle(order)
+    return order
+
+
+def apply_order(options: Sequence[Any], order: Sequence[str] | None) -> list[Any]:
+    """Options rearranged to a frozen order of ids; unknown or stale orders are ignored."""
+    if not order:
+        return list(options)
+    by_id = {o.id: o for o in options}
+    if sorted(by_id) != sorted(order):
+        return list(options)
+    return [by_id[i] for i in order]
+
+
+def points(value: int | str | Decimal) -> Decimal:
+    """Points as Decimal, never float."""
+    return Decimal(value)
+
+
+class Option(Schema):
+    """A response a candidate can pick, order or rate; ``id`` is what keys name."""
+
+    id: str
+    text: str
+
+
+def option_problems(options: Sequence[Option], named: Mapping[str, str]) -> list[Problem]:
+    """Problems with option ids: duplicates, and keys naming options that do not exist.
+
+    ``named`` maps a key field (e.g. ``key.most``) to the option id it names.
+    """
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, option in enumerate(options):
+        if option.id in seen:
+            problems.append(Problem(f"body.options[{index}].id", f"duplicate option id {option.id!r}"))
+        seen.add(option.id)
+    known = ", ".join(o.id for o in options)
+    for key_field, option_id in named.items():
+        if option_id not in seen:
+            problems.append(
+                Problem(key_field, f"names option {option_id!r}, which is not one of: {known}")
+            )
+    return problems

@@ -1,0 +1,107 @@
+"""Single best answer: multiple choice, and the SJT "pick the best response" format."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from pydantic import Field
+
+from items.base import (
+    Form,
+    ItemType,
+    Option,
+    Problem,
+    ResponseError,
+    Schema,
+    Score,
+    Part,
+    Variant,
+    apply_order,
+    first_value,
+    option_problems,
+    shuffled_order,
+)
+
+
+class Body(Schema):
+    prompt: str
+    options: list[Option] = Field(min_length=2)
+
+
+class Key(Schema):
+    """``correct`` earns ``points``; ``credit`` gives partial points to other options."""
+
+    correct: str
+    points: Decimal = Field(default=Decimal(1), gt=0)
+    credit: dict[str, Decimal] = Field(default_factory=dict)
+
+
+class Response(Schema):
+    choice: str
+
+
+def normalise(body: Body, form: Form) -> Response | None:
+    choice = first_value(form, "choice")
+    if not choice:
+        return None
+    if choice not in {o.id for o in body.options}:
+        raise ResponseError("choice", f"{choice!r} is not one of the options")
+    return Response(choice=choice)
+
+
+def score(body: Body, key: Key, response: Response) -> Score:
+    text = {o.id: o.text for o in body.options}
+    if response.choice == key.correct:
+        earned, why = key.points, f"Chose {response.choice}, the keyed best answer."
+    elif response.choice in key.credit:
+        earned = key.credit[response.choice]
+        why = (
+            f"Chose {response.choice} ({text[response.choice]!r}), which earns partial credit; "
+            f"the best answer is {key.correct}."
+        )
+    else:
+        earned = Decimal(0)
+        why = f"Chose {response.choice}; the best answer is {key.correct} ({text[key.correct]!r})."
+    return Score(earned, key.points, (Part("Choice", earned, key.points, why),))
+
+
+def max_points(body: Body, key: Key) -> Decimal:
+    return key.points
+
+
+def check(body: Body, key: Key) -> list[Problem]:
+    named = {"key.correct": key.correct}
+    named.update({f"key.credit.{option}": option for option in key.credit})
+    problems = option_problems(body.options, named)
+    for option, credit in key.credit.items():
+        if option == key.correct:
+            problems.append(Problem(f"key.credit.{option}", "the correct option cannot also have partial credit"))
+        elif not Decimal(0) <= credit < key.points:
+            problems.append(
+                Problem(f"key.credit.{option}", f"partial credit must be at least 0 and below {key.points}")
+            )
+    return problems
+
+
+def draw(body: Body, rng: random.Random, shuffle: bool) -> Variant:
+    return {"order": shuffled_order([o.id for o in body.options], rng, shuffle)}
+
+
+def realize(body: Body, key: Key, variant: Variant) -> tuple[Body, Key]:
+    return body.model_copy(update={"options": apply_order(body.options, variant.get("order"))}), key
+
+
+TYPE = ItemType(
+    name="single_choice",
+    description="Pick the one best option (MCQ, SJT best response).",
+    body=Body,
+    key=Key,
+    response=Response,
+    normalise=normalise,
+    score=score,
+    max_points=max_points,
+    check=check,
+    draw=draw,
+    realize=realize,
+)

@@ -1,0 +1,1 @@
+"""Pure pandas reports: tidy frames in, report frames and exports out."""

@@ -1,0 +1,1 @@
+"""Pure scoring: one item, totals, weighting; no Flask, no database."""
