@@ -172,13 +172,19 @@ def load_banks(paths: Iterable[str | Path]) -> Catalogue:
 class _Located:
     """A parsed YAML node that can name the line of any field below it."""
 
-    def __init__(self, path: str, node: Any, prefix: tuple[str | int, ...]) -> None:
+    def __init__(self, path: str, node: Any, prefix: tuple[str | int, ...], line: int = 1) -> None:
         self.path = path
         self.node = node
         self.prefix = prefix
+        # Scalars carry no position of their own; their parent's says where they are.
+        self.line = _line(node) if getattr(node, "lc", None) is not None else line
+
+    @classmethod
+    def child(cls, path: str, seq: Any, key: str, index: int) -> _Located:
+        return cls(path, seq[index], (key, index), seq.lc.item(index)[0] + 1)
 
     def line_of(self, field_path: Sequence[str | int]) -> int:
-        node, line = self.node, _line(self.node)
+        node, line = self.node, self.line
         for part in field_path:
             if isinstance(node, CommentedMap) and part in node:
                 line = node.lc.key(part)[0] + 1
@@ -250,7 +256,7 @@ def _load_file(
         errors.append(root.error(("bank",), f"bank id {spec.bank!r} is also used by {banks[spec.bank]}"))
     banks[spec.bank] = str(path)
     for index, raw in enumerate(spec.items):
-        located = _Located(str(path), data["items"][index], ("items", index))
+        located = _Located.child(str(path), data["items"], "items", index)
         version = _load_item(located, raw, spec.bank, errors)
         if version is None:
             if isinstance(raw, dict) and isinstance(raw.get("id"), str):
@@ -261,7 +267,7 @@ def _load_file(
             continue
         items[version.item_id] = version
     for index, raw in enumerate(spec.forms):
-        located = _Located(str(path), data["forms"][index], ("forms", index))
+        located = _Located.child(str(path), data["forms"], "forms", index)
         try:
             forms.append((located, FormSpec.model_validate(_plain(raw))))
         except ValidationError as exc:
@@ -340,3 +346,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def item_version_from_content(content: dict[str, Any], bank: str = "", source: str = "") -> ItemVersion:
+    """Rebuild a pinned version from the content stored with an attempt.
+
+    The version is recomputed from the content, so stored content that was
+    altered no longer matches the version an attempt pinned.
+    """
+    item_type = registry.get(content["type"])
+    item = ItemVersion(
+        item_id=content["id"],
+        version="",
+        type=content["type"],
+        title=content["title"],
+        section=content["section"],
+        minutes=Decimal(content["minutes"]),
+        tags=tuple(content["tags"]),
+        rationale=content["rationale"],
+        body=item_type.body.model_validate(content["body"]),
+        key=item_type.key.model_validate(content["key"]),
+        bank=bank,
+        source=source,
+    )
+    return replace(item, version=content_version(item.content()))

@@ -20,7 +20,8 @@ def parse_response(item: ItemVersion, data: Mapping[str, Any] | None) -> Schema 
     if data is None:
         return None
     try:
-        return item.item_type.response.model_validate(data)
+        response: Schema = item.item_type.response.model_validate(data)
+        return response
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         field = ".".join(str(p) for p in first["loc"]) or "response"

@@ -52,6 +52,8 @@ def normalise(body: Body, form: Form) -> Response | None:
 
 def score(body: Body, key: Key, response: Response) -> Score:
     text = {o.id: o.text for o in body.options}
+    if response.choice not in text:
+        raise ResponseError("choice", f"{response.choice!r} is not one of the options")
     if response.choice == key.correct:
         earned, why = key.points, f"Chose {response.choice}, the keyed best answer."
     elif response.choice in key.credit:

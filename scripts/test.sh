@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install everything the test suite needs (Python packages, Debian's Chromium), then run all of it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  # Playwright cannot download its own browser here; the browser tests drive Debian's Chromium.
+  sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+
+.venv/bin/lint-imports
+.venv/bin/mypy
+
+set +e
+.venv/bin/pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests; that is a failure, not a pass" >&2
+  exit 1
+fi
+exit "$status"
