@@ -1,0 +1,173 @@
+"""SJT rank: order every response from first to last, scored by distance to a model ranking."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from pydantic import Field
+
+from items.base import (
+    Form,
+    ItemType,
+    Option,
+    Part,
+    Problem,
+    ResponseError,
+    Schema,
+    Score,
+    Variant,
+    apply_order,
+    option_problems,
+    shuffled_order,
+)
+
+FIELD_PREFIX = "rank-"
+
+
+class Body(Schema):
+    """``first_label``/``last_label`` say what rank 1 and rank n mean to the candidate.
+
+    Options are capped at 8: one select each stays usable, a longer list does not.
+    """
+
+    prompt: str = Field(min_length=1)
+    options: list[Option] = Field(min_length=3, max_length=8)
+    first_label: str = Field(default="most effective", min_length=1)
+    last_label: str = Field(default="least effective", min_length=1)
+
+
+class Key(Schema):
+    """The model ranking: every option id once, first to last."""
+
+    ranking: list[str]
+
+
+class Response(Schema):
+    """Rank (1 = first) per option id; options not yet ranked are absent."""
+
+    ranks: dict[str, int]
+
+
+def _validate(body: Body, response: Response) -> Response:
+    known = {o.id for o in body.options}
+    holder: dict[int, str] = {}
+    # Walk in display order so a duplicate is reported at the later select.
+    ordered = sorted(response.ranks.items(), key=lambda pair: _position(body, pair[0]))
+    for option_id, rank in ordered:
+        field = FIELD_PREFIX + option_id
+        if option_id not in known:
+            raise ResponseError(field, f"{option_id!r} is not one of the responses")
+        if not 1 <= rank <= len(body.options):
+            raise ResponseError(field, f"choose a rank from 1 to {len(body.options)}")
+        if rank in holder:
+            raise ResponseError(field, f"rank {rank} is already given to another response")
+        holder[rank] = option_id
+    return response
+
+
+def _position(body: Body, option_id: str) -> int:
+    ids = [o.id for o in body.options]
+    return ids.index(option_id) if option_id in ids else len(ids)
+
+
+def _parse_rank(field: str, text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ResponseError(field, f"{text!r} is not a rank") from None
+
+
+def normalise(body: Body, form: Form) -> Response | None:
+    ranks: dict[str, int] = {}
+    for field, values in form.items():
+        if not field.startswith(FIELD_PREFIX):
+            continue
+        text = values[0].strip() if values else ""
+        if text:
+            ranks[field.removeprefix(FIELD_PREFIX)] = _parse_rank(field, text)
+    if not ranks:
+        return None
+    return _validate(body, Response(ranks=ranks))
+
+
+def max_points(body: Body, key: Key) -> Decimal:
+    """floor(n²/2): the largest total displacement any ranking of n options can have."""
+    return Decimal(len(body.options) ** 2 // 2)
+
+
+def score(body: Body, key: Key, response: Response) -> Score:
+    """Max points minus the summed distance of each rank from the model's.
+
+    Since max is the largest possible distance, a complete ranking scores from 0
+    (the model reversed) to max (the model) without clamping. Only complete
+    rankings score: the distance is defined for a full order only, and
+    guessing where unranked responses would have gone would score answers the
+    candidate never gave.
+    """
+    _validate(body, response)
+    top = max_points(body, key)
+    count = len(body.options)
+    if len(response.ranks) < count:
+        why = (
+            f"Ranking incomplete: {len(response.ranks)} of {count} responses ranked. "
+            "Only complete rankings are scored."
+        )
+        return Score(Decimal(0), top, (Part("Ranking", Decimal(0), top, why),))
+    start = Part(
+        "Complete ranking",
+        top,
+        top,
+        f"A complete ranking of {count} responses starts at {top} points; "
+        "each place a response sits away from the model ranking costs 1 point.",
+    )
+    deductions = tuple(_displacement(option.id, response.ranks[option.id], key) for option in body.options)
+    parts = (start, *deductions)
+    return Score(sum((p.points for p in parts), Decimal(0)), top, parts)
+
+
+def _displacement(option_id: str, rank: int, key: Key) -> Part:
+    model_rank = key.ranking.index(option_id) + 1
+    distance = abs(rank - model_rank)
+    if distance == 0:
+        why = f"Ranked {rank}, as in the model ranking."
+    else:
+        why = f"Ranked {rank}; the model ranks it {model_rank}: {distance} place(s) off."
+    return Part(f"Response {option_id}", Decimal(-distance), Decimal(0), why)
+
+
+def check(body: Body, key: Key) -> list[Problem]:
+    named = {f"key.ranking[{index}]": option_id for index, option_id in enumerate(key.ranking)}
+    problems = option_problems(body.options, named)
+    seen: set[str] = set()
+    for index, option_id in enumerate(key.ranking):
+        if option_id in seen:
+            problems.append(Problem(f"key.ranking[{index}]", f"{option_id!r} is ranked twice"))
+        seen.add(option_id)
+    missing = [o.id for o in body.options if o.id not in seen]
+    if missing:
+        problems.append(Problem("key.ranking", f"the model ranking leaves out: {', '.join(missing)}"))
+    return problems
+
+
+def draw(body: Body, rng: random.Random, shuffle: bool) -> Variant:
+    return {"order": shuffled_order([o.id for o in body.options], rng, shuffle)}
+
+
+def realize(body: Body, key: Key, variant: Variant) -> tuple[Body, Key]:
+    return body.model_copy(update={"options": apply_order(body.options, variant.get("order"))}), key
+
+
+TYPE = ItemType(
+    name="sjt_rank",
+    description="SJT: rank every response from first to last.",
+    body=Body,
+    key=Key,
+    response=Response,
+    normalise=normalise,
+    score=score,
+    max_points=max_points,
+    check=check,
+    draw=draw,
+    realize=realize,
+)
