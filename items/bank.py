@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from items import registry
@@ -169,6 +170,17 @@ def load_banks(paths: Iterable[str | Path]) -> Catalogue:
     return Catalogue(items=items, forms=built, banks=banks)
 
 
+class _BankConstructor(RoundTripConstructor):
+    """Reads YAML timestamps as the text the author wrote.
+
+    Item types parse dates themselves, with located errors; ruamel's own date
+    parsing would fail on an impossible date with no line or field to report.
+    """
+
+
+_BankConstructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
+
+
 class _Located:
     """A parsed YAML node that can name the line of any field below it."""
 
@@ -219,7 +231,9 @@ def _parse(path: Path, errors: list[BankError]) -> Any:
         errors.append(BankError(str(path), 0, "", f"cannot read file: {exc}"))
         return None
     try:
-        return YAML(typ="rt", pure=True).load(text)
+        yaml = YAML(typ="rt", pure=True)
+        yaml.Constructor = _BankConstructor
+        return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0

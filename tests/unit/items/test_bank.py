@@ -138,3 +138,10 @@ def test_stored_content_rebuilds_the_same_version() -> None:
     assert rebuilt.version == item.version
     assert rebuilt.key == item.key
     assert rebuilt.minutes == Decimal(1)
+
+
+def test_impossible_yaml_date_is_reported_at_its_field(tmp_path: Path) -> None:
+    bad = tmp_path / "date.yaml"
+    bad.write_text(PROCESS.read_text().replace("minutes: 1\n", "minutes: 2025-07-32\n", 1))
+    (error,) = _errors(bad)
+    assert error.startswith(f"{bad}:{_line_of(bad, '2025-07-32')}: items[0].minutes:")

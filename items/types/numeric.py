@@ -1,0 +1,376 @@
+"""Numeric calculation: the candidate types a number (an amount, a percentage, a count).
+
+Parameterised items declare ``params`` drawn per attempt and key a formula over them,
+so candidates sitting the same item do not share one answer.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import math
+import random
+import re
+import unicodedata
+from collections.abc import Mapping
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score, Variant, first_value
+
+MAX_INPUT = 32
+MAX_WHOLE_DIGITS = 15
+MAX_PLACES = 8
+SHOWN_PLACES = 6
+# Spaces people type between thousands: plain, no-break and narrow no-break.
+GROUP_SPACES = " \u00a0\u202f"
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+PLAIN_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)?|\.\d+)$")
+GROUPED_NUMBER = re.compile(r"^\d{1,3}(?P<sep>[," + GROUP_SPACES + r"])\d{3}(?:(?P=sep)\d{3})*(?:\.\d+)?$")
+FORMULA_NODES = (ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub,
+                 ast.UAdd)
+# Formulas are evaluated for every possible draw at load time when there are this few.
+EXHAUSTIVE_CHECK_LIMIT = 20_000
+ARITHMETIC = Context(prec=28, traps=[InvalidOperation, DivisionByZero, Overflow])
+
+#: An author's number: bounded so that draws and checks stay within Decimal's precision.
+Amount = Annotated[Decimal, Field(max_digits=MAX_WHOLE_DIGITS + MAX_PLACES, decimal_places=MAX_PLACES)]
+
+
+class Param(Schema):
+    """A number drawn per attempt: from ``choices``, or from ``min``..``max`` in ``step``s.
+
+    ``default`` is what a preview (or an attempt without a draw) shows; it must be drawable.
+    """
+
+    min: Amount | None = None
+    max: Amount | None = None
+    step: Amount = Field(default=Decimal(1), gt=0)
+    choices: list[Amount] | None = Field(default=None, min_length=1)
+    default: Amount | None = None
+
+    @model_validator(mode="after")
+    def _one_way_to_draw(self) -> Param:
+        ranged = self.min is not None or self.max is not None
+        if ranged == (self.choices is not None):
+            raise ValueError("give either min and max (with an optional step) or choices")
+        if ranged and (self.min is None or self.max is None or self.min > self.max):
+            raise ValueError("a range needs both min and max, with min <= max")
+        if self.default is not None and not self.allows(self.default):
+            raise ValueError(f"default {self.default} is not a value this param can draw")
+        return self
+
+    def allows(self, value: Decimal) -> bool:
+        if self.choices is not None:
+            return value in self.choices
+        assert self.min is not None and self.max is not None
+        return self.min <= value <= self.max and (value - self.min) % self.step == 0
+
+    def count(self) -> int:
+        """How many values this param can draw."""
+        if self.choices is not None:
+            return len(self.choices)
+        assert self.min is not None and self.max is not None
+        return int((self.max - self.min) // self.step) + 1
+
+    def nth(self, index: int) -> Decimal:
+        if self.choices is not None:
+            return self.choices[index]
+        assert self.min is not None
+        return self.min + index * self.step
+
+    def shown(self) -> Decimal:
+        """The value a candidate sees: the drawn one once realized, else the default."""
+        return self.default if self.default is not None else self.nth(0)
+
+
+class Body(Schema):
+    """``unit`` decides how numbers are read and shown: "$675.00", "10%", "6,000"."""
+
+    prompt: str = Field(min_length=1)
+    unit: Literal["currency", "percent", "plain"] = "plain"
+    symbol: str = Field(default="$", min_length=1, max_length=3)
+    label: str = "Your answer"
+    params: dict[str, Param] = Field(default_factory=dict)
+
+
+class Key(Schema):
+    """Exactly one of ``answer`` (a formula over the params) or a fixed ``value``.
+
+    A response is right within ``tolerance`` (absolute) or ``relative_tolerance``
+    (a fraction of the expected value), whichever is wider. Percentages are keyed
+    in percent: 12.5, not 0.125.
+    """
+
+    answer: str | None = Field(default=None, min_length=1, max_length=500)
+    value: Amount | None = None
+    tolerance: Amount = Field(default=Decimal(0), ge=0)
+    relative_tolerance: Amount = Field(default=Decimal(0), ge=0, lt=1)
+    points: Decimal = Field(default=Decimal(1), gt=0)
+
+
+class Response(Schema):
+    value: Amount
+
+
+class FormulaError(ValueError):
+    """A key formula that cannot be parsed or evaluated."""
+
+
+def parse_formula(formula: str) -> ast.expr:
+    """The formula's syntax tree, allowing only numbers, names, + - * /, parentheses and signs."""
+    try:
+        tree = ast.parse(formula, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError) as exc:
+        raise FormulaError(f"cannot parse {formula!r}: {exc}") from None
+    for node in ast.walk(tree):
+        if not (_is_number(node) or isinstance(node, FORMULA_NODES)):
+            raise FormulaError(
+                f"{formula!r} uses {type(node).__name__}; only numbers, params, + - * / and ( ) are allowed"
+            )
+    return tree
+
+
+def _is_number(node: ast.AST) -> bool:
+    if not isinstance(node, ast.Constant) or isinstance(node.value, bool):
+        return False
+    return isinstance(node.value, (int, float)) and math.isfinite(node.value)
+
+
+def formula_names(formula: str) -> set[str]:
+    return {node.id for node in ast.walk(parse_formula(formula)) if isinstance(node, ast.Name)}
+
+
+def evaluate(formula: str, values: Mapping[str, Decimal]) -> Decimal:
+    """The formula's value in Decimal arithmetic (28 significant digits)."""
+    tree = parse_formula(formula)
+    try:
+        with localcontext(ARITHMETIC):
+            return _evaluate(tree, values)
+    except (InvalidOperation, DivisionByZero, Overflow) as exc:
+        numbers = ", ".join(f"{name} = {value}" for name, value in values.items())
+        raise FormulaError(f"{formula!r} cannot be computed with {numbers}: {type(exc).__name__}") from None
+
+
+def _evaluate(node: ast.expr, values: Mapping[str, Decimal]) -> Decimal:
+    if isinstance(node, ast.Constant):
+        return Decimal(str(node.value))
+    if isinstance(node, ast.Name):
+        if node.id not in values:
+            raise FormulaError(f"{node.id!r} is not a declared param")
+        return values[node.id]
+    if isinstance(node, ast.UnaryOp):
+        operand = _evaluate(node.operand, values)
+        return -operand if isinstance(node.op, ast.USub) else +operand
+    assert isinstance(node, ast.BinOp)
+    left, right = _evaluate(node.left, values), _evaluate(node.right, values)
+    if isinstance(node.op, ast.Add):
+        return left + right
+    if isinstance(node.op, ast.Sub):
+        return left - right
+    if isinstance(node.op, ast.Mult):
+        return left * right
+    return left / right
+
+
+def expected_value(body: Body, key: Key) -> Decimal:
+    """The keyed answer for the numbers this body shows."""
+    if key.value is not None:
+        return key.value
+    assert key.answer is not None
+    return evaluate(key.answer, {name: param.shown() for name, param in body.params.items()})
+
+
+def parse_number(body: Body, text: str) -> Decimal:
+    """A typed number, tolerating "$6,000.00", "6 000", "10%"; ``ResponseError`` otherwise."""
+    if len(text) > MAX_INPUT:
+        raise ResponseError("value", f"is too long for a number (at most {MAX_INPUT} characters)")
+    rest = text.replace("\u2212", "-")
+    negative = rest.startswith("-")
+    rest = rest.removeprefix("-").strip()
+    if body.unit == "currency":
+        rest = rest.removeprefix(body.symbol).strip()
+        if not negative and rest.startswith("-"):
+            negative, rest = True, rest[1:].strip()
+    if body.unit == "percent":
+        rest = rest.removesuffix("%").strip()
+    if not any(c.isdigit() for c in rest):
+        raise ResponseError("value", "must contain a number written in digits, e.g. 675 or 675.50")
+    if any(c.isalpha() for c in rest):
+        raise ResponseError("value", "must be written in digits only (no words or exponents), e.g. 675.50")
+    if rest.count(".") > 1:
+        raise ResponseError("value", "has more than one decimal point")
+    if not (PLAIN_NUMBER.match(rest) or GROUPED_NUMBER.match(rest)):
+        raise ResponseError("value", _shape_reason(body, rest))
+    digits = rest.translate({ord(c): None for c in "," + GROUP_SPACES})
+    whole, _, places = digits.partition(".")
+    if len(whole.lstrip("0")) > MAX_WHOLE_DIGITS:
+        raise ResponseError("value", f"is too large (at most {MAX_WHOLE_DIGITS} digits before the point)")
+    if len(places) > MAX_PLACES:
+        raise ResponseError("value", f"has too many decimal places (at most {MAX_PLACES})")
+    number = Decimal(digits)
+    return -number if negative else number
+
+
+def _shape_reason(body: Body, rest: str) -> str:
+    """Why a string of digits and marks is not a number, in the candidate's terms."""
+    if "%" in rest:
+        if body.unit == "percent":
+            return "needs the % sign after the number, e.g. 12.5%"
+        return "is not a percentage: type the number only"
+    if "," in rest or any(c in rest for c in GROUP_SPACES):
+        return "has thousands separators in the wrong places: write 6,000 or 6000, with a point for decimals"
+    if any(unicodedata.category(c) == "Sc" for c in rest):
+        if body.unit == "currency":
+            return f"must be an amount in {body.symbol}, typed in digits, e.g. 675.50"
+        return "must be a number only, without a currency symbol"
+    return "is not a number we can read: type digits with an optional decimal point, e.g. 675.50"
+
+
+def normalise(body: Body, form: Form) -> Response | None:
+    text = first_value(form, "value")
+    if not text:
+        return None
+    return Response(value=parse_number(body, text))
+
+
+def shown(body: Body, value: Decimal) -> str:
+    """A number as this body's unit writes it, e.g. "$6,000.00" or "12.5%".
+
+    Formula results like 1/3 are cut to ``SHOWN_PLACES`` so explanations stay readable.
+    """
+    magnitude = abs(value).normalize()
+    if int(magnitude.as_tuple().exponent) < -SHOWN_PLACES:
+        magnitude = magnitude.quantize(Decimal(1).scaleb(-SHOWN_PLACES)).normalize()
+    sign = "-" if value < 0 and magnitude else ""
+    if body.unit == "currency":
+        places = max(2, -int(magnitude.as_tuple().exponent))
+        return f"{sign}{body.symbol}{magnitude:,.{places}f}"
+    plain = f"{sign}{magnitude:,f}"
+    return f"{plain}%" if body.unit == "percent" else plain
+
+
+def score(body: Body, key: Key, response: Response) -> Score:
+    expected = expected_value(body, key)
+    allowed = max(key.tolerance, key.relative_tolerance * abs(expected))
+    target = shown(body, expected) + (f" (within {shown(body, abs(allowed))})" if allowed else "")
+    typed = shown(body, response.value)
+    if abs(response.value - expected) <= allowed:
+        earned, why = key.points, f"Typed {typed}, which matches the expected {target}."
+    else:
+        earned, why = Decimal(0), f"Typed {typed}; expected {target}."
+    if key.answer is not None:
+        numbers = ", ".join(f"{name} = {param.shown()}" for name, param in body.params.items())
+        why += f" The key computes {key.answer}" + (f" with {numbers}." if numbers else ".")
+    return Score(earned, key.points, (Part("Answer", earned, key.points, why),))
+
+
+def max_points(body: Body, key: Key) -> Decimal:
+    return key.points
+
+
+def check(body: Body, key: Key) -> list[Problem]:
+    declared = set(body.params)
+    placeholders = set(PLACEHOLDER.findall(body.prompt))
+    known = ", ".join(sorted(declared)) or "none"
+    problems = [
+        Problem("body.prompt", f"uses {{{name}}}, which is not one of the params ({known})")
+        for name in sorted(placeholders - declared)
+    ]
+    problems += [
+        Problem(f"body.params.{name}", "is never shown in the prompt, so candidates cannot use it")
+        for name in sorted(declared - placeholders)
+    ]
+    return problems + _key_problems(body, key)
+
+
+def _key_problems(body: Body, key: Key) -> list[Problem]:
+    if (key.answer is None) == (key.value is None):
+        return [Problem("key.answer", "give exactly one of answer (a formula) or value (a fixed number)")]
+    if key.answer is None:
+        return [Problem("key.value", "an item with params needs a formula in answer")] if body.params else []
+    try:
+        unknown = formula_names(key.answer) - set(body.params)
+    except FormulaError as exc:
+        return [Problem("key.answer", str(exc))]
+    if unknown:
+        return [Problem("key.answer", f"uses {', '.join(sorted(unknown))}, which are not declared params")]
+    return _evaluation_problems(body, key.answer)
+
+
+def _evaluation_problems(body: Body, formula: str) -> list[Problem]:
+    """Evaluate every possible draw when there are few, else the shown values and the range ends."""
+    params = list(body.params.values())
+    size = 1
+    for param in params:
+        size *= param.count()
+    draws: list[tuple[Decimal, ...]]
+    if size <= EXHAUSTIVE_CHECK_LIMIT:
+        draws = list(itertools.product(*([p.nth(i) for i in range(p.count())] for p in params)))
+    else:
+        draws = [
+            tuple(p.shown() for p in params),
+            tuple(p.nth(0) for p in params),
+            tuple(p.nth(p.count() - 1) for p in params),
+        ]
+    limit = Decimal(10) ** MAX_WHOLE_DIGITS
+    for values in draws:
+        try:
+            result = evaluate(formula, dict(zip(body.params, values, strict=True)))
+        except FormulaError as exc:
+            return [Problem("key.answer", str(exc))]
+        if abs(result) >= limit:
+            drawn = ", ".join(f"{name} = {value}" for name, value in zip(body.params, values, strict=True))
+            return [Problem("key.answer", f"gives {result} with {drawn}: too large to type")]
+    return []
+
+
+def draw(body: Body, rng: random.Random, shuffle: bool) -> Variant:
+    if not body.params:
+        return {}
+    return {"params": {name: str(p.nth(rng.randrange(p.count()))) for name, p in body.params.items()}}
+
+
+def realize(body: Body, key: Key, variant: Variant) -> tuple[Body, Key]:
+    """The prompt with the drawn numbers filled in; they become the params' shown values.
+
+    A drawn value that is missing, unreadable or not drawable falls back to the
+    default, as a stale option order does, so a variant can never crash an attempt.
+    """
+    raw = variant.get("params")
+    drawn: dict[str, object] = raw if isinstance(raw, dict) else {}
+    params = {
+        name: param.model_copy(update={"default": _drawn(param, drawn.get(name))})
+        for name, param in body.params.items()
+    }
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"{params[name].shown():,f}" if name in params else match.group(0)
+
+    return body.model_copy(update={"prompt": PLACEHOLDER.sub(fill, body.prompt), "params": params}), key
+
+
+def _drawn(param: Param, raw: object) -> Decimal:
+    try:
+        value = Decimal(raw) if isinstance(raw, (str, int)) and not isinstance(raw, bool) else None
+    except InvalidOperation:
+        value = None
+    return value if value is not None and value.is_finite() and param.allows(value) else param.shown()
+
+
+TYPE = ItemType(
+    name="numeric",
+    description="Type a number (amount, percentage, count), keyed with a tolerance; numbers may be drawn.",
+    body=Body,
+    key=Key,
+    response=Response,
+    normalise=normalise,
+    score=score,
+    max_points=max_points,
+    check=check,
+    draw=draw,
+    realize=realize,
+)

@@ -1,0 +1,457 @@
+"""CRM data entry and multi-step spreadsheet instructions: notes in, record fields out.
+
+Every field is scored on its own, so a partial record earns what it got right.
+Dates and amounts are typed rather than picked: finding the right value in the
+notes (the renewal date that moved, the new seat count) is what is tested.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from items.base import (
+    Form,
+    ItemType,
+    Option,
+    Part,
+    Problem,
+    ResponseError,
+    Schema,
+    Score,
+    first_value,
+    option_problems,
+)
+
+MAX_ENTRY_CHARACTERS = 300
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+# An example date no shipped key uses, so an error message never hints at an answer.
+DATE_FORMS = "March 4, 2026 or 4 March 2026 or 2026-03-04 or 03/04/2026 (month first)"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+_SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d+)", re.ASCII)
+_MONTH_FIRST = re.compile(r"([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?(?:, ?| )(\d{4})", re.ASCII | re.IGNORECASE)
+_DAY_FIRST = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? ([a-z]+)\.?(?:, ?| )(\d{4})", re.ASCII | re.IGNORECASE)
+_AMOUNT = re.compile(r"\$? ?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?", re.ASCII)
+
+
+class Row(Schema):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    cells: list[str]
+
+
+class Table(Schema):
+    """Reference data shown read-only; a ``flags`` field puts a checkbox on each row."""
+
+    caption: str = ""
+    columns: list[str] = Field(min_length=1)
+    rows: list[Row] = Field(min_length=1)
+
+
+class _Entry(Schema):
+    # No hyphen in ids: ordered lists name their inputs ``<id>-<position>``.
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    hint: str = ""
+
+
+class TextEntry(_Entry):
+    kind: Literal["text"]
+
+
+class DateEntry(_Entry):
+    kind: Literal["date"]
+
+
+class AmountEntry(_Entry):
+    kind: Literal["amount"]
+
+
+class ChoiceEntry(_Entry):
+    kind: Literal["choice"]
+    options: list[Option] = Field(min_length=2)
+
+
+class OrderedListEntry(_Entry):
+    kind: Literal["ordered_list"]
+    count: int = Field(ge=2, le=20)
+
+
+class FlagsEntry(_Entry):
+    kind: Literal["flags"]
+
+
+Entry = Annotated[
+    TextEntry | DateEntry | AmountEntry | ChoiceEntry | OrderedListEntry | FlagsEntry,
+    Field(discriminator="kind"),
+]
+
+
+class Body(Schema):
+    prompt: str = Field(min_length=1)
+    notes: str = ""
+    table: Table | None = None
+    fields: list[Entry] = Field(min_length=1)
+
+
+class _Expected(Schema):
+    points: Decimal = Field(default=Decimal(1), gt=0)
+
+
+class TextExpected(_Expected):
+    """Compared case- and spacing-insensitively; ``accept`` lists other right spellings."""
+
+    kind: Literal["text"]
+    value: str = Field(pattern=r"\S")
+    accept: list[str] = Field(default_factory=list)
+
+
+class DateExpected(_Expected):
+    kind: Literal["date"]
+    value: datetime.date
+
+
+class AmountExpected(_Expected):
+    kind: Literal["amount"]
+    value: Decimal
+    tolerance: Decimal = Field(default=Decimal(0), ge=0)
+
+
+class ChoiceExpected(_Expected):
+    kind: Literal["choice"]
+    value: str
+
+
+class OrderedListExpected(_Expected):
+    """All ``points`` or none: a list is in order or it is not (the seed's "not sorted" miss)."""
+
+    kind: Literal["ordered_list"]
+    value: list[str] = Field(min_length=2)
+
+
+class FlagsExpected(_Expected):
+    """Rows that must be flagged.
+
+    ``exact``: ``points`` only for exactly this set. ``per_row``: ``points`` per
+    row, earned as (rows hit - rows flagged wrongly), never below 0.
+    """
+
+    kind: Literal["flags"]
+    value: list[str]
+    rule: Literal["exact", "per_row"] = "per_row"
+
+
+Expected = Annotated[
+    TextExpected | DateExpected | AmountExpected | ChoiceExpected | OrderedListExpected | FlagsExpected,
+    Field(discriminator="kind"),
+]
+
+
+class Key(Schema):
+    fields: dict[str, Expected]
+
+
+class Response(Schema):
+    """Field id -> what was typed (whitespace collapsed); ordered lists and flags are lists."""
+
+    fields: dict[str, str | list[str]]
+
+
+Given = str | list[str] | None
+
+
+def parse_date(text: str) -> datetime.date:
+    """A typed date. Slash dates are month first (MM/DD/YYYY), as in the US-based seed.
+
+    Parsed by pattern, not ``strptime`` or dateutil: both depend on the locale or
+    fill a missing year from today's date, and a scored answer must not.
+    """
+    text = " ".join(text.split())
+    if match := _ISO_DATE.fullmatch(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _SLASH_DATE.fullmatch(text):
+        month, day = int(match[1]), int(match[2])
+        if len(match[3]) != 4:
+            raise ValueError(f"write the year in full (four digits), like {DATE_FORMS}")
+        if month > 12:
+            raise ValueError(f"slash dates are read month first (MM/DD/YYYY); {month} is not a month")
+        year = int(match[3])
+    elif match := _MONTH_FIRST.fullmatch(text):
+        month, day, year = _month_number(match[1]), int(match[2]), int(match[3])
+    elif match := _DAY_FIRST.fullmatch(text):
+        day, month, year = int(match[1]), _month_number(match[2]), int(match[3])
+    elif not re.search(r"\d{4}", text, re.ASCII):
+        raise ValueError(f"include the year; write the date like {DATE_FORMS}")
+    else:
+        raise ValueError(f"not a date we can read; write it like {DATE_FORMS}")
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date; check the day and the month") from None
+
+
+def _month_number(word: str) -> int:
+    word = word.casefold()
+    for number, name in enumerate(MONTHS, start=1):
+        if word in (name, name[:3]) or (name == "september" and word == "sept"):
+            return number
+    raise ValueError(f"{word!r} is not a month")
+
+
+def parse_amount(text: str) -> Decimal:
+    """A money amount or count: "$12,000", "12000" and "12,000.00" are the same."""
+    match = _AMOUNT.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"{text!r} is not an amount; write it like 12,000 or $12,000.00")
+    return Decimal(match[1].replace(",", "") + (match[2] or ""))
+
+
+def show_date(value: datetime.date) -> str:
+    return f"{MONTHS[value.month - 1].capitalize()} {value.day}, {value.year}"
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _entry_text(field: str, raw: str) -> str:
+    text = " ".join(raw.split())
+    if len(text) > MAX_ENTRY_CHARACTERS:
+        raise ResponseError(field, f"is longer than {MAX_ENTRY_CHARACTERS} characters")
+    return text
+
+
+def _interpret(entry: Entry, text: str) -> str | datetime.date | Decimal:
+    """A single typed value as its kind reads it: folded text, a date, an amount or an option id."""
+    try:
+        if isinstance(entry, DateEntry):
+            return parse_date(text)
+        if isinstance(entry, AmountEntry):
+            return parse_amount(text)
+    except ValueError as exc:
+        raise ResponseError(entry.id, str(exc)) from None
+    if isinstance(entry, ChoiceEntry):
+        if text not in {o.id for o in entry.options}:
+            raise ResponseError(entry.id, f"{text!r} is not one of the options")
+        return text
+    return _folded(text)
+
+
+def _row_ids(body: Body) -> list[str]:
+    return [r.id for r in body.table.rows] if body.table else []
+
+
+def _flagged(body: Body, field: str, chosen: set[str]) -> list[str]:
+    rows = _row_ids(body)
+    unknown = sorted(chosen - set(rows))
+    if unknown:
+        raise ResponseError(field, f"{unknown[0]!r} is not a row of the table")
+    return [r for r in rows if r in chosen]
+
+
+def _read(body: Body, entry: Entry, form: Form) -> str | list[str]:
+    if isinstance(entry, OrderedListEntry):
+        names = [f"{entry.id}-{n}" for n in range(1, entry.count + 1)]
+        given = [_entry_text(name, first_value(form, name)) for name in names]
+        return given if any(given) else ""
+    if isinstance(entry, FlagsEntry):
+        return _flagged(body, entry.id, {v.strip() for v in form.get(entry.id) or [] if v.strip()})
+    text = _entry_text(entry.id, first_value(form, entry.id))
+    if text:
+        _interpret(entry, text)
+    return text
+
+
+def normalise(body: Body, form: Form) -> Response | None:
+    answers = {entry.id: _read(body, entry, form) for entry in body.fields}
+    answered = {field: value for field, value in answers.items() if value}
+    return Response(fields=answered) if answered else None
+
+
+def _show_expected(entry: Entry, expected: Expected) -> str:
+    if isinstance(expected, DateExpected):
+        return show_date(expected.value)
+    if isinstance(expected, AmountExpected):
+        return f"{expected.value:,}"
+    if isinstance(expected, ChoiceExpected) and isinstance(entry, ChoiceEntry):
+        return next((o.text for o in entry.options if o.id == expected.value), expected.value)
+    if isinstance(expected, OrderedListExpected | FlagsExpected):
+        return ", ".join(expected.value) or "nothing"
+    return expected.value
+
+
+def _single(entry: Entry, expected: Expected, given: str) -> tuple[Decimal, str]:
+    value = _interpret(entry, given)
+    right = _show_expected(entry, expected)
+    if isinstance(expected, TextExpected):
+        is_right = value in {_folded(t) for t in (expected.value, *expected.accept)}
+    elif isinstance(expected, AmountExpected) and isinstance(value, Decimal):
+        is_right = abs(value - expected.value) <= expected.tolerance
+    else:
+        is_right = value == expected.value
+    if isinstance(entry, ChoiceEntry):
+        shown = next(o.text for o in entry.options if o.id == value)
+    else:
+        read_as = show_date(value) if isinstance(value, datetime.date) else given
+        shown = repr(given) + (f" (read as {read_as})" if read_as != given else "")
+    if is_right:
+        return expected.points, f"Entered {shown}, which matches the expected {right}."
+    return Decimal(0), f"Entered {shown}; expected {right}."
+
+
+def _ordered(entry: OrderedListEntry, expected: OrderedListExpected, given: list[str]) -> tuple[Decimal, str]:
+    if len(given) != entry.count:
+        raise ResponseError(entry.id, f"expected {entry.count} entries, got {len(given)}")
+    mine, keyed = [_folded(g) for g in given], [_folded(k) for k in expected.value]
+    shown = ", ".join(g or "(blank)" for g in given)
+    if mine == keyed:
+        return expected.points, f"Entered {shown}: the expected names in the expected order."
+    if sorted(mine) == sorted(keyed):
+        order = ", ".join(expected.value)
+        return Decimal(0), f"Entered {shown}: the right names in the wrong order; expected {order}."
+    position = next(i for i, (g, k) in enumerate(zip(mine, keyed, strict=True)) if g != k)
+    return Decimal(0), (
+        f"Entered {shown}; position {position + 1} is {given[position] or '(blank)'!r} where "
+        f"{expected.value[position]!r} was expected (full order: {', '.join(expected.value)})."
+    )
+
+
+def _flags(expected: FlagsExpected, given: list[str]) -> tuple[Decimal, str]:
+    chosen, keyed = set(given), set(expected.value)
+    hits = [r for r in given if r in keyed]
+    false = [r for r in given if r not in keyed]
+    missed = [r for r in expected.value if r not in chosen]
+    summary = (
+        f"flagged correctly: {', '.join(hits) or 'none'}; missed: {', '.join(missed) or 'none'}; "
+        f"flagged wrongly: {', '.join(false) or 'none'}"
+    )
+    if expected.rule == "exact":
+        earned = expected.points if chosen == keyed else Decimal(0)
+        return earned, f"Exactly the keyed rows earn the points; {summary}."
+    net = min(max(len(hits) - len(false), 0), len(keyed))
+    return expected.points * net, (
+        f"{len(hits)} right minus {len(false)} wrong = {net} of {len(keyed)} rows; {summary}."
+    )
+
+
+def _earned(body: Body, entry: Entry, expected: Expected, given: Given) -> tuple[Decimal, str]:
+    if isinstance(entry, FlagsEntry) and isinstance(expected, FlagsExpected):
+        if isinstance(given, str) and given:
+            raise ResponseError(entry.id, "expected a list of row ids")
+        return _flags(expected, _flagged(body, entry.id, set(given or [])))
+    if not given:
+        return Decimal(0), f"Left blank; expected {_show_expected(entry, expected)}."
+    if isinstance(entry, OrderedListEntry) and isinstance(expected, OrderedListExpected):
+        if not isinstance(given, list):
+            raise ResponseError(entry.id, "expected a list of names")
+        return _ordered(entry, expected, [_entry_text(entry.id, g) for g in given])
+    if isinstance(given, list):
+        raise ResponseError(entry.id, "expected a single value, got a list")
+    return _single(entry, expected, _entry_text(entry.id, given))
+
+
+def score(body: Body, key: Key, response: Response) -> Score:
+    unknown = sorted(set(response.fields) - {e.id for e in body.fields})
+    if unknown:
+        raise ResponseError(unknown[0], "is not a field of this record")
+    parts: list[Part] = []
+    for entry in body.fields:
+        expected = key.fields[entry.id]
+        earned, why = _earned(body, entry, expected, response.fields.get(entry.id))
+        parts.append(Part(entry.label, earned, _field_max(expected), why))
+    return Score(sum((p.points for p in parts), Decimal(0)), max_points(body, key), tuple(parts))
+
+
+def _field_max(expected: Expected) -> Decimal:
+    if isinstance(expected, FlagsExpected) and expected.rule == "per_row":
+        return expected.points * len(expected.value)
+    return expected.points
+
+
+def max_points(body: Body, key: Key) -> Decimal:
+    return sum((_field_max(key.fields[e.id]) for e in body.fields if e.id in key.fields), Decimal(0))
+
+
+def _table_problems(table: Table | None) -> list[Problem]:
+    if table is None:
+        return []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for index, row in enumerate(table.rows):
+        if row.id in seen:
+            problems.append(Problem(f"body.table.rows[{index}].id", f"duplicate row id {row.id!r}"))
+        seen.add(row.id)
+        if len(row.cells) != len(table.columns):
+            message = f"has {len(row.cells)} cells for {len(table.columns)} columns"
+            problems.append(Problem(f"body.table.rows[{index}].cells", message))
+    return problems
+
+
+def _entry_problems(body: Body, index: int, entry: Entry, expected: Expected) -> list[Problem]:
+    where = f"key.fields.{entry.id}"
+    if expected.kind != entry.kind:
+        return [Problem(f"{where}.kind", f"is {expected.kind!r} but the field is {entry.kind!r}")]
+    if isinstance(entry, ChoiceEntry) and isinstance(expected, ChoiceExpected):
+        options = f"body.fields[{index}].options"
+        problems = option_problems(entry.options, {f"{where}.value": expected.value})
+        return [Problem(p.field.replace("body.options", options), p.message) for p in problems]
+    if (
+        isinstance(entry, OrderedListEntry)
+        and isinstance(expected, OrderedListExpected)
+        and len(expected.value) != entry.count
+    ):
+        return [Problem(f"{where}.value", f"lists {len(expected.value)} names; the field has {entry.count}")]
+    if isinstance(expected, FlagsExpected):
+        return _flag_problems(body, index, where, expected)
+    return []
+
+
+def _flag_problems(body: Body, index: int, where: str, expected: FlagsExpected) -> list[Problem]:
+    if body.table is None:
+        return [Problem(f"body.fields[{index}]", "a flags field needs body.table, to flag its rows")]
+    rows = _row_ids(body)
+    problems = [
+        Problem(f"{where}.value[{i}]", f"names row {row!r}, which is not one of: {', '.join(rows)}")
+        for i, row in enumerate(expected.value)
+        if row not in rows
+    ]
+    if len(set(expected.value)) != len(expected.value):
+        problems.append(Problem(f"{where}.value", "names a row more than once"))
+    if expected.rule == "per_row" and not expected.value:
+        problems.append(Problem(f"{where}.rule", "per_row needs at least one row to flag; use exact"))
+    return problems
+
+
+def check(body: Body, key: Key) -> list[Problem]:
+    problems = _table_problems(body.table)
+    ids = [e.id for e in body.fields]
+    for index, entry in enumerate(body.fields):
+        if entry.id in ids[:index]:
+            problems.append(Problem(f"body.fields[{index}].id", f"duplicate field id {entry.id!r}"))
+        elif entry.id not in key.fields:
+            problems.append(Problem("key.fields", f"field {entry.id!r} has no key"))
+        else:
+            problems.extend(_entry_problems(body, index, entry, key.fields[entry.id]))
+    for field in key.fields:
+        if field not in ids:
+            problems.append(Problem(f"key.fields.{field}", f"names {field!r}, which is not in body.fields"))
+    return problems
+
+
+TYPE = ItemType(
+    name="record_entry",
+    description="Enter call notes or instructions into record fields (CRM data entry, account plan).",
+    body=Body,
+    key=Key,
+    response=Response,
+    normalise=normalise,
+    score=score,
+    max_points=max_points,
+    check=check,
+)
