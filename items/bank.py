@@ -277,7 +277,8 @@ def _load_file(
                 broken.add(raw["id"])
             continue
         if version.item_id in items:
-            errors.append(located.error(("id",), f"duplicate item id {version.item_id!r} (also in {items[version.item_id].source})"))
+            also = items[version.item_id].source
+            errors.append(located.error(("id",), f"duplicate item id {version.item_id!r} (also in {also})"))
             continue
         items[version.item_id] = version
     for index, raw in enumerate(spec.forms):
@@ -290,7 +291,8 @@ def _load_file(
 
 def _load_item(located: _Located, raw: Any, bank: str, errors: list[BankError]) -> ItemVersion | None:
     if not isinstance(raw, dict):
-        errors.append(located.error((), "an item must be a mapping with id, type, title, section, minutes, body and key"))
+        message = "an item must be a mapping with id, type, title, section, minutes, body and key"
+        errors.append(located.error((), message))
         return None
     found = len(errors)
     spec: ItemSpec | None = None
@@ -338,7 +340,9 @@ def _field_parts(dotted: str) -> list[str | int]:
     return [int(p) if p.isdigit() else p for p in pieces if p]
 
 
-def _validation_errors(located: _Located, exc: ValidationError, prefix: tuple[str | int, ...]) -> Iterator[BankError]:
+def _validation_errors(
+    located: _Located, exc: ValidationError, prefix: tuple[str | int, ...]
+) -> Iterator[BankError]:
     for error in exc.errors(include_url=False):
         loc = (*prefix, *error["loc"])
         message = error["msg"]

@@ -117,9 +117,8 @@ def build_form(
                 used.add(item_id)
             if isinstance(entry, PoolSpec):
                 if entry.draw > len(entry.pool):
-                    problems.append(
-                        ((*where, "items", e_index, "draw"), f"draws {entry.draw} from a pool of {len(entry.pool)}")
-                    )
+                    message = f"draws {entry.draw} from a pool of {len(entry.pool)}"
+                    problems.append(((*where, "items", e_index, "draw"), message))
                 minutes = sorted((items[i].minutes for i in ids if i in items), reverse=True)
                 budget += sum(minutes[: entry.draw], Decimal(0))
                 entries.append(Pool(entry.draw, tuple(entry.pool)))
@@ -128,9 +127,8 @@ def build_form(
                 entries.append(entry)
         sections.append(Section(section.id, section.title, section.instructions, tuple(entries)))
     if budget > spec.time_limit_minutes:
-        problems.append(
-            (("time_limit_minutes",), f"items need {budget} minutes, more than the {spec.time_limit_minutes}-minute limit")
-        )
+        message = f"items need {budget} minutes, more than the {spec.time_limit_minutes}-minute limit"
+        problems.append((("time_limit_minutes",), message))
     form = AssessmentForm(
         id=spec.id,
         title=spec.title,

@@ -6,19 +6,17 @@ so candidates sitting the same item do not share one answer.
 
 from __future__ import annotations
 
-import ast
 import itertools
-import math
 import random
 import re
 import unicodedata
-from collections.abc import Mapping
-from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score, Variant, first_value
+from items.formulas import FormulaError, evaluate, formula_names
 
 MAX_INPUT = 32
 MAX_WHOLE_DIGITS = 15
@@ -29,11 +27,8 @@ GROUP_SPACES = " \u00a0\u202f"
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 PLAIN_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)?|\.\d+)$")
 GROUPED_NUMBER = re.compile(r"^\d{1,3}(?P<sep>[," + GROUP_SPACES + r"])\d{3}(?:(?P=sep)\d{3})*(?:\.\d+)?$")
-FORMULA_NODES = (ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub,
-                 ast.UAdd)
 # Formulas are evaluated for every possible draw at load time when there are this few.
 EXHAUSTIVE_CHECK_LIMIT = 20_000
-ARITHMETIC = Context(prec=28, traps=[InvalidOperation, DivisionByZero, Overflow])
 
 #: An author's number: bounded so that draws and checks stay within Decimal's precision.
 Amount = Annotated[Decimal, Field(max_digits=MAX_WHOLE_DIGITS + MAX_PLACES, decimal_places=MAX_PLACES)]
@@ -113,66 +108,6 @@ class Key(Schema):
 
 class Response(Schema):
     value: Amount
-
-
-class FormulaError(ValueError):
-    """A key formula that cannot be parsed or evaluated."""
-
-
-def parse_formula(formula: str) -> ast.expr:
-    """The formula's syntax tree, allowing only numbers, names, + - * /, parentheses and signs."""
-    try:
-        tree = ast.parse(formula, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError) as exc:
-        raise FormulaError(f"cannot parse {formula!r}: {exc}") from None
-    for node in ast.walk(tree):
-        if not (_is_number(node) or isinstance(node, FORMULA_NODES)):
-            raise FormulaError(
-                f"{formula!r} uses {type(node).__name__}; only numbers, params, + - * / and ( ) are allowed"
-            )
-    return tree
-
-
-def _is_number(node: ast.AST) -> bool:
-    if not isinstance(node, ast.Constant) or isinstance(node.value, bool):
-        return False
-    return isinstance(node.value, (int, float)) and math.isfinite(node.value)
-
-
-def formula_names(formula: str) -> set[str]:
-    return {node.id for node in ast.walk(parse_formula(formula)) if isinstance(node, ast.Name)}
-
-
-def evaluate(formula: str, values: Mapping[str, Decimal]) -> Decimal:
-    """The formula's value in Decimal arithmetic (28 significant digits)."""
-    tree = parse_formula(formula)
-    try:
-        with localcontext(ARITHMETIC):
-            return _evaluate(tree, values)
-    except (InvalidOperation, DivisionByZero, Overflow) as exc:
-        numbers = ", ".join(f"{name} = {value}" for name, value in values.items())
-        raise FormulaError(f"{formula!r} cannot be computed with {numbers}: {type(exc).__name__}") from None
-
-
-def _evaluate(node: ast.expr, values: Mapping[str, Decimal]) -> Decimal:
-    if isinstance(node, ast.Constant):
-        return Decimal(str(node.value))
-    if isinstance(node, ast.Name):
-        if node.id not in values:
-            raise FormulaError(f"{node.id!r} is not a declared param")
-        return values[node.id]
-    if isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, values)
-        return -operand if isinstance(node.op, ast.USub) else +operand
-    assert isinstance(node, ast.BinOp)
-    left, right = _evaluate(node.left, values), _evaluate(node.right, values)
-    if isinstance(node.op, ast.Add):
-        return left + right
-    if isinstance(node.op, ast.Sub):
-        return left - right
-    if isinstance(node.op, ast.Mult):
-        return left * right
-    return left / right
 
 
 def expected_value(body: Body, key: Key) -> Decimal:

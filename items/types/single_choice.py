@@ -11,11 +11,11 @@ from items.base import (
     Form,
     ItemType,
     Option,
+    Part,
     Problem,
     ResponseError,
     Schema,
     Score,
-    Part,
     Variant,
     apply_order,
     first_value,
@@ -78,7 +78,9 @@ def check(body: Body, key: Key) -> list[Problem]:
     problems = option_problems(body.options, named)
     for option, credit in key.credit.items():
         if option == key.correct:
-            problems.append(Problem(f"key.credit.{option}", "the correct option cannot also have partial credit"))
+            problems.append(
+                Problem(f"key.credit.{option}", "the correct option cannot also have partial credit")
+            )
         elif not Decimal(0) <= credit < key.points:
             problems.append(
                 Problem(f"key.credit.{option}", f"partial credit must be at least 0 and below {key.points}")

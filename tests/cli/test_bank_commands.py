@@ -31,7 +31,8 @@ def test_validate_passes_on_the_shipped_bank_and_summarises() -> None:
 
 def test_validate_prints_every_problem_and_exits_1(tmp_path: Path) -> None:
     broken = tmp_path / "process.yaml"
-    broken.write_text(PROCESS.read_text().replace("correct: b", "correct: z").replace("minutes: 1\n", "minutes: soon\n", 1))
+    text = PROCESS.read_text().replace("correct: b", "correct: z")
+    broken.write_text(text.replace("minutes: 1\n", "minutes: soon\n", 1))
     code, out, err = _run("bank", "validate", str(broken))
     assert code == 1
     assert out == ""

@@ -56,7 +56,8 @@ def test_broken_copy_names_every_problem_with_file_line_and_field(tmp_path: Path
         "names option 'e', which is not one of: a, b, c, d",
         f"{broken}:{_line_of(broken, 'type: single_choise')}: items[1].type: "
         "unknown item type 'single_choise'; known types: " + ", ".join(_known_types()),
-        f"{broken}:{_line_of(broken, '- id: process-feature-request')}: items[2].title: required field is missing",
+        f"{broken}:{_line_of(broken, '- id: process-feature-request')}: "
+        "items[2].title: required field is missing",
     ]
 
 

@@ -67,7 +67,9 @@ def _load(files: dict[str, str]) -> Catalogue | None:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=st.sampled_from(sorted(FILES)), edits=line_edits)
-def test_line_mutations_give_located_errors_or_a_valid_bank(name: str, edits: list[tuple[str, int, str]]) -> None:
+def test_line_mutations_give_located_errors_or_a_valid_bank(
+    name: str, edits: list[tuple[str, int, str]]
+) -> None:
     _load({**FILES, name: _mutate_lines(FILES[name], edits)})
 
 

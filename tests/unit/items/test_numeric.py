@@ -1,4 +1,4 @@
-"""numeric: tolerant parsing, tolerance scoring, the safe formula evaluator, draws, key checks, templates."""
+"""numeric: tolerant parsing, tolerance scoring, draws, key checks (formulas included), templates."""
 
 from __future__ import annotations
 
@@ -173,53 +173,6 @@ def test_numeric_fixed_value_explanation_names_no_formula() -> None:
     assert response is not None
     result = t.score(PLAIN, t.Key(value=Decimal(5000)), response)
     assert result.parts[0].explanation == "Typed 6,000; expected 5,000."
-
-
-@pytest.mark.parametrize(
-    ("formula", "values", "expected"),
-    [
-        ("1 + 2 * 3", {}, "7"),
-        ("(1 + 2) * 3", {}, "9"),
-        ("-a + +b", {"a": Decimal(2), "b": Decimal(5)}, "3"),
-        ("a / 4", {"a": Decimal(1)}, "0.25"),
-        ("0.1 + 0.2", {}, "0.3"),
-        ("10 * (1 - 15/100)", {}, "8.5"),
-    ],
-)
-def test_numeric_formula_evaluates_in_exact_decimal(
-    formula: str, values: dict[str, Decimal], expected: str
-) -> None:
-    assert t.evaluate(formula, values) == Decimal(expected)
-
-
-@pytest.mark.parametrize(
-    "formula",
-    [
-        "__import__('os').system('true')",
-        "a ** 2",
-        "a % 2",
-        "a // 2",
-        "abs(a)",
-        "a.real",
-        "a if a else 1",
-        "lambda: 1",
-        "[1][0]",
-        "'5' + '5'",
-        "True + 1",
-        "a < 2",
-        "1 +",
-        "a; b",
-        "",
-    ],
-)
-def test_numeric_formula_allows_only_arithmetic(formula: str) -> None:
-    with pytest.raises(t.FormulaError):
-        t.evaluate(formula, {"a": Decimal(1), "b": Decimal(2)})
-
-
-def test_numeric_formula_reports_division_by_zero() -> None:
-    with pytest.raises(t.FormulaError, match="a = 0"):
-        t.evaluate("1 / a", {"a": Decimal(0)})
 
 
 def test_numeric_draw_is_reproducible_and_stores_strings() -> None:
