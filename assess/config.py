@@ -1,0 +1,81 @@
+"""Settings read from the environment, with defaults that let one command run everything."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The banks shipped with the code, used when ASSESS_BANKS is not set.
+PACKAGED_BANKS = Path(__file__).resolve().parent.parent / "items" / "banks"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    bank_paths: tuple[str, ...]
+    grace_seconds: int = 30
+    sweep_interval_seconds: int = 20
+    public_url: str = "http://127.0.0.1:5000"
+
+
+def settings_from_env(
+    environ: Mapping[str, str] = os.environ, instance_dir: Path = Path("instance")
+) -> Settings:
+    """Settings from DATABASE_URL, SECRET_KEY, ASSESS_BANKS, ASSESS_GRACE_SECONDS, ASSESS_PUBLIC_URL.
+
+    Without DATABASE_URL the database is SQLite in ``instance_dir``; without
+    SECRET_KEY a random key is kept in ``instance_dir/secret_key`` so that a
+    restart does not sign every candidate out of a running attempt.
+    """
+    database_url = environ.get("DATABASE_URL", "").strip()
+    if not database_url:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{(instance_dir / 'assess.sqlite3').resolve()}"
+    secret_key = environ.get("SECRET_KEY", "").strip() or _persisted_secret_key(instance_dir)
+    banks = environ.get("ASSESS_BANKS", "").strip()
+    bank_paths = tuple(p for p in banks.split(os.pathsep) if p) if banks else (str(PACKAGED_BANKS),)
+    grace = _non_negative_int(environ, "ASSESS_GRACE_SECONDS", 30)
+    public_url = environ.get("ASSESS_PUBLIC_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000"
+    return Settings(
+        database_url=database_url,
+        secret_key=secret_key,
+        bank_paths=bank_paths,
+        grace_seconds=grace,
+        public_url=public_url,
+    )
+
+
+def _persisted_secret_key(instance_dir: Path) -> str:
+    path = instance_dir / "secret_key"
+    if not path.exists():
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: workers starting together agree on one key,
+        # and none reads a half-written file. Owner-only: it signs sessions and CSRF tokens.
+        draft = instance_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_urlsafe(32))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _non_negative_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of seconds, got {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+    return value

@@ -1,0 +1,31 @@
+"""An invitation: a candidate's single-use link to one campaign's assessment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assess.models.base import Base, UTCDateTime
+from assess.models.campaign import Campaign
+
+
+class Invitation(Base):
+    """Only the SHA-256 of the link's token is stored: a database leak reveals no working link."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Accommodation: the time limit is multiplied by this (1.25 = 25 % extra time).
+    extra_time: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Joined: every page that opens an invitation needs its campaign's form.
+    campaign: Mapped[Campaign] = relationship(lazy="joined")

@@ -1,0 +1,371 @@
+"""A candidate's timed attempt: start, answer, finish, and extra time from staff.
+
+Positions are 0-based everywhere here (``Slot.position``); URLs show them 1-based.
+Every write is a conditional UPDATE decided by the database, so any number of
+workers may serve the same attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assess.models import (
+    Answer,
+    Attempt,
+    AttemptItem,
+    Campaign,
+    Invitation,
+    StoredItemVersion,
+    TimeGrant,
+)
+from assess.services.catalogue import pin_versions, pinned_item
+from assess.services.grading import grade_attempt
+from assess.services.invitations import InvitationUnusable
+from items.bank import Catalogue
+from items.base import Schema
+from items.forms import draw_attempt
+from scoring.items import parse_response
+
+log = logging.getLogger(__name__)
+
+FINALIZED_BY = ("candidate", "deadline")
+#: Sequence numbers are BIGINT; the browser sends Date.now() * 1000 + a counter.
+MAX_SEQ = 2**63 - 1
+MAX_GRANT_MINUTES = 600
+
+
+class AttemptClosed(Exception):
+    """A write refused because time is up or the attempt was submitted; the message is for the candidate."""
+
+
+class NoSuchSlot(LookupError):
+    """The attempt has no item at that position."""
+
+
+class NoSuchAttempt(LookupError):
+    """No attempt has that id."""
+
+
+@dataclass(frozen=True)
+class SlotView:
+    """What the candidate's page for one item needs, and nothing of the key."""
+
+    position: int
+    count: int
+    section_id: str
+    section_title: str
+    item_id: str
+    type: str
+    title: str
+    #: The body as realized for this attempt's variant (option order, drawn numbers).
+    body: Schema
+    response: Schema | None
+    seq: int
+
+
+@dataclass(frozen=True)
+class SlotSummary:
+    position: int
+    section_id: str
+    section_title: str
+    title: str
+    answered: bool
+
+
+def attempt_for(session: Session, invitation: Invitation) -> Attempt | None:
+    return session.scalars(select(Attempt).where(Attempt.invitation_id == invitation.id)).one_or_none()
+
+
+def start_attempt(
+    session: Session, invitation: Invitation, catalogue: Catalogue, now: datetime, rng: random.Random
+) -> Attempt:
+    """The invitation's attempt, frozen now if it has none: items, order, variants and deadline.
+
+    Idempotent: a second Start, from any tab or worker, returns the same attempt.
+    """
+    existing = attempt_for(session, invitation)
+    if existing is not None:
+        return existing
+    if invitation.revoked_at is not None:
+        raise InvitationUnusable("revoked")
+    if invitation.expires_at <= now:
+        raise InvitationUnusable("expired")
+    campaign = session.get_one(Campaign, invitation.campaign_id)
+    form = catalogue.form(campaign.form_id)
+    slots = draw_attempt(form, catalogue.items, rng)
+    section_titles = {section.id: section.title for section in form.sections}
+    attempt = Attempt(
+        invitation_id=invitation.id,
+        campaign_id=campaign.id,
+        form_id=form.id,
+        started_at=now,
+        deadline=now + time_allowed(form.time_limit_minutes, invitation.extra_time),
+    )
+    try:
+        pin_versions(session, [slot.item for slot in slots])
+        session.add(attempt)
+        session.flush()
+        session.add_all(
+            AttemptItem(
+                attempt_id=attempt.id,
+                position=slot.position,
+                section_id=slot.section_id,
+                section_title=section_titles[slot.section_id],
+                item_id=slot.item.item_id,
+                version=slot.item.version,
+                variant=slot.variant,
+            )
+            for slot in slots
+        )
+        session.flush()
+        # One empty answer per slot now, so that every save is an UPDATE and never races an INSERT.
+        session.add_all(Answer(attempt_id=attempt.id, position=slot.position, seq=0) for slot in slots)
+        session.commit()
+    except IntegrityError:
+        # Another request started this invitation's attempt first (attempts.invitation_id is unique).
+        session.rollback()
+        existing = attempt_for(session, invitation)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def time_allowed(time_limit_minutes: int, extra_time: Decimal) -> timedelta:
+    """The form's limit times the accommodation multiplier, to the microsecond (no float)."""
+    return timedelta(microseconds=int(Decimal(time_limit_minutes) * 60_000_000 * extra_time))
+
+
+def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
+    row = session.execute(
+        select(AttemptItem, Answer)
+        .join(
+            Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
+        )
+        .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
+    ).one_or_none()
+    if row is None:
+        raise NoSuchSlot(f"attempt {attempt.id} has no item at position {position}")
+    slot, answer = row
+    item = pinned_item(session, slot.item_id, slot.version)
+    body, _key = item.realize(slot.variant)
+    count = session.scalar(select(func.count()).where(AttemptItem.attempt_id == attempt.id))
+    return SlotView(
+        position=slot.position,
+        count=count or 0,
+        section_id=slot.section_id,
+        section_title=slot.section_title,
+        item_id=slot.item_id,
+        type=item.type,
+        title=item.title,
+        body=body,
+        response=parse_response(item, answer.response),
+        seq=answer.seq,
+    )
+
+
+def slot_summaries(session: Session, attempt: Attempt) -> list[SlotSummary]:
+    rows = session.execute(
+        select(AttemptItem, StoredItemVersion.content, Answer.response)
+        .join(
+            StoredItemVersion,
+            and_(
+                StoredItemVersion.item_id == AttemptItem.item_id,
+                StoredItemVersion.version == AttemptItem.version,
+            ),
+        )
+        .join(
+            Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
+        )
+        .where(AttemptItem.attempt_id == attempt.id)
+        .order_by(AttemptItem.position)
+    ).all()
+    return [
+        SlotSummary(
+            slot.position, slot.section_id, slot.section_title, content["title"], response is not None
+        )
+        for slot, content, response in rows
+    ]
+
+
+def save_answer(
+    session: Session,
+    attempt_id: int,
+    position: int,
+    response: dict[str, Any] | None,
+    seq: int,
+    now: datetime,
+    grace_seconds: int,
+) -> int:
+    """Store a response unless a newer one (higher ``seq``) is already stored; return the stored seq.
+
+    ``None`` clears the answer. Raises ``AttemptClosed`` past deadline + grace or
+    once finalized, ``NoSuchSlot``, and ``ResponseError`` for a response the
+    item's type does not accept; in each case nothing changes.
+    """
+    if not 0 < seq <= MAX_SEQ:
+        raise ValueError(f"seq must be a positive 64-bit integer, got {seq}")
+    slot = session.get(AttemptItem, (attempt_id, position))
+    if slot is None:
+        raise NoSuchSlot(f"attempt {attempt_id} has no item at position {position}")
+    if response is not None:
+        item = pinned_item(session, slot.item_id, slot.version)
+        parsed = parse_response(item, response)
+        response = parsed.model_dump(mode="json") if parsed is not None else None
+    is_open = select(Attempt.id).where(
+        Attempt.id == attempt_id,
+        Attempt.finalized_at.is_(None),
+        Attempt.deadline >= now - timedelta(seconds=grace_seconds),
+    )
+    # PostgreSQL: hold a share lock on the attempt until commit, so finalization (which
+    # updates that row) waits for this save and then grades it. SQLite has one writer anyway.
+    if session.scalars(is_open.with_for_update(read=True)).first() is None:
+        session.rollback()
+        raise AttemptClosed(_closed_message(session, attempt_id))
+    written = session.execute(
+        update(Answer)
+        .where(
+            Answer.attempt_id == attempt_id, Answer.position == position, Answer.seq < seq, exists(is_open)
+        )
+        .values(response=response, seq=seq, saved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount == 1:  # type: ignore[attr-defined]
+        # Invariant 4: acknowledge only after commit.
+        session.commit()
+        return seq
+    stored = session.scalar(
+        select(Answer.seq).where(Answer.attempt_id == attempt_id, Answer.position == position)
+    )
+    still_open = session.scalars(is_open).first() is not None
+    session.rollback()
+    if not still_open:
+        raise AttemptClosed(_closed_message(session, attempt_id))
+    return stored if stored is not None else 0
+
+
+def _closed_message(session: Session, attempt_id: int) -> str:
+    finalized_by = session.scalar(select(Attempt.finalized_by).where(Attempt.id == attempt_id))
+    if finalized_by == "candidate":
+        return "This assessment has been submitted, so answers can no longer be changed."
+    return "Time is up: this assessment has ended and answers can no longer be changed."
+
+
+def seconds_left(attempt: Attempt, now: datetime) -> int:
+    """Whole seconds until the deadline, rounded up; 0 once it has passed or the attempt is final."""
+    if attempt.finalized_at is not None:
+        return 0
+    return max(0, math.ceil((attempt.deadline - now).total_seconds()))
+
+
+def submit_attempt(session: Session, attempt_id: int, now: datetime) -> None:
+    """The candidate's Submit; a repeated Submit changes nothing.
+
+    A Submit that arrives after the deadline is recorded as the deadline's doing:
+    the time ran out before the candidate finished.
+    """
+    attempt = session.get(Attempt, attempt_id)
+    if attempt is None:
+        raise NoSuchAttempt(f"no attempt {attempt_id}")
+    finalize_attempt(session, attempt_id, now, "candidate" if now <= attempt.deadline else "deadline")
+
+
+def finalize_attempt(session: Session, attempt_id: int, now: datetime, by: str) -> bool:
+    """Close the attempt and grade it against its pinned versions; False if it was already final."""
+    return _finalize(session, attempt_id, now, by, expired_before=None)
+
+
+def _finalize(
+    session: Session, attempt_id: int, now: datetime, by: str, expired_before: datetime | None
+) -> bool:
+    if by not in FINALIZED_BY:
+        raise ValueError(f"finalized by {by!r}; expected one of {', '.join(FINALIZED_BY)}")
+    closing = update(Attempt).where(Attempt.id == attempt_id, Attempt.finalized_at.is_(None))
+    if expired_before is not None:
+        # Staff may have granted time since the sweep looked: the deadline decides, not the list.
+        closing = closing.where(Attempt.deadline < expired_before)
+    # Exactly once: of any number of racing finalizers, one UPDATE matches; the rest wait and match nothing.
+    closed = session.execute(
+        closing.values(finalized_at=now, finalized_by=by).execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        if session.get(Attempt, attempt_id) is None:
+            raise NoSuchAttempt(f"no attempt {attempt_id}")
+        return False
+    grade_attempt(session, attempt_id)
+    session.commit()
+    # A caller holding this attempt (a route, the CLI) sees it final and graded.
+    session.get(Attempt, attempt_id, populate_existing=True)
+    return True
+
+
+def finalize_expired(session: Session, now: datetime, grace_seconds: int) -> int:
+    """Finalize every attempt past its deadline + grace, browser or not; return how many."""
+    expired_before = now - timedelta(seconds=grace_seconds)
+    due = session.scalars(
+        select(Attempt.id)
+        .where(Attempt.finalized_at.is_(None), Attempt.deadline < expired_before)
+        .order_by(Attempt.deadline)
+    ).all()
+    session.rollback()
+    finalized = 0
+    for attempt_id in due:
+        try:
+            finalized += _finalize(session, attempt_id, now, "deadline", expired_before)
+        except Exception:
+            # One attempt that cannot be graded must not keep every other one open past its deadline.
+            session.rollback()
+            log.exception("could not finalize attempt %s", attempt_id)
+    return finalized
+
+
+def grant_extra_time(
+    session: Session, attempt_id: int, minutes: int, granted_by: str, reason: str, now: datetime
+) -> Attempt:
+    """Move a running attempt's deadline later by ``minutes`` and record who did it and why."""
+    if not 1 <= minutes <= MAX_GRANT_MINUTES:
+        raise ValueError(f"extra time must be from 1 to {MAX_GRANT_MINUTES} minutes, got {minutes}")
+    granted_by = granted_by.strip()
+    if not granted_by:
+        raise ValueError("say who grants the extra time")
+    while True:
+        attempt = session.get(Attempt, attempt_id, populate_existing=True)
+        if attempt is None:
+            raise NoSuchAttempt(f"no attempt {attempt_id}")
+        if attempt.finalized_at is not None:
+            session.rollback()
+            raise AttemptClosed(f"attempt {attempt_id} is already finalized; its time cannot change")
+        # Compare-and-set on the deadline: two grants at once both count, neither is lost.
+        moved = session.execute(
+            update(Attempt)
+            .where(
+                Attempt.id == attempt_id, Attempt.finalized_at.is_(None), Attempt.deadline == attempt.deadline
+            )
+            .values(deadline=attempt.deadline + timedelta(minutes=minutes))
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount == 1:  # type: ignore[attr-defined]
+            session.add(
+                TimeGrant(
+                    attempt_id=attempt_id,
+                    minutes=minutes,
+                    granted_by=granted_by,
+                    reason=reason.strip(),
+                    granted_at=now,
+                )
+            )
+            session.commit()
+            session.refresh(attempt)
+            return attempt
+        session.rollback()

@@ -1,0 +1,147 @@
+"""Fixtures shared by every test that needs a database, a catalogue or a clock.
+
+Every database test runs twice, on SQLite and on PostgreSQL (``database_url``'s
+ids are exactly ``sqlite`` and ``postgresql``). PostgreSQL tests use a fresh
+schema each, so they are isolated and can run in any order. Without a
+reachable server they are skipped, except in CI, where they must run.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from assess.db import make_engine, make_session_factory, sqlalchemy_url, upgrade_database
+from items.bank import BankInvalid, Catalogue, load_banks
+
+REPO = Path(__file__).resolve().parent.parent
+SHIPPED_BANKS = REPO / "items" / "banks"
+FIXTURE_BANKS = REPO / "tests" / "fixtures" / "banks"
+DEFAULT_POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def postgresql_server_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or DEFAULT_POSTGRESQL_URL
+
+
+@pytest.fixture(scope="session")
+def postgresql_problem() -> str | None:
+    """Why PostgreSQL cannot be used, or None when it can; asked once per run."""
+    url = sqlalchemy_url(postgresql_server_url())
+    try:
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(conninfo, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL at {url.render_as_string(hide_password=True)} is unreachable: {exc}".strip()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgresql_problem: str | None
+) -> Iterator[str]:
+    """A URL to an empty database of each backend, removed after the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    if postgresql_problem is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests: {postgresql_problem}")
+        pytest.skip(postgresql_problem)
+    schema = f"t_{secrets.token_hex(6)}"
+    server = sqlalchemy_url(postgresql_server_url())
+    # application_name marks this test's connections so teardown can end any left open.
+    url = server.update_query_dict({"options": f"-csearch_path={schema}", "application_name": schema})
+    admin = create_engine(server, poolclass=NullPool)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": schema},
+            )
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def session_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
+    """Sessions on an upgraded database; the engine is disposed after the test."""
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    try:
+        yield make_session_factory(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as opened:
+        yield opened
+
+
+def _shipped_or_fixture_catalogue() -> tuple[Catalogue, Path]:
+    try:
+        return load_banks([SHIPPED_BANKS]), SHIPPED_BANKS
+    except BankInvalid:
+        return load_banks([FIXTURE_BANKS]), FIXTURE_BANKS
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    """The shipped bank when it validates, else the small fixture bank."""
+    return _shipped_or_fixture_catalogue()[0]
+
+
+@pytest.fixture(scope="session")
+def catalogue_path() -> Path:
+    """The bank directory ``catalogue`` came from (for ASSESS_BANKS)."""
+    return _shipped_or_fixture_catalogue()[1]
+
+
+@pytest.fixture(scope="session")
+def form_id(catalogue: Catalogue) -> str:
+    """The form to run attempts on: the shipped form, or the fixture bank's."""
+    return "account-manager-smb" if "account-manager-smb" in catalogue.forms else "sample-form"
+
+
+@pytest.fixture(scope="session")
+def sample_catalogue() -> Catalogue:
+    """The fixture bank: single_choice items whose keys the tests know (form ``sample-form``)."""
+    return load_banks([FIXTURE_BANKS])
+
+
+class ControllableClock:
+    """A server clock for tests: returns the same aware UTC time until advanced."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 0, minutes: float = 0) -> datetime:
+        self.now += timedelta(seconds=seconds, minutes=minutes)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> ControllableClock:
+    # Starts at the real time (whole seconds), so it can sit next to anything that reads the wall clock.
+    return ControllableClock(datetime.now(UTC).replace(microsecond=0))

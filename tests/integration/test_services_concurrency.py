@@ -1,0 +1,177 @@
+"""Racing requests, as several workers would send them: two sessions on two threads, real database."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from assess.models import Answer, Attempt, AttemptItem, Invitation, ItemScore, StoredItemVersion
+from assess.services.attempts import AttemptClosed, finalize_attempt, save_answer, start_attempt
+from assess.services.campaigns import create_campaign
+from assess.services.invitations import create_invitation
+from items.bank import Catalogue
+
+if TYPE_CHECKING:
+    from conftest import ControllableClock
+
+GRACE = 30
+T = TypeVar("T")
+
+
+def race(
+    session_factory: sessionmaker[Session], calls: list[Callable[[Session], T]]
+) -> list[T | BaseException]:
+    """Run each call on its own thread and session, released together; return results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    results: list[T | BaseException] = [RuntimeError("did not run")] * len(calls)
+
+    def run(index: int, call: Callable[[Session], T]) -> None:
+        with session_factory() as session:
+            barrier.wait()
+            try:
+                results[index] = call(session)
+            except BaseException as exc:  # handed back to the test, which asserts on it
+                results[index] = exc
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def invite(session: Session, sample_catalogue: Catalogue, clock: ControllableClock) -> Callable[[str], int]:
+    create_campaign(session, "sample", "Sample", "Account Manager", "sample-form", sample_catalogue, clock())
+    return lambda email: create_invitation(session, "sample", email, clock())[0].id
+
+
+def test_concurrent_starts_create_one_attempt(
+    session_factory: sessionmaker[Session],
+    invite: Callable[[str], int],
+    sample_catalogue: Catalogue,
+    clock: ControllableClock,
+) -> None:
+    invitation_id = invite("a@example.com")
+
+    def start(session: Session) -> int:
+        invitation = session.get_one(Invitation, invitation_id)
+        return start_attempt(session, invitation, sample_catalogue, clock(), random.Random()).id
+
+    results = race(session_factory, [start] * 4)
+    assert all(isinstance(r, int) for r in results), results
+    assert len(set(results)) == 1
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Attempt)) == 1
+        assert session.scalar(select(func.count()).select_from(AttemptItem)) == 4
+        assert session.scalar(select(func.count()).select_from(Answer)) == 4
+
+
+def test_concurrent_starts_of_different_invitations_share_pinned_versions(
+    session_factory: sessionmaker[Session],
+    invite: Callable[[str], int],
+    sample_catalogue: Catalogue,
+    clock: ControllableClock,
+) -> None:
+    ids = [invite(f"c{i}@example.com") for i in range(4)]
+
+    def starter(invitation_id: int) -> Callable[[Session], int]:
+        def start(session: Session) -> int:
+            invitation = session.get_one(Invitation, invitation_id)
+            return start_attempt(session, invitation, sample_catalogue, clock(), random.Random()).id
+
+        return start
+
+    results = race(session_factory, [starter(i) for i in ids])
+    assert all(isinstance(r, int) for r in results), results
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Attempt)) == 4
+        assert session.scalar(select(func.count()).select_from(StoredItemVersion)) <= 5
+
+
+def started(
+    session_factory: sessionmaker[Session], invitation_id: int, catalogue: Catalogue, now: Any
+) -> int:
+    with session_factory() as session:
+        invitation = session.get_one(Invitation, invitation_id)
+        return start_attempt(session, invitation, catalogue, now, random.Random(5)).id
+
+
+def test_concurrent_finalizations_grade_exactly_once(
+    session_factory: sessionmaker[Session],
+    invite: Callable[[str], int],
+    sample_catalogue: Catalogue,
+    clock: ControllableClock,
+) -> None:
+    attempt_id = started(session_factory, invite("a@example.com"), sample_catalogue, clock())
+    with session_factory() as session:
+        save_answer(session, attempt_id, 1, {"choice": "a"}, 1, clock(), GRACE)
+    results = race(
+        session_factory,
+        [
+            lambda s: finalize_attempt(s, attempt_id, clock(), "candidate"),
+            lambda s: finalize_attempt(s, attempt_id, clock(), "deadline"),
+        ]
+        * 2,
+    )
+    assert sorted(results, key=str) == [False, False, False, True], results
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(ItemScore)) == 4
+        assert session.get_one(Attempt, attempt_id).total_points == Decimal(2)
+
+
+def test_a_save_racing_the_finalization_is_either_graded_or_refused(
+    session_factory: sessionmaker[Session],
+    invite: Callable[[str], int],
+    sample_catalogue: Catalogue,
+    clock: ControllableClock,
+) -> None:
+    """Invariant 4: an acknowledged save is always in the grade; a refused one never is."""
+    outcomes = set()
+    for round_ in range(8):
+        attempt_id = started(session_factory, invite(f"r{round_}@example.com"), sample_catalogue, clock())
+        save, final = race(
+            session_factory,
+            [
+                lambda s, a=attempt_id: save_answer(s, a, 1, {"choice": "a"}, 1, clock(), GRACE),
+                lambda s, a=attempt_id: finalize_attempt(s, a, clock(), "candidate"),
+            ],
+        )
+        assert final is True
+        with session_factory() as session:
+            points = session.get_one(ItemScore, (attempt_id, 1)).points
+        if isinstance(save, AttemptClosed):
+            assert points == 0
+            outcomes.add("refused")
+        else:
+            assert save == 1 and points == 2, save
+            outcomes.add("graded")
+    assert outcomes  # which side wins is up to the scheduler; both are correct
+
+
+def test_racing_saves_keep_the_highest_sequence(
+    session_factory: sessionmaker[Session],
+    invite: Callable[[str], int],
+    sample_catalogue: Catalogue,
+    clock: ControllableClock,
+) -> None:
+    attempt_id = started(session_factory, invite("a@example.com"), sample_catalogue, clock())
+    seqs = list(range(1, 9))
+    random.Random(2).shuffle(seqs)
+
+    def saver(seq: int) -> Callable[[Session], int]:
+        return lambda s: save_answer(s, attempt_id, 0, {"choice": "ab"[seq % 2]}, seq, clock(), GRACE)
+
+    results = race(session_factory, [saver(seq) for seq in seqs])
+    assert all(isinstance(r, int) for r in results), results
+    with session_factory() as session:
+        answer = session.get_one(Answer, (attempt_id, 0))
+        assert (answer.seq, answer.response) == (8, {"choice": "a"})
