@@ -1,0 +1,1 @@
+"""Commands of the ``assess`` CLI that live in their own modules, registered in ``assess/cli.py``."""
