@@ -1,1 +1,110 @@
 """The assess web application, its models and its command line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from assess.clock import Clock, system_clock
+from assess.config import Settings, settings_from_env
+from assess.db import make_engine, make_session_factory, upgrade_database
+from assess.errors import init_error_pages
+from assess.security import init_security
+from assess.services.catalogue import load_catalogue
+from assess.sweep import DeadlineSweep
+from items.bank import Catalogue
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What one app instance is built from; requests reach it through ``app_state()``."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    catalogue: Catalogue
+    clock: Clock
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` may carry SETTINGS, CLOCK, START_SWEEP and any Flask key."""
+    # Imported here: the blueprint's routes import db_session and app_state from this module.
+    from assess.candidate import bp as candidate_bp
+
+    app = Flask(__name__, template_folder=str(TEMPLATES))
+    overrides = dict(config or {})
+    settings: Settings = overrides.get("SETTINGS") or settings_from_env()
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        CLOCK=system_clock,
+        # The largest honest request is one written answer; anything far bigger is refused.
+        MAX_CONTENT_LENGTH=512 * 1024,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        # A page stays open for the whole (possibly extended) attempt: its CSRF token must too.
+        WTF_CSRF_TIME_LIMIT=None,
+        # Referrer-Policy: no-referrer keeps tokens out of Referer headers, so Flask-WTF's
+        # HTTPS referrer check would refuse every post; the token and SameSite cookie remain.
+        WTF_CSRF_SSL_STRICT=False,
+        # Staff-granted time must reach an open page within 15 s (issue 4): poll well inside it.
+        STATUS_POLL_SECONDS=5,
+        SAVE_RETRY_SECONDS=5,
+        SAVE_DELAY_MS=400,
+    )
+    app.config.update(overrides)
+    app.config.setdefault("START_SWEEP", not app.config.get("TESTING", False))
+
+    upgrade_database(settings.database_url)
+    engine = make_engine(settings.database_url)
+    state = AppState(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        # Loaded once at start: a broken bank stops the app here, not in a candidate's Start.
+        catalogue=load_catalogue(settings.bank_paths),
+        clock=app.config["CLOCK"],
+    )
+    app.extensions["assess"] = state
+
+    CSRFProtect(app)
+    init_security(app)
+    init_error_pages(app)
+    app.teardown_appcontext(_close_session)
+    app.register_blueprint(candidate_bp)
+
+    if app.config["START_SWEEP"]:
+        sweep = DeadlineSweep(
+            state.session_factory, state.clock, settings.grace_seconds, settings.sweep_interval_seconds
+        )
+        sweep.start()
+        app.extensions["assess.sweep"] = sweep
+    return app
+
+
+def app_state() -> AppState:
+    state: AppState = current_app.extensions["assess"]
+    return state
+
+
+def db_session() -> Session:
+    """This request's session, opened on first use and closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = app_state().session_factory()
+    session: Session = g.db_session
+    return session
+
+
+def _close_session(exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()

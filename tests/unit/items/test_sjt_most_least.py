@@ -228,3 +228,14 @@ def test_most_least_shipped_items_award_max_to_the_key() -> None:
         body, key = item.body, item.key
         assert isinstance(body, t.Body) and isinstance(key, t.Key)
         assert t.score(body, key, respond(key.most, key.least)).points == t.max_points(body, key)
+
+
+
+def test_most_least_hidden_labels_name_each_response_by_its_own_number() -> None:
+    env = Environment(loader=FileSystemLoader("templates"), autoescape=True)
+    macro = env.get_template("items/sjt_most_least.html").module.candidate  # type: ignore[attr-defined]
+    body = t.Body(prompt="p", options=[Option(id=i, text=f"text {i}") for i in ("a", "b", "c", "d")])
+    html = str(macro(body, None, "x-"))
+    for number in range(1, 5):
+        # Screen readers hear "Most effective: response N" for row N, and the same for "Least".
+        assert html.count(f" effective: response {number}</span>") == 2

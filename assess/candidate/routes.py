@@ -1,0 +1,268 @@
+"""Candidate routes: parse the request, call a service, render or redirect.
+
+The token in the URL is the candidate's only credential; every route opens it
+afresh, so nothing about an attempt lives in the process (any worker can answer).
+No template here is given a key, a rationale or a score (Invariant 2).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from flask import Response, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from assess import app_state, db_session
+from assess.candidate import bp
+from assess.candidate.forms import (
+    TamperedRequest,
+    answer_fields,
+    destination,
+    normalise_answer,
+    parse_autosave,
+    posted_fields,
+    posted_seq,
+)
+from assess.candidate.pages import render_instructions, render_item, render_review
+from assess.errors import error_response, wants_json
+from assess.models import Attempt, Invitation
+from assess.services.attempts import (
+    AttemptClosed,
+    NoSuchSlot,
+    SlotView,
+    attempt_for,
+    finalize_attempt,
+    save_answer,
+    seconds_left,
+    slot_summaries,
+    slot_view,
+    start_attempt,
+    submit_attempt,
+)
+from assess.services.invitations import InvitationUnusable, open_invitation
+from items.base import ResponseError
+
+Page = str | BaseResponse | tuple[str | Response, int]
+
+UNUSABLE_HEADINGS = {
+    "unknown": "This link does not work",
+    "expired": "This link has expired",
+    "revoked": "This link is no longer active",
+    "closed": "The time for this test is up",
+}
+
+
+def _now() -> datetime:
+    return app_state().clock()
+
+
+def _open(token: str) -> tuple[Invitation, Attempt | None]:
+    session = db_session()
+    invitation = open_invitation(session, token, _now())
+    return invitation, attempt_for(session, invitation)
+
+
+def _is_time_up(attempt: Attempt, now: datetime) -> bool:
+    return attempt.finalized_at is not None or seconds_left(attempt, now) == 0
+
+
+def _is_past_grace(attempt: Attempt, now: datetime) -> bool:
+    return now > attempt.deadline + timedelta(seconds=app_state().settings.grace_seconds)
+
+
+def _finalize_if_past_grace(attempt: Attempt, now: datetime) -> None:
+    # The sweep would get there too; finalizing here means a candidate who is still
+    # looking sees a finished attempt at once, and the grading does not wait a sweep round.
+    if attempt.finalized_at is None and _is_past_grace(attempt, now):
+        finalize_attempt(db_session(), attempt.id, now, by="deadline")
+
+
+def _slot(attempt: Attempt, n: int) -> SlotView:
+    if n < 1:
+        raise NoSuchSlot(f"no item {n}")
+    return slot_view(db_session(), attempt, n - 1)
+
+
+@bp.errorhandler(InvitationUnusable)
+def invitation_unusable(exc: InvitationUnusable) -> Page:
+    token = (request.view_args or {}).get("token", "")
+    if exc.reason == "finished":
+        if request.endpoint == "candidate.status":
+            return jsonify(seconds_left=0, finished=True)
+        if request.endpoint in {"candidate.autosave", "candidate.item_save"}:
+            return attempt_closed(
+                AttemptClosed("This test has been submitted, so answers can no longer be changed.")
+            )
+        return redirect(url_for("candidate.done", token=token))
+    status = 404 if exc.reason == "unknown" else 410
+    if wants_json():
+        return jsonify(error=UNUSABLE_HEADINGS.get(exc.reason, "This link does not work")), status
+    heading = UNUSABLE_HEADINGS.get(exc.reason, UNUSABLE_HEADINGS["unknown"])
+    return render_template("candidate/unusable.html", reason=exc.reason, heading=heading, token=token), status
+
+
+@bp.errorhandler(AttemptClosed)
+def attempt_closed(exc: AttemptClosed) -> Page:
+    token = (request.view_args or {}).get("token", "")
+    if request.endpoint == "candidate.submit":
+        return redirect(url_for("candidate.done", token=token))
+    if wants_json():
+        return jsonify(closed=True, message=str(exc)), 410
+    return (
+        render_template(
+            "candidate/unusable.html",
+            reason="closed",
+            heading=UNUSABLE_HEADINGS["closed"],
+            message=str(exc),
+            token=token,
+        ),
+        410,
+    )
+
+
+@bp.errorhandler(NoSuchSlot)
+def no_such_slot(exc: NoSuchSlot) -> Page:
+    return error_response(404)
+
+
+@bp.errorhandler(TamperedRequest)
+def tampered_request(exc: TamperedRequest) -> Page:
+    return error_response(400)
+
+
+@bp.get("/<token>")
+def instructions(token: str) -> Page:
+    invitation, attempt = _open(token)
+    if attempt is not None:
+        if _is_time_up(attempt, _now()):
+            return redirect(url_for("candidate.done", token=token))
+        unanswered = [s for s in slot_summaries(db_session(), attempt) if not s.answered]
+        if not unanswered:
+            return redirect(url_for("candidate.review", token=token))
+        return redirect(url_for("candidate.item", token=token, n=unanswered[0].position + 1))
+    return render_instructions(token, invitation)
+
+
+@bp.post("/<token>/start")
+def start(token: str) -> Page:
+    invitation, _ = _open(token)
+    # Idempotent: a second Start (another tab, a double click) returns the same attempt.
+    start_attempt(db_session(), invitation, app_state().catalogue, _now(), random.Random())
+    return redirect(url_for("candidate.item", token=token, n=1))
+
+
+@bp.get("/<token>/items/<int:n>")
+def item(token: str, n: int) -> Page:
+    _, attempt = _open(token)
+    if attempt is None:
+        return redirect(url_for("candidate.instructions", token=token))
+    now = _now()
+    if _is_time_up(attempt, now):
+        return redirect(url_for("candidate.done", token=token))
+    return render_item(token, attempt, _slot(attempt, n), now)
+
+
+@bp.post("/<token>/items/<int:n>")
+def item_save(token: str, n: int) -> Page:
+    """The plain post that saves an answer without JavaScript, then moves on."""
+    _, attempt = _open(token)
+    if attempt is None:
+        return error_response(409)
+    view = _slot(attempt, n)
+    target = destination(request.form.get("go", ""), n, view.count)
+    fields = posted_fields(request.form)
+    client_seq = posted_seq(request.form)
+    now = _now()
+    try:
+        response = normalise_answer(view, fields)
+    except ResponseError as exc:
+        return render_item(token, attempt, view, now, error=exc), 422
+    # Without JavaScript the server orders the save: after whatever is stored, and on
+    # the same microsecond scale as attempt.js, so a later save from any tab still wins.
+    seq = client_seq if client_seq is not None else max(view.seq + 1, int(now.timestamp() * 1_000_000))
+    save_answer(
+        db_session(), attempt.id, view.position, response, seq, now, app_state().settings.grace_seconds
+    )
+    if _is_time_up(attempt, now):
+        return redirect(url_for("candidate.done", token=token))
+    if target == "review":
+        return redirect(url_for("candidate.review", token=token))
+    return redirect(url_for("candidate.item", token=token, n=target))
+
+
+@bp.post("/<token>/answers/<int:n>")
+def autosave(token: str, n: int) -> Page:
+    """attempt.js's save; ``saved`` is sent only after the commit (Invariant 4)."""
+    payload = parse_autosave(request.get_json(silent=True))
+    _, attempt = _open(token)
+    if attempt is None:
+        return jsonify(error="The test has not been started."), 409
+    view = _slot(attempt, n)
+    try:
+        response = normalise_answer(view, answer_fields(payload.fields))
+    except ResponseError as exc:
+        return jsonify(field=exc.field, reason=exc.reason), 422
+    stored = save_answer(
+        db_session(),
+        attempt.id,
+        view.position,
+        response,
+        payload.seq,
+        _now(),
+        app_state().settings.grace_seconds,
+    )
+    return jsonify(saved=True, seq=stored, answered=response is not None)
+
+
+@bp.get("/<token>/status")
+def status(token: str) -> Page:
+    _, attempt = _open(token)
+    if attempt is None:
+        return jsonify(error="The test has not been started."), 409
+    now = _now()
+    _finalize_if_past_grace(attempt, now)
+    return jsonify(seconds_left=seconds_left(attempt, now), finished=_is_time_up(attempt, now))
+
+
+@bp.get("/<token>/review")
+def review(token: str) -> Page:
+    _, attempt = _open(token)
+    if attempt is None:
+        return redirect(url_for("candidate.instructions", token=token))
+    now = _now()
+    if _is_time_up(attempt, now):
+        return redirect(url_for("candidate.done", token=token))
+    return render_review(token, attempt, now)
+
+
+@bp.post("/<token>/submit")
+def submit(token: str) -> Page:
+    _, attempt = _open(token)
+    if attempt is None:
+        return redirect(url_for("candidate.instructions", token=token))
+    now = _now()
+    unanswered = [s for s in slot_summaries(db_session(), attempt) if not s.answered]
+    if unanswered and request.form.get("confirm") != "yes" and not _is_time_up(attempt, now):
+        message = "Tick the box to confirm that you want to submit with unanswered items."
+        return render_review(token, attempt, now, confirm_error=message), 422
+    submit_attempt(db_session(), attempt.id, now)
+    return redirect(url_for("candidate.done", token=token))
+
+
+@bp.get("/<token>/done")
+def done(token: str) -> Page:
+    try:
+        _, attempt = _open(token)
+    except InvitationUnusable as exc:
+        if exc.reason != "finished":
+            raise
+        return render_template("candidate/done.html", time_up=False)
+    if attempt is None:
+        return redirect(url_for("candidate.instructions", token=token))
+    now = _now()
+    if not _is_time_up(attempt, now):
+        # Not submitted and time remains: the way to the end is the review page's Submit.
+        return redirect(url_for("candidate.review", token=token))
+    _finalize_if_past_grace(attempt, now)
+    return render_template("candidate/done.html", time_up=True)

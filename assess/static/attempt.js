@@ -1,0 +1,453 @@
+/* The running attempt: autosave with a durable queue, save state, countdown from the server.
+ *
+ * Every page works without this file (plain form posts). With it:
+ * - each edit is queued in localStorage (keyed per attempt) at once, then sent; an
+ *   entry leaves the queue only after the server answered {"saved": true}, which it
+ *   does only after committing (Invariant 4), so a reload, a closed tab or a lost
+ *   network never drops an answer the candidate was not told was saved;
+ * - each save carries seq = Date.now() * 1000 + counter, so the server keeps the
+ *   latest save from any tab and ignores an older one that arrives late;
+ * - the countdown only displays the server's seconds_left, re-synced on every status
+ *   poll, so time granted by staff appears without a reload and the browser's own
+ *   clock never decides anything (Invariant 1).
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("attempt");
+  if (!root) {
+    return;
+  }
+  var data = root.dataset;
+  var itemForm = document.getElementById("item-form");
+  var submitForm = document.getElementById("submit-form");
+  var position = itemForm ? String(data.position) : null;
+  var prefix = data.fieldPrefix || "";
+  var saveState = document.getElementById("save-state");
+  var announcer = document.getElementById("time-announcer");
+  var timeLeft = document.getElementById("time-left");
+  var errorBox = document.getElementById("answer-error");
+  var seqInput = document.getElementById("answer-seq");
+
+  var pollMs = Number(data.pollSeconds) * 1000;
+  var retryMs = Number(data.retrySeconds) * 1000;
+  var saveDelayMs = Number(data.saveDelayMs);
+
+  /* ---- the queue: {position: {seq, fields}}, the newest unsent edit per item ---- */
+
+  var memoryQueue = {};
+
+  function readQueue() {
+    try {
+      var raw = window.localStorage.getItem(data.queueKey);
+      return raw ? JSON.parse(raw) : {};
+    } catch (e) {
+      // Private modes may refuse storage; the queue then lives as long as the page.
+      return memoryQueue;
+    }
+  }
+
+  function writeQueue(queue) {
+    memoryQueue = queue;
+    try {
+      window.localStorage.setItem(data.queueKey, JSON.stringify(queue));
+    } catch (e) {
+      /* memoryQueue keeps it */
+    }
+  }
+
+  function queuedCount() {
+    return Object.keys(readQueue()).length;
+  }
+
+  var counter = 0;
+  var lastSeq = 0;
+
+  function nextSeq() {
+    var seq = Date.now() * 1000 + (counter % 1000);
+    counter += 1;
+    if (seq <= lastSeq) {
+      seq = lastSeq + 1;
+    }
+    lastSeq = seq;
+    return seq;
+  }
+
+  /* ---- the item's fields as the form would post them ---- */
+
+  function ownFields(form) {
+    return Array.prototype.filter.call(form.elements, function (el) {
+      return el.name && el.name.indexOf(prefix) === 0 && !el.disabled;
+    });
+  }
+
+  function collectFields(form) {
+    var fields = {};
+    ownFields(form).forEach(function (el) {
+      var values = fields[el.name] || [];
+      if (el.type === "radio" || el.type === "checkbox") {
+        if (el.checked) {
+          values.push(el.value);
+        }
+      } else if (el.type === "select-multiple") {
+        Array.prototype.forEach.call(el.options, function (option) {
+          if (option.selected) {
+            values.push(option.value);
+          }
+        });
+      } else if (el.type !== "submit" && el.type !== "button") {
+        values.push(el.value);
+      }
+      if (values.length) {
+        fields[el.name] = values;
+      }
+    });
+    return fields;
+  }
+
+  function applyFields(form, fields) {
+    var seen = {};
+    ownFields(form).forEach(function (el) {
+      var values = fields[el.name] || [];
+      if (el.type === "radio" || el.type === "checkbox") {
+        el.checked = values.indexOf(el.value) >= 0;
+      } else if (el.type === "select-multiple") {
+        Array.prototype.forEach.call(el.options, function (option) {
+          option.selected = values.indexOf(option.value) >= 0;
+        });
+      } else if (el.type !== "submit" && el.type !== "button") {
+        var index = seen[el.name] || 0;
+        el.value = index < values.length ? values[index] : "";
+        seen[el.name] = index + 1;
+      }
+    });
+  }
+
+  /* ---- what the candidate is told about saving ---- */
+
+  var offline = !navigator.onLine;
+  var savedHere = false;
+  var rejected = null;
+
+  function showSaveState() {
+    if (!saveState) {
+      return;
+    }
+    var queue = readQueue();
+    var waiting = Object.keys(queue).length;
+    var text;
+    if (offline && waiting) {
+      text = "Offline — " + waiting + (waiting === 1 ? " answer" : " answers") +
+        " queued, they will be sent when the connection returns";
+    } else if (rejected) {
+      text = "Not saved: " + rejected;
+    } else if (position !== null && queue[position]) {
+      text = "Not saved yet";
+    } else if (waiting) {
+      text = "Not saved yet: " + waiting + (waiting === 1 ? " answer is" : " answers are") + " being sent";
+    } else if (savedHere) {
+      text = "Saved";
+    } else {
+      return;
+    }
+    if (saveState.textContent !== text) {
+      saveState.textContent = text;
+    }
+    saveState.classList.toggle("is-pending", text !== "Saved");
+  }
+
+  function showError(message) {
+    rejected = message;
+    if (errorBox) {
+      errorBox.textContent = message ? "Your answer was not saved: " + message : "";
+    }
+  }
+
+  function markAnswered(pos, answered) {
+    var button = document.querySelector('.item-list [data-item="' + pos + '"] .answer-state');
+    if (button) {
+      button.textContent = answered ? "(answered)" : "(not answered)";
+    }
+  }
+
+  /* ---- sending ---- */
+
+  var flushing = false;
+  var flushAgain = false;
+  var closing = false;
+
+  function dropIfUnchanged(pos, seq) {
+    var queue = readQueue();
+    if (queue[pos] && queue[pos].seq === seq) {
+      delete queue[pos];
+      writeQueue(queue);
+    }
+  }
+
+  function send(pos, entry) {
+    return fetch(data.answersUrl + pos, {
+      method: "POST",
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": data.csrf },
+      body: JSON.stringify({ seq: entry.seq, fields: entry.fields })
+    }).then(function (response) {
+      offline = false;
+      if (response.status === 200) {
+        return response.json().then(function (reply) {
+          if (reply.saved) {
+            dropIfUnchanged(pos, entry.seq);
+            if (pos === position) {
+              savedHere = true;
+              showError(null);
+            }
+            markAnswered(pos, reply.answered);
+          }
+          return "saved";
+        });
+      }
+      if (response.status === 422) {
+        return response.json().then(function (reply) {
+          // The server refused this answer as it stands; resending it cannot succeed.
+          dropIfUnchanged(pos, entry.seq);
+          if (pos === position) {
+            showError(reply.reason);
+          }
+          return "rejected";
+        });
+      }
+      if (response.status === 410) {
+        writeQueue({});
+        goToEnd();
+        return "closed";
+      }
+      if (response.status === 400 && pos === position) {
+        // The session behind this page's CSRF token has ended (cookies cleared, another
+        // browser profile): a reload issues a new one, and the queue survives the reload.
+        rejected = "reload this page to keep saving; your answers are kept in this browser until then";
+      }
+      return "retry";
+    }, function () {
+      offline = true;
+      return "offline";
+    });
+  }
+
+  function flush() {
+    if (flushing) {
+      flushAgain = true;
+      return Promise.resolve();
+    }
+    flushing = true;
+    var run = function () {
+      flushAgain = false;
+      var queue = readQueue();
+      var positions = Object.keys(queue);
+      var chain = Promise.resolve("saved");
+      positions.forEach(function (pos) {
+        chain = chain.then(function (outcome) {
+          if (outcome === "offline" || outcome === "closed") {
+            return outcome;
+          }
+          return send(pos, queue[pos]);
+        });
+      });
+      return chain.then(function (outcome) {
+        showSaveState();
+        if (flushAgain && outcome !== "offline" && outcome !== "closed") {
+          return run();
+        }
+        return outcome;
+      });
+    };
+    return run().then(function (outcome) {
+      flushing = false;
+      showSaveState();
+      return outcome;
+    }, function () {
+      flushing = false;
+      showSaveState();
+    });
+  }
+
+  var saveTimer = null;
+
+  function onEdit() {
+    var queue = readQueue();
+    queue[position] = { seq: nextSeq(), fields: collectFields(itemForm) };
+    writeQueue(queue);
+    rejected = null;
+    showSaveState();
+    window.clearTimeout(saveTimer);
+    saveTimer = window.setTimeout(flush, saveDelayMs);
+  }
+
+  if (itemForm) {
+    var queued = readQueue()[position];
+    if (queued) {
+      // A newer answer than the page shows is still waiting (reload while offline).
+      applyFields(itemForm, queued.fields);
+    }
+    itemForm.addEventListener("input", onEdit);
+    itemForm.addEventListener("change", onEdit);
+    itemForm.addEventListener("submit", function (event) {
+      if (!navigator.onLine) {
+        // Offline the post would only show the browser's error page; keep the candidate here.
+        event.preventDefault();
+        offline = true;
+        showSaveState();
+        announce("You are offline. Your answer is kept in this browser; you can move on when the connection returns.");
+        return;
+      }
+      window.clearTimeout(saveTimer);
+      // The post carries this answer; with a newer seq than any save still in flight,
+      // an older autosave arriving after it cannot overwrite it.
+      seqInput.value = String(nextSeq());
+    });
+  }
+
+  if (submitForm) {
+    submitForm.addEventListener("submit", function (event) {
+      if (!queuedCount()) {
+        return;
+      }
+      // Send what is still queued before the attempt is closed by the submit.
+      event.preventDefault();
+      flush().then(function () {
+        if (queuedCount()) {
+          showSaveState();
+          announce("Some answers are not saved yet. Submit again when the connection returns.");
+        } else {
+          submitForm.submit();
+        }
+      });
+    });
+  }
+
+  window.addEventListener("online", function () {
+    offline = false;
+    flush();
+  });
+  window.addEventListener("offline", function () {
+    offline = true;
+    showSaveState();
+  });
+  window.setInterval(function () {
+    if (queuedCount() && navigator.onLine) {
+      flush();
+    }
+  }, retryMs);
+  // Other tabs of the same attempt change the queue; keep this tab's message true.
+  window.addEventListener("storage", function (event) {
+    if (event.key === data.queueKey) {
+      showSaveState();
+    }
+  });
+
+  /* ---- time, always the server's ---- */
+
+  var secondsLeft = Number(data.secondsLeft);
+  var syncedAt = performance.now();
+  var announced = { 300: secondsLeft <= 300, 60: secondsLeft <= 60 };
+
+  function remaining() {
+    return Math.max(0, Math.ceil(secondsLeft - (performance.now() - syncedAt) / 1000));
+  }
+
+  function announce(text) {
+    if (announcer) {
+      announcer.textContent = "";
+      window.setTimeout(function () { announcer.textContent = text; }, 50);
+    }
+  }
+
+  function formatTime(seconds) {
+    var hours = Math.floor(seconds / 3600);
+    var minutes = Math.floor((seconds % 3600) / 60);
+    var rest = seconds % 60;
+    var parts = [];
+    if (hours) {
+      parts.push(hours + " h");
+    }
+    if (hours || minutes) {
+      parts.push(minutes + " min");
+    }
+    parts.push((rest < 10 && (hours || minutes) ? "0" : "") + rest + " s");
+    return parts.join(" ");
+  }
+
+  function goToEnd() {
+    if (closing) {
+      return;
+    }
+    closing = true;
+    var leave = function () { window.location.assign(data.doneUrl); };
+    // Answers still queued get one last chance inside the grace period.
+    var attempt = queuedCount() && navigator.onLine ? flush() : Promise.resolve();
+    attempt.then(leave, leave);
+  }
+
+  function tick() {
+    var left = remaining();
+    if (timeLeft) {
+      var text = formatTime(left);
+      if (timeLeft.textContent !== text) {
+        timeLeft.textContent = text;
+      }
+    }
+    [300, 60].forEach(function (mark) {
+      if (left > mark) {
+        announced[mark] = false;
+      } else if (!announced[mark] && left > 0) {
+        announced[mark] = true;
+        announce(mark === 300 ? "5 minutes left." : "1 minute left.");
+      }
+    });
+  }
+
+  var polling = false;
+
+  function pollStatus() {
+    if (polling || closing) {
+      return;
+    }
+    polling = true;
+    fetch(data.statusUrl, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (status) {
+        polling = false;
+        if (!status) {
+          return;
+        }
+        if (status.finished) {
+          goToEnd();
+          return;
+        }
+        var before = remaining();
+        secondsLeft = status.seconds_left;
+        syncedAt = performance.now();
+        if (secondsLeft - before > 30) {
+          announce("Extra time has been added. Time left: " + formatTime(secondsLeft) + ".");
+        }
+        tick();
+      }, function () {
+        polling = false;
+      });
+  }
+
+  window.setInterval(function () {
+    tick();
+    // Once the display reaches zero, ask the server often: it alone says the time is up.
+    if (remaining() === 0) {
+      pollStatus();
+    }
+  }, 1000);
+  window.setInterval(pollStatus, pollMs);
+  tick();
+  showSaveState();
+  if (queuedCount()) {
+    flush();
+  }
+}());

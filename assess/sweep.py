@@ -1,0 +1,59 @@
+"""The background sweep that finalizes attempts nobody came back to.
+
+Every worker of every host may run one: ``finalize_expired`` finalizes each
+attempt exactly once with a conditional UPDATE, so concurrent sweeps are safe.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from assess.clock import Clock
+from assess.services.attempts import finalize_expired
+
+log = logging.getLogger(__name__)
+
+
+class DeadlineSweep:
+    """A daemon thread calling ``finalize_expired`` every ``interval_seconds``."""
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        grace_seconds: int,
+        interval_seconds: float,
+    ) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+        self._grace_seconds = grace_seconds
+        self._interval_seconds = interval_seconds
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="assess-deadline-sweep", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def sweep_once(self) -> int:
+        with self._session_factory() as session:
+            return finalize_expired(session, self._clock(), self._grace_seconds)
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self._interval_seconds):
+            try:
+                finalized = self.sweep_once()
+            except Exception:
+                # A database hiccup must not kill the sweep for the life of the process;
+                # the next round retries, and the CLI's finalize-expired remains for cron.
+                log.exception("deadline sweep failed; retrying in %s s", self._interval_seconds)
+                continue
+            if finalized:
+                log.info("deadline sweep finalized %d attempt(s)", finalized)

@@ -1,0 +1,78 @@
+"""A served app as the browser tests see it, and waiting for what the server does on its own."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from assess.models import Answer, Attempt, Invitation
+from assess.services.invitations import create_invitation, token_hash
+
+CAMPAIGN = "browser-campaign"
+#: Short, so a test waits seconds, not the production half minute, for the grace to pass.
+GRACE_SECONDS = 5
+
+T = TypeVar("T")
+
+
+@dataclass
+class LiveServer:
+    """One served app, with what a test needs to set up invitations and read the database."""
+
+    url: str
+    app: Flask
+    clock: Any
+    session_factory: sessionmaker[Session]
+    stop: Callable[[], None]
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def invite(
+        self,
+        email: str = "candidate@example.com",
+        extra_time: Decimal = Decimal(1),
+        valid_for: timedelta = timedelta(days=14),
+    ) -> str:
+        """A new invitation's link."""
+        with self.session_factory() as session:
+            _, token = create_invitation(session, CAMPAIGN, email, self.clock(), extra_time, valid_for)
+        return f"{self.url}/t/{token}"
+
+    def attempt(self, link: str) -> Attempt | None:
+        with self.session_factory() as session:
+            invitation = session.scalars(
+                select(Invitation).where(Invitation.token_hash == token_hash(link.rsplit("/", 1)[-1]))
+            ).one()
+            return session.scalars(
+                select(Attempt).where(Attempt.invitation_id == invitation.id)
+            ).one_or_none()
+
+    def answers(self, link: str) -> dict[int, Any]:
+        """position -> stored response."""
+        attempt = self.attempt(link)
+        assert attempt is not None
+        with self.session_factory() as session:
+            rows = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).all()
+            return {row.position: row.response for row in rows}
+
+
+def wait_for(check: Callable[[], T], timeout: float = 10, interval: float = 0.1) -> T:
+    """``check()``'s first truthy value; fails after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still {value!r} after {timeout} s")
+        time.sleep(interval)
