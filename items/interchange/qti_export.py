@@ -1,0 +1,368 @@
+"""Bank items -> QTI 3.0: one ``qti-assessment-item`` per item in a zipped IMS content package.
+
+The package holds ``imsmanifest.xml`` (each item a resource, with its expected time and
+tags as LOM metadata), ``assessment.xml`` (a test whose sections are the items' sections)
+and ``items/<id>.xml``. What QTI has no field for travels in class-named markup that
+assess reads back: the entry's unit and label, a ranking's end labels, and keys for
+scorers only (``qti-rubric-block view="scorer"``: rubrics, error kinds, corrections).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable
+from decimal import Decimal
+
+from lxml import etree
+
+from items.bank import ItemVersion
+from items.interchange.key_markup import number, proofreading_key, written_key
+from items.interchange.markup import append_paragraphs, fill_lines, paragraphs
+from items.interchange.qti_manifest import (
+    ITEM_SCHEMA,
+    TEST_FILE,
+    XSI,
+    NoTarget,
+    manifest_xml,
+    qti_id,
+    test_xml,
+)
+from items.interchange.qti_package import QTI3
+from items.interchange.results import ExportProblem, ExportResult
+from items.types import numeric, proofreading, single_choice, sjt_rank, sjt_rate, written
+
+TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
+# A fixed timestamp keeps the package byte-for-byte reproducible (and reads no clock).
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+NO_TARGET = {
+    "sjt_most_least": "QTI has no most/least-effective interaction, and two separate choices "
+    "would lose the rule that picking the other extreme costs a point",
+    "record_entry": "a CRM record (typed fields, dates, amounts, flagged rows, ordered lists scored "
+    "field by field) has no single QTI interaction",
+}
+
+
+def _q(tag: str) -> str:
+    return f"{{{QTI3}}}{tag}"
+
+
+def _sub(
+    parent: etree._Element, tag: str, attributes: dict[str, str] | None = None, text: str = ""
+) -> etree._Element:
+    element = etree.SubElement(parent, _q(tag), attributes or {})
+    if text:
+        element.text = text
+    return element
+
+
+class _ItemXml:
+    """An item being built: declarations first, then the body, then response processing."""
+
+    def __init__(self, item: ItemVersion) -> None:
+        self.root = etree.Element(_q("qti-assessment-item"), nsmap={None: QTI3, "xsi": XSI})
+        self.root.set(f"{{{XSI}}}schemaLocation", f"{QTI3} {ITEM_SCHEMA}")
+        for name, value in (("identifier", qti_id(item.item_id)), ("title", item.title)):
+            self.root.set(name, value)
+        self.root.set("adaptive", "false")
+        self.root.set("time-dependent", "false")
+        self.body = etree.Element(_q("qti-item-body"))
+        self.processing: etree._Element | None = None
+        self.notes: list[str] = []
+        if item.rationale.strip():
+            self.scorer_block("assess-rationale").append(_paragraphs(item.rationale))
+
+    def response(
+        self,
+        identifier: str,
+        cardinality: str,
+        base_type: str,
+        correct: list[str] | None = None,
+        mapping: dict[str, Decimal] | None = None,
+        **bounds: Decimal,
+    ) -> None:
+        declaration = _sub(self.root, "qti-response-declaration")
+        for name, value in (
+            ("identifier", identifier),
+            ("cardinality", cardinality),
+            ("base-type", base_type),
+        ):
+            declaration.set(name, value)
+        if correct:
+            values = _sub(declaration, "qti-correct-response")
+            for value in correct:
+                _sub(values, "qti-value", text=value)
+        if mapping is not None:
+            attributes = {name.replace("_", "-"): number(value) for name, value in bounds.items()}
+            mapped = _sub(declaration, "qti-mapping", attributes)
+            for key, points in mapping.items():
+                _sub(mapped, "qti-map-entry", {"map-key": key, "mapped-value": number(points)})
+
+    def outcomes(self, max_score: Decimal, human: bool = False) -> None:
+        score = _sub(self.root, "qti-outcome-declaration", {"identifier": "SCORE", "cardinality": "single"})
+        score.set("base-type", "float")
+        if human:
+            score.set("external-scored", "human")
+        top = _sub(self.root, "qti-outcome-declaration", {"identifier": "MAXSCORE", "cardinality": "single"})
+        top.set("base-type", "float")
+        _sub(_sub(top, "qti-default-value"), "qti-value", text=number(max_score))
+
+    def template(self, name: str) -> None:
+        self.processing = etree.Element(_q("qti-response-processing"), {"template": f"{TEMPLATES}{name}.xml"})
+
+    def scorer_block(self, css: str) -> etree._Element:
+        block = etree.Element(_q("qti-rubric-block"), {"view": "scorer", "class": css, "use": "scoring"})
+        self.body.insert(0, block)
+        return _sub(block, "qti-content-body")
+
+    def finish(self) -> etree._Element:
+        self.root.append(self.body)
+        if self.processing is not None:
+            self.root.append(self.processing)
+        return self.root
+
+
+def _paragraphs(text: str) -> etree._Element:
+    holder = etree.Element(_q("div"))
+    append_paragraphs(holder, text, QTI3)
+    return holder
+
+
+def _inline(element: etree._Element, text: str) -> None:
+    """Text as inline content: lines joined by ``<br/>``, paragraphs by two."""
+    lines: list[str] = []
+    for block in paragraphs(text):
+        lines.extend([*([""] if lines else []), *block])
+    fill_lines(element, lines, _q(""))
+
+
+def item_xml(item: ItemVersion) -> tuple[etree._Element, list[str]]:
+    """The QTI 3.0 item for ``item`` and what other QTI players will treat differently."""
+    if item.type in NO_TARGET:
+        raise NoTarget(f"{item.type} has no QTI form: {NO_TARGET[item.type]}")
+    xml = _ItemXml(item)
+    body, key = item.body, item.key
+    if isinstance(body, single_choice.Body) and isinstance(key, single_choice.Key):
+        _single_choice(xml, body, key)
+    elif isinstance(body, sjt_rate.Body) and isinstance(key, sjt_rate.Key):
+        _rating(xml, body, key)
+    elif isinstance(body, sjt_rank.Body) and isinstance(key, sjt_rank.Key):
+        _ranking(xml, body, key)
+    elif isinstance(body, numeric.Body) and isinstance(key, numeric.Key):
+        _numeric(xml, body, key)
+    elif isinstance(body, written.Body) and isinstance(key, written.Key):
+        _written(xml, body, key)
+    elif isinstance(body, proofreading.Body) and isinstance(key, proofreading.Key):
+        _proofreading(xml, body, key)
+    else:
+        raise NoTarget(f"{item.type} has no QTI form")
+    return xml.finish(), xml.notes
+
+
+def _single_choice(xml: _ItemXml, body: single_choice.Body, key: single_choice.Key) -> None:
+    mapping = {qti_id(key.correct): key.points, **{qti_id(o): p for o, p in key.credit.items()}}
+    xml.response("RESPONSE", "single", "identifier", [qti_id(key.correct)], mapping, default_value=Decimal(0))
+    xml.outcomes(key.points)
+    append_paragraphs(xml.body, body.prompt, QTI3)
+    interaction = _sub(xml.body, "qti-choice-interaction", {"response-identifier": "RESPONSE"})
+    interaction.set("shuffle", "false")
+    interaction.set("max-choices", "1")
+    for option in body.options:
+        _inline(_sub(interaction, "qti-simple-choice", {"identifier": qti_id(option.id)}), option.text)
+    xml.template("map_response")
+
+
+def _point_id(point: int) -> str:
+    return f"P{point}" if point >= 0 else f"M{-point}"
+
+
+def _rating(xml: _ItemXml, body: sjt_rate.Body, key: sjt_rate.Key) -> None:
+    """One choice interaction per statement over the scale; each maps a point to span - |point - expert|."""
+    scale = body.scale
+    for option in body.options:
+        expert = key.ratings[option.id]
+        nearest = min(scale.points(), key=lambda p: (abs(p - expert), p))
+        mapping = {_point_id(p): Decimal(scale.span) - abs(p - expert) for p in scale.points()}
+        xml.response(
+            qti_id(option.id), "single", "identifier", [_point_id(nearest)], mapping, default_value=Decimal(0)
+        )
+    xml.outcomes(Decimal(scale.span * len(body.options)))
+    xml.body.set("class", "likert")
+    append_paragraphs(xml.body, body.prompt, QTI3)
+    for option in body.options:
+        interaction = _sub(xml.body, "qti-choice-interaction", {"response-identifier": qti_id(option.id)})
+        interaction.set("shuffle", "false")
+        interaction.set("max-choices", "1")
+        _inline(_sub(interaction, "qti-prompt"), option.text)
+        for point in scale.points():
+            label = scale.labels.get(point, str(point))
+            _sub(interaction, "qti-simple-choice", {"identifier": _point_id(point)}, label)
+    xml.processing = etree.Element(_q("qti-response-processing"))
+    total = _sub(_sub(xml.processing, "qti-set-outcome-value", {"identifier": "SCORE"}), "qti-sum")
+    for option in body.options:
+        _sub(total, "qti-map-response", {"identifier": qti_id(option.id)})
+
+
+def _ranking(xml: _ItemXml, body: sjt_rank.Body, key: sjt_rank.Key) -> None:
+    xml.response("RESPONSE", "ordered", "identifier", [qti_id(o) for o in key.ranking])
+    xml.outcomes(Decimal(1))
+    append_paragraphs(xml.body, body.prompt, QTI3)
+    labels = _sub(xml.body, "p", {"class": "assess-order-labels"}, "Put them in order from ")
+    _sub(labels, "span", {"class": "assess-first-label"}, body.first_label).tail = " (first) to "
+    _sub(labels, "span", {"class": "assess-last-label"}, body.last_label).tail = " (last)."
+    interaction = _sub(
+        xml.body, "qti-order-interaction", {"response-identifier": "RESPONSE", "shuffle": "false"}
+    )
+    for option in body.options:
+        _inline(_sub(interaction, "qti-simple-choice", {"identifier": qti_id(option.id)}), option.text)
+    xml.template("match_correct")
+    xml.notes.append(
+        "QTI players score an order all-or-nothing; assess scores by distance from the model ranking"
+    )
+
+
+def _numeric(xml: _ItemXml, body: numeric.Body, key: numeric.Key) -> None:
+    if body.params or key.value is None:
+        raise NoTarget(
+            "numbers drawn per attempt with a formula key have no QTI form here "
+            "(QTI templates are not exported)"
+        )
+    xml.response("RESPONSE", "single", "float", [number(key.value)])
+    xml.outcomes(key.points)
+    append_paragraphs(xml.body, body.prompt, QTI3)
+    entry = _sub(xml.body, "p", {"class": f"assess-entry assess-unit-{body.unit}"})
+    _sub(entry, "span", {"class": "assess-label"}, body.label).tail = " "
+    if body.unit == "currency":
+        _sub(entry, "span", {"class": "assess-symbol"}, body.symbol)
+    _sub(entry, "qti-text-entry-interaction", {"response-identifier": "RESPONSE"})
+    if body.unit == "percent":
+        _sub(entry, "span", {"class": "assess-symbol"}, "%")
+    xml.processing = etree.Element(_q("qti-response-processing"))
+    branch = _sub(_sub(xml.processing, "qti-response-condition"), "qti-response-if")
+    tests = [("absolute", key.tolerance), ("relative", key.relative_tolerance * 100)]
+    tests = [(mode, value) for mode, value in tests if value > 0] or [("exact", Decimal(0))]
+    holder = _sub(branch, "qti-or") if len(tests) > 1 else branch
+    for mode, tolerance in tests:
+        equal = _sub(holder, "qti-equal", {"tolerance-mode": mode})
+        if mode != "exact":
+            equal.set("tolerance", f"{number(tolerance)} {number(tolerance)}")
+        _sub(equal, "qti-variable", {"identifier": "RESPONSE"})
+        _sub(equal, "qti-correct", {"identifier": "RESPONSE"})
+    setting = _sub(branch, "qti-set-outcome-value", {"identifier": "SCORE"})
+    _sub(setting, "qti-variable", {"identifier": "MAXSCORE"})
+
+
+def _written(xml: _ItemXml, body: written.Body, key: written.Key) -> None:
+    xml.response("RESPONSE", "single", "string")
+    xml.outcomes(written.max_points(body, key), human=True)
+    append_paragraphs(xml.body, body.material, QTI3)
+    if body.min_words or body.max_words:
+        limits = _sub(xml.body, "p", {"class": "assess-word-limits"}, "Words: ")
+        for name, value in (("min-words", body.min_words), ("max-words", body.max_words)):
+            if value:
+                _sub(
+                    limits, "span", {"class": f"assess-{name}"}, str(value)
+                ).tail = f" ({name.split('-')[0]}) "
+    interaction = _sub(xml.body, "qti-extended-text-interaction", {"response-identifier": "RESPONSE"})
+    _inline(_sub(interaction, "qti-prompt"), body.prompt)
+    xml.scorer_block("assess-scoring").append(written_key(key, QTI3))
+
+
+def _proofreading(xml: _ItemXml, body: proofreading.Body, key: proofreading.Key) -> None:
+    """Every word is a hottext, as every word can be marked; each seeded error is one hottext."""
+    units = _hottext_units(body, key)
+    ids = {number_: f"h{index}" for index, (_, _, number_) in enumerate(units, 1) if number_ is not None}
+    error_ids = [ids[n] for n in range(1, len(key.errors) + 1)]
+    mapping = {identifier: Decimal(1) for identifier in error_ids}
+    xml.response(
+        "RESPONSE", "multiple", "identifier", error_ids, mapping,
+        lower_bound=Decimal(0), default_value=-key.false_alarm_penalty,
+    )  # fmt: skip
+    xml.outcomes(Decimal(len(key.errors)))
+    if body.reference or body.reference_title != "Account facts":
+        reference = _sub(xml.body, "div", {"class": "assess-reference"})
+        _sub(reference, "p", {"class": "assess-reference-title"}, body.reference_title)
+        listed = _sub(reference, "ul")
+        for fact in body.reference:
+            _sub(listed, "li", text=fact)
+    append_paragraphs(xml.body, body.instructions, QTI3)
+    interaction = _sub(
+        xml.body, "qti-hottext-interaction", {"response-identifier": "RESPONSE", "max-choices": "0"}
+    )
+    _passage(interaction, body.passage, units)
+    xml.scorer_block("assess-scoring").append(proofreading_key(body, key, error_ids, QTI3))
+    xml.template("map_response")
+    if body.ask_corrections:
+        xml.notes.append("QTI players will not ask for corrections (they travel only in the scorer-only key)")
+
+
+def _hottext_units(body: proofreading.Body, key: proofreading.Key) -> list[tuple[int, int, int | None]]:
+    """(start, end, error number or None) per hottext: a word, or all the words of one error."""
+    owner = key.by_token(body)
+    tokens = body.tokens()
+    units: list[tuple[int, int, int | None]] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        error = owner.get(index)
+        last = index
+        while error is not None and last + 1 < len(tokens) and owner.get(last + 1) == error:
+            last += 1
+        units.append((token.start, tokens[last].end, error))
+        index = last + 1
+    return units
+
+
+def _passage(interaction: etree._Element, passage: str, units: list[tuple[int, int, int | None]]) -> None:
+    paragraph = _sub(interaction, "p")
+    position = 0
+
+    def text(chunk: str) -> None:
+        nonlocal paragraph
+        for piece in re.split(r"(\n\s*\n|\n)", chunk):
+            if piece.strip("\n ") == "" and "\n" in piece:
+                paragraph = _sub(interaction, "p") if piece.count("\n") > 1 else paragraph
+                if piece.count("\n") == 1:
+                    _sub(paragraph, "br")
+            elif len(paragraph):
+                paragraph[-1].tail = (paragraph[-1].tail or "") + piece
+            else:
+                paragraph.text = (paragraph.text or "") + piece
+
+    for index, (start, end, _) in enumerate(units, 1):
+        text(passage[position:start])
+        _sub(paragraph, "qti-hottext", {"identifier": f"h{index}"}, " ".join(passage[start:end].split()))
+        position = end
+    text(passage[position:])
+
+
+def _bytes(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def export_qti(items: Iterable[ItemVersion]) -> ExportResult:
+    """A zipped QTI 3.0 content package of every item with a QTI form; the rest reported."""
+    files: dict[str, bytes] = {}
+    entries: list[ItemVersion] = []
+    problems: list[ExportProblem] = []
+    for item in items:
+        try:
+            root, notes = item_xml(item)
+        except NoTarget as exc:
+            problems.append(ExportProblem(item.item_id, item.source, f"not exported: {exc}"))
+            continue
+        files[f"items/{item.item_id}.xml"] = _bytes(root)
+        entries.append(item)
+        problems.extend(
+            ExportProblem(item.item_id, item.source, f"exported, but {n}", exported=True) for n in notes
+        )
+    files["imsmanifest.xml"] = _bytes(manifest_xml(entries))
+    files[TEST_FILE] = _bytes(test_xml(entries))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in ["imsmanifest.xml", TEST_FILE, *sorted(n for n in files if n.startswith("items/"))]:
+            info = zipfile.ZipInfo(name, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return ExportResult(out.getvalue(), [i.item_id for i in entries], problems)
