@@ -8,45 +8,36 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.comments import CommentedMap
 
 from items import registry
 from items.base import ItemType, Schema, Variant
 from items.forms import AssessmentForm, FormSpec, build_form
+from items.located_yaml import (
+    FilesInvalid,
+    Located,
+    LocatedError,
+    field_parts,
+    plain,
+    read_yaml,
+    validation_errors,
+    yaml_files,
+)
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
-@dataclass(frozen=True)
-class BankError:
-    """One problem in a bank file, located by line and field."""
-
-    path: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}"
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-
-class BankInvalid(Exception):
-    """Raised with every problem found; nothing was loaded."""
-
-    def __init__(self, errors: Sequence[BankError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = list(errors)
+# The names the CLI, the services and the tests know bank problems by.
+BankError = LocatedError
+BankInvalid = FilesInvalid
+bank_files = yaml_files
 
 
 class ItemSpec(Schema):
@@ -132,23 +123,11 @@ class Catalogue:
             raise KeyError(f"no form {form_id!r}; forms loaded: {known}") from None
 
 
-def bank_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The YAML files named, or found under the directories named, in a stable order."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"}))
-        else:
-            found.append(path)
-    return found
-
-
 def load_banks(paths: Iterable[str | Path]) -> Catalogue:
     """Load and validate bank files; raise ``BankInvalid`` listing every problem."""
     errors: list[BankError] = []
     items: dict[str, ItemVersion] = {}
-    forms: list[tuple[_Located, FormSpec]] = []
+    forms: list[tuple[Located, FormSpec]] = []
     banks: dict[str, str] = {}
     broken: set[str] = set()
     files = bank_files(paths)
@@ -170,107 +149,31 @@ def load_banks(paths: Iterable[str | Path]) -> Catalogue:
     return Catalogue(items=items, forms=built, banks=banks)
 
 
-class _BankConstructor(RoundTripConstructor):
-    """Reads YAML timestamps as the text the author wrote.
-
-    Item types parse dates themselves, with located errors; ruamel's own date
-    parsing would fail on an impossible date with no line or field to report.
-    """
-
-
-_BankConstructor.add_constructor("tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str)
-
-
-class _Located:
-    """A parsed YAML node that can name the line of any field below it."""
-
-    def __init__(self, path: str, node: Any, prefix: tuple[str | int, ...], line: int = 1) -> None:
-        self.path = path
-        self.node = node
-        self.prefix = prefix
-        # Scalars carry no position of their own; their parent's says where they are.
-        self.line = _line(node) if getattr(node, "lc", None) is not None else line
-
-    @classmethod
-    def child(cls, path: str, seq: Any, key: str, index: int) -> _Located:
-        return cls(path, seq[index], (key, index), seq.lc.item(index)[0] + 1)
-
-    def line_of(self, field_path: Sequence[str | int]) -> int:
-        node, line = self.node, self.line
-        for part in field_path:
-            if isinstance(node, CommentedMap) and part in node:
-                line = node.lc.key(part)[0] + 1
-                node = node[part]
-            elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-                line = node.lc.item(part)[0] + 1
-                node = node[part]
-            else:
-                break
-        return line
-
-    def error(self, field_path: Sequence[str | int], message: str) -> BankError:
-        return BankError(self.path, self.line_of(field_path), _dotted((*self.prefix, *field_path)), message)
-
-
-def _line(node: Any) -> int:
-    lc = getattr(node, "lc", None)
-    return lc.line + 1 if lc is not None and lc.line is not None else 1
-
-
-def _dotted(parts: Sequence[str | int]) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _parse(path: Path, errors: list[BankError]) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(BankError(str(path), 0, "", f"cannot read file: {exc}"))
-        return None
-    try:
-        yaml = YAML(typ="rt", pure=True)
-        yaml.Constructor = _BankConstructor
-        return yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else 0
-        reason = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        errors.append(BankError(str(path), line, "", f"invalid YAML: {reason or exc}"))
-    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
-        errors.append(BankError(str(path), 0, "", f"invalid YAML: {exc}"))
-    return None
-
-
 def _load_file(
     path: Path,
     errors: list[BankError],
     items: dict[str, ItemVersion],
-    forms: list[tuple[_Located, FormSpec]],
+    forms: list[tuple[Located, FormSpec]],
     banks: dict[str, str],
     broken: set[str],
 ) -> None:
-    data = _parse(path, errors)
-    if data is None and not any(e.path == str(path) for e in errors):
-        errors.append(BankError(str(path), 1, "", "the file is empty"))
+    data = read_yaml(path, errors)
     if data is None:
         return
-    root = _Located(str(path), data, ())
+    root = Located(str(path), data, ())
     if not isinstance(data, CommentedMap):
         errors.append(root.error((), "a bank file must be a mapping with bank, title, items and forms"))
         return
     try:
         spec = BankSpec.model_validate(dict(data))
     except ValidationError as exc:
-        errors.extend(_validation_errors(root, exc, ()))
+        errors.extend(validation_errors(root, exc, ()))
         return
     if spec.bank in banks:
         errors.append(root.error(("bank",), f"bank id {spec.bank!r} is also used by {banks[spec.bank]}"))
     banks[spec.bank] = str(path)
     for index, raw in enumerate(spec.items):
-        located = _Located.child(str(path), data["items"], "items", index)
+        located = Located.child(str(path), data["items"], "items", index)
         version = _load_item(located, raw, spec.bank, errors)
         if version is None:
             if isinstance(raw, dict) and isinstance(raw.get("id"), str):
@@ -282,14 +185,14 @@ def _load_file(
             continue
         items[version.item_id] = version
     for index, raw in enumerate(spec.forms):
-        located = _Located.child(str(path), data["forms"], "forms", index)
+        located = Located.child(str(path), data["forms"], "forms", index)
         try:
-            forms.append((located, FormSpec.model_validate(_plain(raw))))
+            forms.append((located, FormSpec.model_validate(plain(raw))))
         except ValidationError as exc:
-            errors.extend(_validation_errors(located, exc, ()))
+            errors.extend(validation_errors(located, exc, ()))
 
 
-def _load_item(located: _Located, raw: Any, bank: str, errors: list[BankError]) -> ItemVersion | None:
+def _load_item(located: Located, raw: Any, bank: str, errors: list[BankError]) -> ItemVersion | None:
     if not isinstance(raw, dict):
         message = "an item must be a mapping with id, type, title, section, minutes, body and key"
         errors.append(located.error((), message))
@@ -297,9 +200,9 @@ def _load_item(located: _Located, raw: Any, bank: str, errors: list[BankError]) 
     found = len(errors)
     spec: ItemSpec | None = None
     try:
-        spec = ItemSpec.model_validate(_plain(raw))
+        spec = ItemSpec.model_validate(plain(raw))
     except ValidationError as exc:
-        errors.extend(_validation_errors(located, exc, ()))
+        errors.extend(validation_errors(located, exc, ()))
     # Check body and key even when the envelope is wrong: authors want every problem at once.
     type_name = raw.get("type")
     item_type = None
@@ -313,9 +216,9 @@ def _load_item(located: _Located, raw: Any, bank: str, errors: list[BankError]) 
         for part in ("body", "key"):
             model = item_type.body if part == "body" else item_type.key
             try:
-                parsed = model.model_validate(_plain(raw.get(part)))
+                parsed = model.model_validate(plain(raw.get(part)))
             except ValidationError as exc:
-                errors.extend(_validation_errors(located, exc, (part,)))
+                errors.extend(validation_errors(located, exc, (part,)))
                 continue
             if part == "body":
                 body = parsed
@@ -323,7 +226,7 @@ def _load_item(located: _Located, raw: Any, bank: str, errors: list[BankError]) 
                 key = parsed
     if item_type is not None and body is not None and key is not None:
         for problem in item_type.check(body, key):
-            errors.append(located.error(_field_parts(problem.field), problem.message))
+            errors.append(located.error(field_parts(problem.field), problem.message))
     if spec is None or body is None or key is None or len(errors) > found:
         return None
     unversioned = ItemVersion(
@@ -332,38 +235,6 @@ def _load_item(located: _Located, raw: Any, bank: str, errors: list[BankError]) 
         bank=bank, source=f"{located.path}:{located.line_of(())}",
     )
     return replace(unversioned, version=content_version(unversioned.content()))
-
-
-def _field_parts(dotted: str) -> list[str | int]:
-    """``key.credit[2].id`` -> ["key", "credit", 2, "id"]."""
-    pieces = dotted.replace("]", "").replace("[", ".").split(".")
-    return [int(p) if p.isdigit() else p for p in pieces if p]
-
-
-def _validation_errors(
-    located: _Located, exc: ValidationError, prefix: tuple[str | int, ...]
-) -> Iterator[BankError]:
-    for error in exc.errors(include_url=False):
-        loc = (*prefix, *error["loc"])
-        message = error["msg"]
-        if error["type"] == "extra_forbidden":
-            message = "unknown field (check its spelling, or whether it belongs elsewhere)"
-        elif error["type"] == "missing":
-            message = "required field is missing"
-        elif "input" in error and error["type"] not in {"missing"}:
-            shown = repr(error["input"])
-            if len(shown) <= 60:
-                message = f"{message}, got {shown}"
-        yield located.error(loc, message)
-
-
-def _plain(value: Any) -> Any:
-    """ruamel's round-trip containers as plain dicts and lists, for pydantic."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def item_version_from_content(content: dict[str, Any], bank: str = "", source: str = "") -> ItemVersion:
