@@ -194,3 +194,22 @@ def option_problems(options: Sequence[Option], named: Mapping[str, str]) -> list
                 Problem(key_field, f"names option {option_id!r}, which is not one of: {known}")
             )
     return problems
+
+
+class ChoiceBody(Schema):
+    """A body with options whose order an attempt may shuffle; types refine ``options``."""
+
+    options: list[Option]
+
+
+ChoiceBodyT = TypeVar("ChoiceBodyT", bound=ChoiceBody)
+
+
+def draw_option_order(body: ChoiceBody, rng: random.Random, shuffle: bool) -> Variant:
+    """``draw`` for option types: freeze the order the candidate will see."""
+    return {"order": shuffled_order([o.id for o in body.options], rng, shuffle)}
+
+
+def realize_option_order(body: ChoiceBodyT, key: KeyT, variant: Variant) -> tuple[ChoiceBodyT, KeyT]:
+    """``realize`` for option types: the options in the frozen order; the key is unchanged."""
+    return body.model_copy(update={"options": apply_order(body.options, variant.get("order"))}), key

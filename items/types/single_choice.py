@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
 
 from pydantic import Field
 
 from items.base import (
+    ChoiceBody,
     Form,
     ItemType,
     Option,
@@ -16,15 +16,14 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
-    Variant,
-    apply_order,
+    draw_option_order,
     first_value,
     option_problems,
-    shuffled_order,
+    realize_option_order,
 )
 
 
-class Body(Schema):
+class Body(ChoiceBody):
     prompt: str
     options: list[Option] = Field(min_length=2)
 
@@ -88,14 +87,6 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
-def draw(body: Body, rng: random.Random, shuffle: bool) -> Variant:
-    return {"order": shuffled_order([o.id for o in body.options], rng, shuffle)}
-
-
-def realize(body: Body, key: Key, variant: Variant) -> tuple[Body, Key]:
-    return body.model_copy(update={"options": apply_order(body.options, variant.get("order"))}), key
-
-
 TYPE = ItemType(
     name="single_choice",
     description="Pick the one best option (MCQ, SJT best response).",
@@ -106,6 +97,6 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
-    draw=draw,
-    realize=realize,
+    draw=draw_option_order,
+    realize=realize_option_order,
 )

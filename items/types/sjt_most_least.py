@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
 
 from pydantic import Field
 
 from items.base import (
+    ChoiceBody,
     Form,
     ItemType,
     Option,
@@ -16,17 +16,16 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
-    Variant,
-    apply_order,
+    draw_option_order,
     first_value,
     option_problems,
-    shuffled_order,
+    realize_option_order,
 )
 
 PICKS = {"most": "most effective", "least": "least effective"}
 
 
-class Body(Schema):
+class Body(ChoiceBody):
     prompt: str = Field(min_length=1)
     options: list[Option] = Field(min_length=4, max_length=6)
 
@@ -131,14 +130,6 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
-def draw(body: Body, rng: random.Random, shuffle: bool) -> Variant:
-    return {"order": shuffled_order([o.id for o in body.options], rng, shuffle)}
-
-
-def realize(body: Body, key: Key, variant: Variant) -> tuple[Body, Key]:
-    return body.model_copy(update={"options": apply_order(body.options, variant.get("order"))}), key
-
-
 TYPE = ItemType(
     name="sjt_most_least",
     description="SJT: pick the most and the least effective response.",
@@ -149,6 +140,6 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
-    draw=draw,
-    realize=realize,
+    draw=draw_option_order,
+    realize=realize_option_order,
 )

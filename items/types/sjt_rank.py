@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
 
 from pydantic import Field
 
 from items.base import (
+    ChoiceBody,
     Form,
     ItemType,
     Option,
@@ -16,16 +16,15 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
-    Variant,
-    apply_order,
+    draw_option_order,
     option_problems,
-    shuffled_order,
+    realize_option_order,
 )
 
 FIELD_PREFIX = "rank-"
 
 
-class Body(Schema):
+class Body(ChoiceBody):
     """``first_label``/``last_label`` say what rank 1 and rank n mean to the candidate.
 
     Options are capped at 8: one select each stays usable, a longer list does not.
@@ -150,14 +149,6 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
-def draw(body: Body, rng: random.Random, shuffle: bool) -> Variant:
-    return {"order": shuffled_order([o.id for o in body.options], rng, shuffle)}
-
-
-def realize(body: Body, key: Key, variant: Variant) -> tuple[Body, Key]:
-    return body.model_copy(update={"options": apply_order(body.options, variant.get("order"))}), key
-
-
 TYPE = ItemType(
     name="sjt_rank",
     description="SJT: rank every response from first to last.",
@@ -168,6 +159,6 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
-    draw=draw,
-    realize=realize,
+    draw=draw_option_order,
+    realize=realize_option_order,
 )

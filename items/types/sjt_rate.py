@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from decimal import Decimal
 from typing import Self
 
 from pydantic import Field, model_validator
 
 from items.base import (
+    ChoiceBody,
     Form,
     ItemType,
     Option,
@@ -17,10 +17,9 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
-    Variant,
-    apply_order,
+    draw_option_order,
     option_problems,
-    shuffled_order,
+    realize_option_order,
 )
 
 FIELD_PREFIX = "rating-"
@@ -51,7 +50,7 @@ class Scale(Schema):
         return range(self.min, self.max + 1)
 
 
-class Body(Schema):
+class Body(ChoiceBody):
     prompt: str = Field(min_length=1)
     options: list[Option] = Field(min_length=2, max_length=10)
     scale: Scale = Field(default_factory=Scale)
@@ -141,14 +140,6 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
-def draw(body: Body, rng: random.Random, shuffle: bool) -> Variant:
-    return {"order": shuffled_order([o.id for o in body.options], rng, shuffle)}
-
-
-def realize(body: Body, key: Key, variant: Variant) -> tuple[Body, Key]:
-    return body.model_copy(update={"options": apply_order(body.options, variant.get("order"))}), key
-
-
 TYPE = ItemType(
     name="sjt_rate",
     description="SJT: rate how effective each response is on a scale.",
@@ -159,6 +150,6 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
-    draw=draw,
-    realize=realize,
+    draw=draw_option_order,
+    realize=realize_option_order,
 )

@@ -66,13 +66,13 @@ def test_single_choice_check_catches_bad_keys(key: sc.Key, field: str) -> None:
 
 
 def test_single_choice_frozen_order_is_reproducible_and_realized() -> None:
-    variant = sc.draw(BODY, random.Random(7), True)
+    variant = sc.TYPE.draw(BODY, random.Random(7), True)
     assert sorted(variant["order"]) == ["a", "b", "c"]
-    assert variant == sc.draw(BODY, random.Random(7), True)
-    body, key = sc.realize(BODY, KEY, variant)
+    assert variant == sc.TYPE.draw(BODY, random.Random(7), True)
+    body, key = sc.TYPE.realize(BODY, KEY, variant)
     assert [o.id for o in body.options] == variant["order"]
     assert key == KEY
-    assert sc.draw(BODY, random.Random(7), False) == {"order": ["a", "b", "c"]}
+    assert sc.TYPE.draw(BODY, random.Random(7), False) == {"order": ["a", "b", "c"]}
 
 
 @given(st.dictionaries(st.sampled_from(["choice", "x", ""]) | st.text(), st.lists(st.text(), max_size=3)))

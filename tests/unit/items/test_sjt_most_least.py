@@ -154,11 +154,11 @@ def test_most_least_body_needs_four_to_six_options(count: int) -> None:
 
 
 def test_most_least_shuffles_only_when_asked_and_keeps_the_key() -> None:
-    assert t.draw(BODY, random.Random(1), False) == {"order": IDS}
-    variant = t.draw(BODY, random.Random(1), True)
+    assert t.TYPE.draw(BODY, random.Random(1), False) == {"order": IDS}
+    variant = t.TYPE.draw(BODY, random.Random(1), True)
     assert sorted(variant["order"]) == IDS and variant["order"] != IDS
-    assert variant == t.draw(BODY, random.Random(1), True)
-    body, key = t.realize(BODY, KEY, variant)
+    assert variant == t.TYPE.draw(BODY, random.Random(1), True)
+    body, key = t.TYPE.realize(BODY, KEY, variant)
     assert [o.id for o in body.options] == variant["order"]
     assert key == KEY
     assert t.score(body, key, respond("c", "d")).points == 2

@@ -144,10 +144,10 @@ def test_rank_body_needs_three_to_eight_options(count: int) -> None:
 
 
 def test_rank_shuffles_only_when_asked_and_keeps_the_key() -> None:
-    assert t.draw(BODY, random.Random(5), False) == {"order": IDS}
-    variant = t.draw(BODY, random.Random(5), True)
+    assert t.TYPE.draw(BODY, random.Random(5), False) == {"order": IDS}
+    variant = t.TYPE.draw(BODY, random.Random(5), True)
     assert sorted(variant["order"]) == sorted(IDS) and variant["order"] != IDS
-    body, key = t.realize(BODY, KEY, variant)
+    body, key = t.TYPE.realize(BODY, KEY, variant)
     assert [o.id for o in body.options] == variant["order"] and key == KEY
     assert t.score(body, key, ranked("z", "w", "y", "x")).points == 8
 

@@ -140,10 +140,10 @@ def test_rate_scale_accepts_labels_from_yaml_as_text_keys() -> None:
 
 
 def test_rate_shuffles_only_when_asked_and_keeps_the_key() -> None:
-    assert t.draw(BODY, random.Random(3), False) == {"order": IDS}
-    variant = t.draw(BODY, random.Random(3), True)
+    assert t.TYPE.draw(BODY, random.Random(3), False) == {"order": IDS}
+    variant = t.TYPE.draw(BODY, random.Random(3), True)
     assert sorted(variant["order"]) == IDS and variant["order"] != IDS
-    body, key = t.realize(BODY, KEY, variant)
+    body, key = t.TYPE.realize(BODY, KEY, variant)
     assert [o.id for o in body.options] == variant["order"] and key == KEY
     assert t.score(body, key, rate(a=2, b=6, c=5, d=1)).points == Decimal("19.5")
 
