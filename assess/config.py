@@ -5,11 +5,23 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 #: The banks shipped with the code, used when ASSESS_BANKS is not set.
 PACKAGED_BANKS = Path(__file__).resolve().parent.parent / "items" / "banks"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    user: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = "assess@localhost"
+    #: "starttls" (port 587), "ssl" (port 465) or "none" (a relay on the same host).
+    security: str = "starttls"
+    timeout_seconds: float = 20
 
 
 @dataclass(frozen=True)
@@ -20,12 +32,15 @@ class Settings:
     grace_seconds: int = 30
     sweep_interval_seconds: int = 20
     public_url: str = "http://127.0.0.1:5000"
+    #: None: invitation emails stay in the outbox page for staff to pass on.
+    smtp: SmtpSettings | None = None
 
 
 def settings_from_env(
     environ: Mapping[str, str] = os.environ, instance_dir: Path = Path("instance")
 ) -> Settings:
-    """Settings from DATABASE_URL, SECRET_KEY, ASSESS_BANKS, ASSESS_GRACE_SECONDS, ASSESS_PUBLIC_URL.
+    """Settings from DATABASE_URL, SECRET_KEY, ASSESS_BANKS, ASSESS_GRACE_SECONDS, ASSESS_PUBLIC_URL
+    and ASSESS_SMTP_* (see ``smtp_from_env``).
 
     Without DATABASE_URL the database is SQLite in ``instance_dir``; without
     SECRET_KEY a random key is kept in ``instance_dir/secret_key`` so that a
@@ -46,6 +61,27 @@ def settings_from_env(
         bank_paths=bank_paths,
         grace_seconds=grace,
         public_url=public_url,
+        smtp=smtp_from_env(environ),
+    )
+
+
+def smtp_from_env(environ: Mapping[str, str]) -> SmtpSettings | None:
+    """ASSESS_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM and _SECURITY; None without a host."""
+    host = environ.get("ASSESS_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    port = _non_negative_int(environ, "ASSESS_SMTP_PORT", 587)
+    default_security = "ssl" if port == 465 else "starttls"
+    security = environ.get("ASSESS_SMTP_SECURITY", "").strip().lower() or default_security
+    if security not in {"starttls", "ssl", "none"}:
+        raise ValueError(f"ASSESS_SMTP_SECURITY must be starttls, ssl or none, got {security!r}")
+    return SmtpSettings(
+        host=host,
+        port=port,
+        user=environ.get("ASSESS_SMTP_USER", "").strip(),
+        password=environ.get("ASSESS_SMTP_PASSWORD", ""),
+        sender=environ.get("ASSESS_SMTP_FROM", "").strip() or "assess@localhost",
+        security=security,
     )
 
 

@@ -1,19 +1,34 @@
 """The database models; importing this module registers every table on ``Base.metadata``."""
 
 from assess.models.attempt import Answer, Attempt, AttemptItem, ItemScore, TimeGrant
+from assess.models.authoring import AuthoredForm, AuthoredItem, ItemVersionLog
 from assess.models.base import Base
 from assess.models.campaign import Campaign
+from assess.models.interview import Scorecard
 from assess.models.invitation import Invitation
 from assess.models.item_version import StoredItemVersion
+from assess.models.review import AttemptEvent, Regrade, RegradedScore, RubricReview
+from assess.models.staff import AuditEntry, OutboxMessage, StaffUser
 
 __all__ = [
     "Answer",
     "Attempt",
+    "AttemptEvent",
     "AttemptItem",
+    "AuditEntry",
+    "AuthoredForm",
+    "AuthoredItem",
     "Base",
     "Campaign",
     "Invitation",
     "ItemScore",
+    "ItemVersionLog",
+    "OutboxMessage",
+    "Regrade",
+    "RegradedScore",
+    "RubricReview",
+    "Scorecard",
+    "StaffUser",
     "StoredItemVersion",
     "TimeGrant",
 ]

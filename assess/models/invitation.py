@@ -20,6 +20,8 @@ class Invitation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     email: Mapped[str] = mapped_column(String(320))
+    #: The candidate's name as the hiring team gave it; may be empty.
+    name: Mapped[str] = mapped_column(String(200), server_default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Accommodation: the time limit is multiplied by this (1.25 = 25 % extra time).

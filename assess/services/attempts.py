@@ -22,15 +22,18 @@ from sqlalchemy.orm import Session
 from assess.models import (
     Answer,
     Attempt,
+    AttemptEvent,
     AttemptItem,
     Campaign,
     Invitation,
+    StaffUser,
     StoredItemVersion,
     TimeGrant,
 )
 from assess.services.catalogue import pin_versions, pinned_item
 from assess.services.grading import grade_attempt
 from assess.services.invitations import InvitationUnusable
+from assess.services.staff import record_audit
 from items.bank import Catalogue
 from items.base import Schema
 from items.forms import draw_attempt
@@ -115,6 +118,14 @@ def start_attempt(
         pin_versions(session, [slot.item for slot in slots])
         session.add(attempt)
         session.flush()
+        session.add(
+            AttemptEvent(
+                attempt_id=attempt.id,
+                at=now,
+                kind="started",
+                detail={"deadline": attempt.deadline.isoformat(), "items": len(slots)},
+            )
+        )
         session.add_all(
             AttemptItem(
                 attempt_id=attempt.id,
@@ -241,6 +252,17 @@ def save_answer(
         .execution_options(synchronize_session=False)
     )
     if written.rowcount == 1:  # type: ignore[attr-defined]
+        # The timeline's save, in the save's own transaction: logged exactly when it is stored.
+        session.add(
+            AttemptEvent(
+                attempt_id=attempt_id,
+                at=now,
+                kind="saved",
+                position=position,
+                seq=seq,
+                detail={"answered": response is not None},
+            )
+        )
         # Invariant 4: acknowledge only after commit.
         session.commit()
         return seq
@@ -303,6 +325,8 @@ def _finalize(
         if session.get(Attempt, attempt_id) is None:
             raise NoSuchAttempt(f"no attempt {attempt_id}")
         return False
+    kind = "submitted" if by == "candidate" else "finalized"
+    session.add(AttemptEvent(attempt_id=attempt_id, at=now, kind=kind, detail={"by": by}))
     grade_attempt(session, attempt_id)
     session.commit()
     # A caller holding this attempt (a route, the CLI) sees it final and graded.
@@ -331,9 +355,20 @@ def finalize_expired(session: Session, now: datetime, grace_seconds: int) -> int
 
 
 def grant_extra_time(
-    session: Session, attempt_id: int, minutes: int, granted_by: str, reason: str, now: datetime
+    session: Session,
+    attempt_id: int,
+    minutes: int,
+    granted_by: str,
+    reason: str,
+    now: datetime,
+    actor: StaffUser | None = None,
 ) -> Attempt:
-    """Move a running attempt's deadline later by ``minutes`` and record who did it and why."""
+    """Move a running attempt's deadline later by ``minutes`` and record who did it and why.
+
+    ``actor`` is the signed-in staff member (None from the command line, where
+    ``granted_by`` names who asked); the audit entry and the timeline's event
+    are written in the grant's own transaction (Invariant 7).
+    """
     if not 1 <= minutes <= MAX_GRANT_MINUTES:
         raise ValueError(f"extra time must be from 1 to {MAX_GRANT_MINUTES} minutes, got {minutes}")
     granted_by = granted_by.strip()
@@ -364,6 +399,23 @@ def grant_extra_time(
                     reason=reason.strip(),
                     granted_at=now,
                 )
+            )
+            change = {
+                "minutes": minutes,
+                "by": granted_by,
+                "reason": reason.strip(),
+                "deadline_before": attempt.deadline.isoformat(),
+                "deadline_after": (attempt.deadline + timedelta(minutes=minutes)).isoformat(),
+            }
+            session.add(AttemptEvent(attempt_id=attempt_id, at=now, kind="time_granted", detail=change))
+            record_audit(
+                session,
+                actor,
+                "attempt.grant_time",
+                "invitation",
+                attempt.invitation_id,
+                {"attempt_id": attempt_id, **change},
+                now,
             )
             session.commit()
             session.refresh(attempt)

@@ -11,8 +11,10 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assess.models import Attempt, Invitation
+from assess.models import Attempt, Campaign, Invitation, OutboxMessage, StaffUser
 from assess.services.campaigns import campaign_by_slug
+from assess.services.mail import queue_invitation
+from assess.services.staff import record_audit
 
 #: 24 random bytes = 192 bits (issue 4 asks for at least 128), 32 URL-safe characters.
 TOKEN_BYTES = 24
@@ -21,6 +23,10 @@ MAX_EXTRA_TIME = Decimal(3)
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Anything else cannot have come from token_urlsafe; refuse it before hashing.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+
+
+class InvitationConflict(ValueError):
+    """A staff action the invitation's state does not allow (resend after the start ...)."""
 
 
 class InvitationUnusable(Exception):
@@ -49,6 +55,7 @@ def create_invitation(
     now: datetime,
     extra_time: Decimal = Decimal(1),
     valid_for: timedelta = timedelta(days=14),
+    name: str = "",
 ) -> tuple[Invitation, str]:
     """A new invitation and its token; the token is returned once and never stored.
 
@@ -57,28 +64,70 @@ def create_invitation(
     campaign = campaign_by_slug(session, campaign_slug)
     if campaign is None:
         raise ValueError(f"no campaign {campaign_slug!r}")
-    email = email.strip()
-    if len(email) > 320 or not EMAIL_PATTERN.match(email):
-        raise ValueError(f"{email!r} is not an email address")
-    extra_time = _checked_extra_time(extra_time)
-    if valid_for <= timedelta(0):
-        raise ValueError("an invitation must be valid for some time")
+    invitation, token = new_invitation(session, campaign, email, name, extra_time, valid_for, now)
+    session.commit()
+    return invitation, token
+
+
+def new_invitation(
+    session: Session,
+    campaign: Campaign,
+    email: str,
+    name: str,
+    extra_time: Decimal | int | str,
+    valid_for: timedelta,
+    now: datetime,
+) -> tuple[Invitation, str]:
+    """Add an invitation to the caller's transaction; ``ValueError`` says what is wrong."""
+    email = checked_email(email)
+    name = checked_name(name)
+    multiplier = checked_extra_time(extra_time)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation(
         campaign_id=campaign.id,
         campaign=campaign,
         email=email,
+        name=name,
         token_hash=token_hash(token),
-        expires_at=now + valid_for,
-        extra_time=extra_time,
+        expires_at=expiry(campaign, valid_for, now),
+        extra_time=multiplier,
         created_at=now,
     )
     session.add(invitation)
-    session.commit()
     return invitation, token
 
 
-def _checked_extra_time(value: Decimal | int | str) -> Decimal:
+def checked_email(email: str) -> str:
+    email = email.strip()
+    if len(email) > 320 or not EMAIL_PATTERN.match(email):
+        raise ValueError(f"{email!r} is not an email address")
+    return email
+
+
+def checked_name(name: str) -> str:
+    name = " ".join(name.split())
+    if len(name) > 200:
+        raise ValueError("a name has at most 200 characters")
+    return name
+
+
+def expiry(campaign: Campaign, valid_for: timedelta, now: datetime) -> datetime:
+    """When a link made now stops working: after ``valid_for``, and never after the campaign's window."""
+    if valid_for <= timedelta(0):
+        raise ValueError("an invitation must be valid for some time")
+    if campaign.window_start is not None and now < campaign.window_start:
+        raise InvitationConflict(
+            f"the campaign's invitation window opens on {campaign.window_start:%Y-%m-%d %H:%M} UTC"
+        )
+    if campaign.window_end is not None and now >= campaign.window_end:
+        raise InvitationConflict(
+            f"the campaign's invitation window closed on {campaign.window_end:%Y-%m-%d %H:%M} UTC"
+        )
+    end = now + valid_for
+    return min(end, campaign.window_end) if campaign.window_end is not None else end
+
+
+def checked_extra_time(value: Decimal | int | str) -> Decimal:
     try:
         extra_time = Decimal(value)
     except InvalidOperation:
@@ -115,11 +164,88 @@ def open_invitation(session: Session, token: str, now: datetime) -> Invitation:
     return invitation
 
 
-def revoke_invitation(session: Session, invitation_id: int, now: datetime) -> None:
-    """Withdraw an invitation; revoking twice keeps the first time."""
+def revoke_invitation(
+    session: Session, invitation_id: int, now: datetime, actor: StaffUser | None = None
+) -> Invitation:
+    """Withdraw an invitation; revoking twice keeps the first time (and logs it once)."""
     invitation = session.get(Invitation, invitation_id)
     if invitation is None:
         raise InvitationUnusable("unknown")
     if invitation.revoked_at is None:
         invitation.revoked_at = now
+        record_audit(
+            session, actor, "invitation.revoke", "invitation", invitation.id, {"email": invitation.email}, now
+        )
     session.commit()
+    return invitation
+
+
+def _invitation_and_attempt(session: Session, invitation_id: int) -> tuple[Invitation, Attempt | None]:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise LookupError(f"no invitation {invitation_id}")
+    attempt = session.scalars(select(Attempt).where(Attempt.invitation_id == invitation.id)).one_or_none()
+    return invitation, attempt
+
+
+def resend_invitation(
+    session: Session,
+    invitation_id: int,
+    public_url: str,
+    time_limit: int | None,
+    actor: StaffUser | None,
+    now: datetime,
+) -> OutboxMessage:
+    """Email the candidate a new link; the old link stops working at once.
+
+    Only the token's hash is stored, so the old link cannot be sent again; a new
+    token also means a forwarded or leaked old email is worthless.
+    """
+    invitation, attempt = _invitation_and_attempt(session, invitation_id)
+    if invitation.revoked_at is not None:
+        raise InvitationConflict("this invitation was revoked; invite the candidate again instead")
+    if attempt is not None:
+        # The token is the running attempt's key: replacing it would lock the candidate out.
+        raise InvitationConflict("the candidate has started the test, so their link cannot be replaced")
+    if invitation.expires_at <= now:
+        raise InvitationConflict("this invitation has expired; extend it first")
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    invitation.token_hash = token_hash(token)
+    message = queue_invitation(session, invitation, token, public_url, time_limit, now)
+    record_audit(
+        session,
+        actor,
+        "invitation.resend",
+        "invitation",
+        invitation.id,
+        {"email": invitation.email, "message_id": message.id},
+        now,
+    )
+    session.commit()
+    return message
+
+
+def extend_invitation(
+    session: Session, invitation_id: int, valid_for: timedelta, actor: StaffUser | None, now: datetime
+) -> Invitation:
+    """Give an unstarted invitation a new expiry, ``valid_for`` from now (within the campaign's window)."""
+    invitation, attempt = _invitation_and_attempt(session, invitation_id)
+    if invitation.revoked_at is not None:
+        raise InvitationConflict("this invitation was revoked and cannot be extended")
+    if attempt is not None:
+        raise InvitationConflict(
+            "the candidate has started the test; its deadline, not the link, governs now"
+        )
+    before = invitation.expires_at
+    invitation.expires_at = expiry(invitation.campaign, valid_for, now)
+    record_audit(
+        session,
+        actor,
+        "invitation.extend",
+        "invitation",
+        invitation.id,
+        {"email": invitation.email, "expires_at": [before.isoformat(), invitation.expires_at.isoformat()]},
+        now,
+    )
+    session.commit()
+    return invitation

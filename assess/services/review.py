@@ -1,0 +1,348 @@
+"""Staff review of attempts: each item as the candidate saw it, with its key, score and timeline.
+
+Positions are 0-based here, as in ``assess.services.attempts``; pages show them 1-based.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from assess.models import (
+    Answer,
+    Attempt,
+    AttemptEvent,
+    AttemptItem,
+    Campaign,
+    Invitation,
+    ItemScore,
+    RegradedScore,
+    RubricReview,
+    StaffUser,
+)
+from assess.services.catalogue import pinned_item
+from items.bank import ItemVersion
+from items.base import Part, ResponseError, Schema, Score
+from items.types import written
+from scoring.items import parse_response
+from scoring.totals import SectionTotal, overall_percent, section_totals
+
+#: A running attempt with no save for longer than this shows a gap in its timeline: the
+#: candidate's connection may have dropped (answers queued offline arrive together when it
+#: returns), or they stopped answering. Pages poll every few seconds but only saves are kept.
+GAP_AFTER = timedelta(minutes=2)
+
+
+class NoSuchAttempt(LookupError):
+    """No attempt, or no item at that position of it."""
+
+
+@dataclass(frozen=True)
+class ReviewedSlot:
+    """One item of an attempt as its reviewer sees it: shown body, key in force, answer, score."""
+
+    position: int
+    section_id: str
+    section_title: str
+    item_id: str
+    type: str
+    title: str
+    #: The version the candidate saw, and the one whose key the score was computed with.
+    version: str
+    key_version: str
+    body: Schema
+    key: Schema
+    response: Schema | None
+    #: Why the stored answer cannot be read against this item, when it cannot.
+    response_problem: str
+    score: Score | None
+    has_rubric: bool
+    reviews: tuple[tuple[RubricReview, StaffUser], ...]
+    regrades: tuple[RegradedScore, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    #: An event kind (``assess.models.review.EVENT_KINDS``) or "gap".
+    kind: str
+    text: str
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AttemptReview:
+    attempt: Attempt
+    invitation: Invitation
+    campaign: Campaign
+    slots: list[ReviewedSlot]
+    timeline: list[TimelineEntry]
+    sections: list[SectionTotal]
+    percent: Decimal | None
+
+    @property
+    def is_running(self) -> bool:
+        return self.attempt.finalized_at is None
+
+    @property
+    def section_titles(self) -> dict[str, str]:
+        return {slot.section_id: slot.section_title for slot in self.slots}
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for slot in self.slots if slot.score is not None and slot.score.pending_review)
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    attempt: Attempt
+    invitation: Invitation
+    campaign: Campaign
+    pending: int
+
+
+def anonymous_code(invitation: Invitation) -> str:
+    """A stable code for a candidate that says nothing about who they are.
+
+    Taken from the invitation's token hash, which no page shows, so the code
+    cannot be traced back to a name or an attempt number.
+    """
+    digest = hashlib.sha256(f"review:{invitation.token_hash}".encode()).hexdigest()
+    return f"C-{digest[:6].upper()}"
+
+
+def candidate_label(invitation: Invitation) -> str:
+    return f"{invitation.name} <{invitation.email}>" if invitation.name else invitation.email
+
+
+def stored_score(row: ItemScore) -> Score:
+    """An ``ItemScore`` row as the ``Score`` the reviewer templates read."""
+    parts = tuple(
+        Part(p["label"], Decimal(p["points"]), Decimal(p["max_points"]), p["explanation"]) for p in row.parts
+    )
+    return Score(row.points, row.max_points, parts, pending_review=row.pending_review)
+
+
+def key_versions(session: Session, attempt_id: int) -> dict[int, str]:
+    """position -> the item version whose key scores it now: the newest regrade's, else the pinned one."""
+    pinned = dict(
+        session.execute(
+            select(AttemptItem.position, AttemptItem.version).where(AttemptItem.attempt_id == attempt_id)
+        ).all()
+    )
+    regraded = session.execute(
+        select(RegradedScore.position, RegradedScore.key_version)
+        .where(RegradedScore.attempt_id == attempt_id)
+        .order_by(RegradedScore.id)
+    ).all()
+    pinned.update(dict(regraded))
+    return pinned
+
+
+def has_rubric(key: Schema) -> bool:
+    return isinstance(key, written.Key)
+
+
+def attempt_summaries(session: Session, limit: int = 200) -> list[AttemptSummary]:
+    """Attempts newest first, with how many of their answers await a reviewer."""
+    pending = (
+        select(ItemScore.attempt_id, func.count().label("pending"))
+        .where(ItemScore.pending_review.is_(True))
+        .group_by(ItemScore.attempt_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Attempt, Invitation, Campaign, pending.c.pending)
+        .join(Invitation, Invitation.id == Attempt.invitation_id)
+        .join(Campaign, Campaign.id == Attempt.campaign_id)
+        .outerjoin(pending, pending.c.attempt_id == Attempt.id)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc())
+        .limit(limit)
+    ).all()
+    return [AttemptSummary(a, i, c, count or 0) for a, i, c, count in rows]
+
+
+def attempt_review(session: Session, attempt_id: int, now: datetime) -> AttemptReview:
+    """Everything the attempt review page shows; scores only once the attempt is final."""
+    row = session.execute(
+        select(Attempt, Invitation, Campaign)
+        .join(Invitation, Invitation.id == Attempt.invitation_id)
+        .join(Campaign, Campaign.id == Attempt.campaign_id)
+        .where(Attempt.id == attempt_id)
+    ).one_or_none()
+    if row is None:
+        raise NoSuchAttempt(f"no attempt {attempt_id}")
+    attempt, invitation, campaign = row
+    slots = _reviewed_slots(session, attempt_id)
+    scored = [(slot.section_id, slot.score) for slot in slots if slot.score is not None]
+    sections = section_totals(scored)
+    events = session.scalars(
+        select(AttemptEvent)
+        .where(AttemptEvent.attempt_id == attempt_id)
+        .order_by(AttemptEvent.at, AttemptEvent.id)
+    ).all()
+    return AttemptReview(
+        attempt=attempt,
+        invitation=invitation,
+        campaign=campaign,
+        slots=slots,
+        timeline=attempt_timeline(attempt, events, now),
+        sections=sections,
+        percent=overall_percent(sections),
+    )
+
+
+def _reviewed_slots(session: Session, attempt_id: int) -> list[ReviewedSlot]:
+    rows = session.execute(
+        select(AttemptItem, Answer.response, ItemScore)
+        .join(
+            Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
+        )
+        .outerjoin(
+            ItemScore,
+            and_(ItemScore.attempt_id == AttemptItem.attempt_id, ItemScore.position == AttemptItem.position),
+        )
+        .where(AttemptItem.attempt_id == attempt_id)
+        .order_by(AttemptItem.position)
+    ).all()
+    keyed_by = key_versions(session, attempt_id)
+    reviews: dict[int, list[tuple[RubricReview, StaffUser]]] = {}
+    for review, reviewer in session.execute(
+        select(RubricReview, StaffUser)
+        .join(StaffUser, StaffUser.id == RubricReview.reviewer_id)
+        .where(RubricReview.attempt_id == attempt_id)
+        .order_by(RubricReview.id.desc())
+    ).all():
+        reviews.setdefault(review.position, []).append((review, reviewer))
+    regrades: dict[int, list[RegradedScore]] = {}
+    for regraded in session.scalars(
+        select(RegradedScore).where(RegradedScore.attempt_id == attempt_id).order_by(RegradedScore.id.desc())
+    ):
+        regrades.setdefault(regraded.position, []).append(regraded)
+    slots = []
+    for slot, stored_response, item_score in rows:
+        shown = pinned_item(session, slot.item_id, slot.version)
+        keyed = (
+            shown
+            if keyed_by[slot.position] == slot.version
+            else pinned_item(session, slot.item_id, keyed_by[slot.position])
+        )
+        body, _ = shown.realize(slot.variant)
+        _, key = keyed.realize(slot.variant)
+        response, problem = _readable_response(shown, stored_response)
+        slots.append(
+            ReviewedSlot(
+                position=slot.position,
+                section_id=slot.section_id,
+                section_title=slot.section_title,
+                item_id=slot.item_id,
+                type=shown.type,
+                title=shown.title,
+                version=slot.version,
+                key_version=keyed.version,
+                body=body,
+                key=key,
+                response=response,
+                response_problem=problem,
+                score=stored_score(item_score) if item_score is not None else None,
+                has_rubric=has_rubric(key),
+                reviews=tuple(reviews.get(slot.position, ())),
+                regrades=tuple(regrades.get(slot.position, ())),
+            )
+        )
+    return slots
+
+
+def _readable_response(item: ItemVersion, stored: Mapping[str, Any] | None) -> tuple[Schema | None, str]:
+    try:
+        return parse_response(item, stored), ""
+    except ResponseError as exc:
+        return None, f"The stored answer does not fit this item ({exc})."
+
+
+def attempt_timeline(attempt: Attempt, events: Sequence[AttemptEvent], now: datetime) -> list[TimelineEntry]:
+    """The attempt's events in order, with the gaps in its saves shown between them.
+
+    A gap is more than ``GAP_AFTER`` without a save while the attempt was running:
+    from the start or a save to the next save, the Submit, the server's finalization,
+    or (while it still runs) now.
+    """
+    entries = [TimelineEntry(event.at, event.kind, _event_text(event)) for event in events]
+    marks = [e.at for e in events if e.kind in {"started", "saved", "submitted", "finalized"}]
+    if attempt.finalized_at is None:
+        marks.append(min(now, attempt.deadline))
+    marks.sort()
+    for before, after in zip(marks, marks[1:], strict=False):
+        if after - before > GAP_AFTER:
+            running = attempt.finalized_at is None and after == marks[-1]
+            text = f"No save for {_duration(after - before)}{' so far' if running else ''}"
+            entries.append(TimelineEntry(before, "gap", text, until=after))
+    # Stable: a gap sorts after the event it starts from.
+    entries.sort(key=lambda e: (e.at, e.kind == "gap"))
+    return _runs_of_saves(entries)
+
+
+def _runs_of_saves(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """Consecutive saves of one item as one line: autosave writes every few keystrokes."""
+    folded: list[TimelineEntry] = []
+    count = 0
+    for entry in entries:
+        previous = folded[-1] if folded else None
+        if (
+            previous is not None
+            and entry.kind == "saved"
+            and previous.kind == "saved"
+            and entry.text == (previous.text.split(" (")[0])
+        ):
+            count += 1
+            folded[-1] = TimelineEntry(previous.at, "saved", f"{entry.text} ({count} saves)", until=entry.at)
+        else:
+            count = 1
+            folded.append(entry)
+    return folded
+
+
+def _event_text(event: AttemptEvent) -> str:
+    detail = event.detail or {}
+    if event.kind == "started":
+        return "Started"
+    if event.kind == "saved":
+        number = (event.position or 0) + 1
+        return (
+            f"Saved item {number}" if detail.get("answered", True) else f"Cleared the answer to item {number}"
+        )
+    if event.kind == "submitted":
+        return "Submitted by the candidate"
+    if event.kind == "finalized":
+        return "Finalized by the server: time was up"
+    if event.kind == "time_granted":
+        reason = f" ({detail['reason']})" if detail.get("reason") else ""
+        return f"{detail.get('minutes')} minutes of extra time granted by {detail.get('by', 'staff')}{reason}"
+    return event.kind
+
+
+def _duration(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {seconds:02d} s"
+
+
+def reviewed_slot(
+    session: Session, attempt_id: int, position: int, now: datetime
+) -> tuple[AttemptReview, ReviewedSlot]:
+    """The attempt and one of its items, for the rubric page."""
+    review = attempt_review(session, attempt_id, now)
+    for slot in review.slots:
+        if slot.position == position:
+            return review, slot
+    raise NoSuchAttempt(f"attempt {attempt_id} has no item at position {position}")

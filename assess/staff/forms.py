@@ -1,0 +1,114 @@
+"""The staff pages' forms (Flask-WTF: CSRF token and per-field errors)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
+
+from assess.services.invitations import EMAIL_PATTERN, MAX_EXTRA_TIME, MIN_EXTRA_TIME
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)])
+    next = HiddenField()
+
+
+class CampaignForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired("Give the campaign a title."), Length(max=200)])
+    role = StringField(
+        "Role being hired for", validators=[DataRequired("Name the role being hired for."), Length(max=200)]
+    )
+    form_id = SelectField("Assessment form", validate_choice=True)
+    kit_id = SelectField("Interview kit", validate_choice=True)
+    assessment_weight = IntegerField(
+        "Assessment weight (%)",
+        validators=[InputRequired("Give the assessment's weight."), NumberRange(0, 100, "From 0 to 100.")],
+        default=40,
+    )
+    interview_weight = IntegerField(
+        "Interview weight (%)",
+        validators=[InputRequired("Give the interview's weight."), NumberRange(0, 100, "From 0 to 100.")],
+        default=60,
+    )
+    must_haves = TextAreaField(
+        "Must-have rules",
+        description="One per line: a competency id and the minimum rating 1-4, e.g. "
+        "\u201ccommunication 3\u201d.",
+        validators=[Length(max=4000)],
+    )
+    window_start = DateTimeLocalField(
+        "Invitations open (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    window_end = DateTimeLocalField(
+        "Invitations close (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+
+
+class NewCampaignForm(CampaignForm):
+    slug = StringField(
+        "Short name for links and the command line",
+        description="Lowercase letters, digits and hyphens, e.g. account-manager-spring.",
+        validators=[DataRequired("Give the campaign a short name."), Length(max=64)],
+    )
+
+
+class InvitationForm(FlaskForm):
+    email = EmailField(
+        "Candidate's email",
+        validators=[
+            DataRequired("Enter the candidate's email address."),
+            Regexp(EMAIL_PATTERN, message="Enter an email address such as name@example.com."),
+            Length(max=320),
+        ],
+    )
+    name = StringField("Candidate's name (optional)", validators=[Length(max=200)])
+    extra_time = DecimalField(
+        "Extra time multiplier",
+        description="1 = the standard time; 1.25 = 25 % extra time; up to 3.",
+        places=2,
+        default=1,
+        validators=[
+            InputRequired("Give a multiplier; 1 means no extra time."),
+            NumberRange(MIN_EXTRA_TIME, MAX_EXTRA_TIME, f"From {MIN_EXTRA_TIME} to {MAX_EXTRA_TIME}."),
+        ],
+    )
+    valid_days = IntegerField(
+        "Link valid for (days)",
+        default=14,
+        validators=[InputRequired("Say for how many days."), NumberRange(1, 365, "From 1 to 365 days.")],
+    )
+
+
+class BulkInvitationForm(FlaskForm):
+    csv_file = FileField(
+        "CSV file",
+        description="Columns: email, name (optional), extra_time (optional, e.g. 1.25). "
+        "A first line with these column names is allowed.",
+        validators=[FileRequired("Choose a CSV file to upload.")],
+    )
+    valid_days = IntegerField(
+        "Links valid for (days)",
+        default=14,
+        validators=[InputRequired("Say for how many days."), NumberRange(1, 365, "From 1 to 365 days.")],
+    )
+
+
+class ExtendForm(FlaskForm):
+    valid_days = IntegerField(
+        "Valid for (days from now)",
+        default=7,
+        validators=[InputRequired("Say for how many days."), NumberRange(1, 365, "From 1 to 365 days.")],
+    )

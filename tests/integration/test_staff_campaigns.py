@@ -1,0 +1,180 @@
+"""Creating and editing campaigns from the staff pages: defaults, validation per field, the audit log."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from staff_client import login, post
+
+from assess.models import AuditEntry, Campaign
+
+
+def campaign_form(form: str, **changes: Any) -> dict[str, Any]:
+    data = {
+        "slug": "am-spring",
+        "title": "Account Manager, spring",
+        "role": "Account Manager (SMB)",
+        "form_id": form,
+        "kit_id": "",
+        "assessment_weight": "40",
+        "interview_weight": "60",
+        "must_haves": "",
+        "window_start": "",
+        "window_end": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_new_campaign_offers_seed_003_weights(app: Flask, session_factory: sessionmaker[Session]) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    page = client.get("/staff/campaigns/new").get_data(as_text=True)
+    assert 'name="assessment_weight" type="number" value="40"' in page or 'value="40"' in page
+    assert 'value="60"' in page
+
+
+def test_recruiter_creates_a_campaign_with_kit_rules_and_window(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    user = login(client, session_factory, "recruiter")
+    response = post(
+        client,
+        "/staff/campaigns/new",
+        campaign_form(
+            form_id,
+            kit_id="key-account-manager",
+            assessment_weight="30",
+            interview_weight="70",
+            must_haves="strategic-account-planning 3\n",
+            window_start="2030-01-01T09:00",
+            window_end="2030-02-01T17:00",
+        ),
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with session_factory() as session:
+        campaign = session.scalars(select(Campaign)).one()
+        assert (campaign.kit_id, campaign.assessment_weight, campaign.interview_weight) == (
+            "key-account-manager",
+            30,
+            70,
+        )
+        assert campaign.must_haves == [{"competency": "strategic-account-planning", "minimum": 3}]
+        assert (
+            campaign.window_start is not None
+            and campaign.window_start.isoformat() == "2030-01-01T09:00:00+00:00"
+        )
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.create")).one()
+        assert entry.actor_id == user.id
+    pipeline = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Account Manager, spring" in pipeline
+    assert "strategic-account-planning at least 3" in pipeline
+
+
+def test_weights_must_sum_to_100_and_nothing_is_stored(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    response = post(
+        client, "/staff/campaigns/new", campaign_form(form_id, assessment_weight="50", interview_weight="60")
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="interview_weight-error"' in page
+    assert "must sum to 100" in page
+    with session_factory() as session:
+        assert session.scalars(select(Campaign)).all() == []
+
+
+def test_unknown_form_or_kit_is_refused(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    for changes in ({"form_id": "no-such-form"}, {"kit_id": "no-such-kit"}):
+        response = post(client, "/staff/campaigns/new", campaign_form(form_id, **changes))
+        assert response.status_code == 422
+        assert "Not a valid choice" in response.get_data(as_text=True)
+    with session_factory() as session:
+        assert session.scalars(select(Campaign)).all() == []
+
+
+def test_must_haves_name_competencies_of_the_kit(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    bad = [
+        ("telepathy 3", "no competency 'telepathy'"),
+        ("strategic-account-planning 5", "minimum must be 1-4"),
+        ("x", "line 1"),
+    ]
+    for rules, message in bad:
+        response = post(
+            client,
+            "/staff/campaigns/new",
+            campaign_form(form_id, kit_id="key-account-manager", must_haves=rules),
+        )
+        assert response.status_code == 422
+        assert message in html.unescape(response.get_data(as_text=True))
+
+
+def test_window_must_close_after_it_opens(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    response = post(
+        client,
+        "/staff/campaigns/new",
+        campaign_form(form_id, window_start="2030-02-01T09:00", window_end="2030-01-01T09:00"),
+    )
+    assert response.status_code == 422
+    assert "close after it opens" in response.get_data(as_text=True)
+
+
+def test_editing_a_campaign_logs_what_changed(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    created = post(client, "/staff/campaigns/new", campaign_form(form_id))
+    campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
+    edit_page = client.get(f"/staff/campaigns/{campaign_id}/edit").get_data(as_text=True)
+    assert "Account Manager, spring" in edit_page
+    data = campaign_form(
+        form_id, title="Account Manager, summer", assessment_weight="45", interview_weight="55"
+    )
+    data.pop("slug")
+    response = post(client, f"/staff/campaigns/{campaign_id}/edit", data)
+    assert response.status_code == 302
+    with session_factory() as session:
+        campaign = session.get_one(Campaign, campaign_id)
+        assert (campaign.title, campaign.assessment_weight) == ("Account Manager, summer", 45)
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.update")).one()
+        assert entry.detail["changes"]["assessment_weight"] == [40, 45]
+        assert entry.detail["changes"]["title"] == ["Account Manager, spring", "Account Manager, summer"]
+
+
+def test_campaign_list_shows_campaigns(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    post(client, "/staff/campaigns/new", campaign_form(form_id))
+    page = client.get("/staff/campaigns").get_data(as_text=True)
+    assert "Account Manager, spring" in page
+    assert "40 % test / 60 % interview" in page
+
+
+def test_unknown_campaign_is_404(app: Flask, session_factory: sessionmaker[Session]) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    assert client.get("/staff/campaigns/999").status_code == 404
+    assert client.get("/staff/campaigns/1?status=nonsense").status_code in (400, 404)
