@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -107,15 +107,31 @@ def content_version(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
+class FormUnavailable(LookupError):
+    """A form that cannot be drawn now: an item it always shows was retired, or a pool ran short."""
+
+    def __init__(self, form_id: str, problems: list[str]) -> None:
+        super().__init__(f"form {form_id!r} cannot be drawn: {'; '.join(problems)}")
+        self.form_id = form_id
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class Catalogue:
-    """Everything loaded from a set of bank files."""
+    """Everything loaded from a set of bank files (or overlaid with authored items)."""
 
     items: dict[str, ItemVersion]
     forms: dict[str, AssessmentForm]
     banks: dict[str, str]
+    #: form id -> the bank it is written in.
+    form_banks: dict[str, str] = field(default_factory=dict)
+    #: form id -> why it cannot be drawn now; always empty for bank files, which must validate.
+    form_problems: dict[str, list[str]] = field(default_factory=dict)
 
     def form(self, form_id: str) -> AssessmentForm:
+        """The form to draw an attempt from; ``FormUnavailable`` when it cannot be drawn now."""
+        if self.form_problems.get(form_id):
+            raise FormUnavailable(form_id, self.form_problems[form_id])
         try:
             return self.forms[form_id]
         except KeyError:
@@ -146,7 +162,9 @@ def load_banks(paths: Iterable[str | Path]) -> Catalogue:
         built[spec.id] = form
     if errors:
         raise BankInvalid(errors)
-    return Catalogue(items=items, forms=built, banks=banks)
+    bank_of_file = {path: bank for bank, path in banks.items()}
+    form_banks = {spec.id: bank_of_file[located.path] for located, spec in forms}
+    return Catalogue(items=items, forms=built, banks=banks, form_banks=form_banks)
 
 
 def _load_file(
@@ -235,6 +253,17 @@ def _load_item(located: Located, raw: Any, bank: str, errors: list[BankError]) -
         bank=bank, source=f"{located.path}:{located.line_of(())}",
     )
     return replace(unversioned, version=content_version(unversioned.content()))
+
+
+def check_item(raw: Any, bank: str, source: str) -> tuple[ItemVersion | None, list[BankError]]:
+    """One item checked exactly as the loader checks an item of a bank file.
+
+    For editors outside the files (the authoring pages): ``raw`` is the item as plain
+    data; the version is None while any problem remains, and every problem is listed.
+    """
+    errors: list[BankError] = []
+    version = _load_item(Located(source, raw, ()), raw, bank, errors)
+    return version, errors
 
 
 def item_version_from_content(content: dict[str, Any], bank: str = "", source: str = "") -> ItemVersion:

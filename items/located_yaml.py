@@ -73,22 +73,27 @@ def read_yaml(path: Path, errors: list[LocatedError]) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(LocatedError(str(path), 0, "", f"cannot read file: {exc}"))
         return None
+    found = len(errors)
+    data = read_yaml_text(text, str(path), errors)
+    if data is None and len(errors) == found:
+        errors.append(LocatedError(str(path), 1, "", "the file is empty"))
+    return data
+
+
+def read_yaml_text(text: str, path: str, errors: list[LocatedError], field: str = "") -> Any:
+    """Parsed YAML text (None when empty), read as ``read_yaml`` reads a file; errors name ``field``."""
     try:
         yaml = YAML(typ="rt", pure=True)
         yaml.Constructor = _TextTimestampConstructor
-        data = yaml.load(text)
+        return yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         reason = " ".join(str(p) for p in (exc.context, exc.problem) if p)
-        errors.append(LocatedError(str(path), line, "", f"invalid YAML: {reason or exc}"))
-        return None
+        errors.append(LocatedError(path, line, field, f"invalid YAML: {reason or exc}"))
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
-        errors.append(LocatedError(str(path), 0, "", f"invalid YAML: {exc}"))
-        return None
-    if data is None:
-        errors.append(LocatedError(str(path), 1, "", "the file is empty"))
-    return data
+        errors.append(LocatedError(path, 0, field, f"invalid YAML: {exc}"))
+    return None
 
 
 class Located:

@@ -17,6 +17,7 @@ from assess import app_state, db_session
 from assess.candidate.forms import FIELD_PREFIX
 from assess.models import Attempt, Invitation
 from assess.services.attempts import SlotSummary, SlotView, seconds_left, slot_summaries
+from assess.services.authoring import live_catalogue
 from items.base import ResponseError
 from items.forms import Pool
 
@@ -119,7 +120,7 @@ def render_review(token: str, attempt: Attempt, now: datetime, confirm_error: st
 
 
 def render_instructions(token: str, invitation: Invitation) -> str:
-    form = app_state().catalogue.form(invitation.campaign.form_id)
+    form = live_catalogue(db_session(), app_state().catalogue).form(invitation.campaign.form_id)
     sections = [
         {
             "title": section.title,

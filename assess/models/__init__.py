@@ -1,5 +1,7 @@
 """The database models; importing this module registers every table on ``Base.metadata``."""
 
+# Registered, not re-exported: only the modules named in its docstring may import it.
+import assess.models.self_identification  # noqa: F401
 from assess.models.attempt import Answer, Attempt, AttemptItem, ItemScore, TimeGrant
 from assess.models.authoring import AuthoredForm, AuthoredItem, ItemVersionLog
 from assess.models.base import Base

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assess import app_state, db_session
 from assess.models import Campaign
+from assess.services.authoring import live_catalogue
 from assess.services.campaigns import (
     CampaignInvalid,
     CampaignSettings,
@@ -41,7 +42,7 @@ def _kits() -> dict[str, Collection[str]]:
 
 
 def _offer_choices(form: CampaignForm) -> None:
-    forms = app_state().catalogue.forms
+    forms = live_catalogue(db_session(), app_state().catalogue).forms
     form.form_id.choices = [(form_id, f"{f.title} ({form_id})") for form_id, f in sorted(forms.items())]
     form.kit_id.choices = [("", "No interview kit yet")] + [
         (kit_id, f"{title} ({kit_id})") for kit_id, (title, _) in sorted(kit_competencies().items())
@@ -94,7 +95,7 @@ def campaign_new() -> Page:
                 settings.title,
                 settings.role,
                 settings.form_id,
-                app_state().catalogue,
+                live_catalogue(db_session(), app_state().catalogue),
                 app_state().clock(),
                 settings=settings,
                 kits=_kits(),
@@ -125,7 +126,7 @@ def campaign_edit(campaign_id: int) -> Page:
                 db_session(),
                 campaign.id,
                 _settings(form),
-                app_state().catalogue,
+                live_catalogue(db_session(), app_state().catalogue),
                 _kits(),
                 current_staff(),
                 app_state().clock(),
@@ -163,5 +164,9 @@ def pipeline(campaign_id: int) -> Page:
         status_text=STATUS_TEXT,
         chosen={"status": status, "q": query, "sort": sort, "order": order},
         kit_title=kit_competencies().get(campaign.kit_id, (campaign.kit_id, ()))[0],
-        form_title=getattr(app_state().catalogue.forms.get(campaign.form_id), "title", campaign.form_id),
+        form_title=getattr(
+            live_catalogue(db_session(), app_state().catalogue).forms.get(campaign.form_id),
+            "title",
+            campaign.form_id,
+        ),
     )

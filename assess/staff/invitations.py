@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from assess import app_state, db_session
 from assess.models import Attempt, Campaign, Invitation, OutboxMessage
+from assess.services.authoring import live_catalogue
 from assess.services.invitation_import import (
     InviteRefused,
     InviteRow,
@@ -48,7 +49,7 @@ def _invitation(invitation_id: int) -> Invitation:
 
 
 def _time_limit(campaign: Campaign) -> int | None:
-    form = app_state().catalogue.forms.get(campaign.form_id)
+    form = live_catalogue(db_session(), app_state().catalogue).forms.get(campaign.form_id)
     return form.time_limit_minutes if form is not None else None
 
 

@@ -30,16 +30,36 @@ def _blocks(value: Any) -> Any:
     return value
 
 
-def dump_bank(items: Sequence[dict[str, Any]], bank_id: str, title: str, comment: str = "") -> str:
-    """The text of a bank file holding ``items``; ``comment`` goes on top (where it came from)."""
+def _writer() -> YAML:
     yaml = YAML(typ="rt", pure=True)
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.representer.add_representer(Decimal, _represent_decimal)
     # Shared values (the default minutes) would otherwise be written as anchors and aliases.
     yaml.representer.ignore_aliases = lambda data: True
+    return yaml
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain data as YAML written the way bank files are (numbers as typed, passages as blocks)."""
+    out = io.StringIO()
+    _writer().dump(_blocks(data), out)
+    return out.getvalue()
+
+
+def dump_bank(
+    items: Sequence[dict[str, Any]],
+    bank_id: str,
+    title: str,
+    comment: str = "",
+    forms: Sequence[dict[str, Any]] = (),
+) -> str:
+    """The text of a bank file holding ``items`` (and ``forms``); ``comment`` goes on top."""
     out = io.StringIO()
     if comment:
         out.write("".join(f"# {line}\n".replace("# \n", "#\n") for line in comment.splitlines()))
-    yaml.dump({"bank": bank_id, "title": title, "items": _blocks(list(items))}, out)
+    bank: dict[str, Any] = {"bank": bank_id, "title": title, "items": list(items)}
+    if forms:
+        bank["forms"] = list(forms)
+    _writer().dump(_blocks(bank), out)
     return out.getvalue()

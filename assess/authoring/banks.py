@@ -1,0 +1,81 @@
+"""Banks and their items, item statistics, and a bank's download as bank YAML."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template
+
+from assess import app_state, db_session
+from assess.authoring import bp, current_banks
+from assess.authoring.forms import ActionForm
+from assess.services.authoring import budget_text, describe
+from assess.services.bank_exchange import bank_title, export_bank_yaml
+from assess.services.item_statistics import form_analyses, item_statistics
+from assess.staff.auth import roles_required
+from reports.item_analysis import FLAG_RULES, MIN_CANDIDATES_FOR_FLAGS
+
+
+@bp.get("/")
+@roles_required("author")
+def index() -> str:
+    live = current_banks()
+    banks = [
+        {
+            "id": bank,
+            "title": bank_title(live, bank),
+            "path": path,
+            "items": len(live.bank_items(bank)),
+            "retired": sum(1 for item in live.bank_items(bank) if item.is_retired),
+        }
+        for bank, path in sorted(live.banks.items())
+    ]
+    forms = sorted(live.forms.values(), key=lambda form: form.spec.id)
+    return render_template(
+        "authoring/index.html", banks=banks, forms=forms, budget_text=budget_text, describe=describe
+    )
+
+
+@bp.get("/banks/<bank>")
+@roles_required("author")
+def bank(bank: str) -> str:
+    live = current_banks()
+    if bank not in live.banks:
+        abort(404)
+    analyses = form_analyses(db_session())
+    return render_template(
+        "authoring/bank.html",
+        bank=bank,
+        title=bank_title(live, bank),
+        path=live.banks[bank],
+        items=live.bank_items(bank),
+        statistics=item_statistics(analyses),
+        warnings=[(form_id, a.analysis.test.warnings) for form_id, a in analyses.items() if a.analysis],
+        flag_rules=FLAG_RULES,
+    )
+
+
+@bp.get("/banks/<bank>/export.yaml")
+@roles_required("author")
+def export(bank: str) -> Response:
+    live = current_banks()
+    if bank not in live.banks:
+        abort(404)
+    text = export_bank_yaml(live, bank, app_state().clock())
+    return Response(
+        text,
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{bank}.yaml"'},
+    )
+
+
+@bp.get("/statistics")
+@roles_required("author")
+def statistics() -> str:
+    live = current_banks()
+    return render_template(
+        "authoring/statistics.html",
+        analyses=sorted(form_analyses(db_session()).values(), key=lambda a: a.form_id),
+        items=live.items,
+        flag_rules=FLAG_RULES,
+        min_candidates=MIN_CANDIDATES_FOR_FLAGS,
+        action=ActionForm(),
+    )

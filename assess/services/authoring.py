@@ -1,0 +1,249 @@
+"""The live catalogue: the bank files overlaid with what the authoring pages saved.
+
+An authored head replaces the file's version of its item, items authored in the browser
+join their bank, authored forms replace file forms of the same id, and retired items are
+left out of drawing. Built from the database on every request: the app keeps nothing in
+process memory that another worker would need (design: storage and scale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assess.models import AuthoredForm, AuthoredItem, StoredItemVersion
+from items.bank import Catalogue, ItemVersion, item_version_from_content
+from items.forms import AssessmentForm, FormSpec, Pool, PoolSpec, Section, build_form
+from items.located_yaml import dotted
+
+#: A problem with a form, as (field path, message): ``sections[0].items[2]: ...``.
+FormProblem = tuple[tuple[str | int, ...], str]
+
+
+@dataclass(frozen=True)
+class LiveItem:
+    """An item as the authoring pages show it: its head, where it comes from, whether it is retired."""
+
+    item: ItemVersion
+    #: The bank file's version of this item; None for items authored in the browser.
+    file_version: str | None
+    #: True when the head was saved in the browser (it replaces any file version).
+    is_authored: bool
+    retired_at: datetime | None
+    retired_by: int | None
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+@dataclass(frozen=True)
+class LiveForm:
+    """A form with its spec, its bank, where it comes from and what is wrong with it now."""
+
+    spec: FormSpec
+    bank: str
+    is_authored: bool
+    #: Built against the drawable items: pools hold only items that are not retired.
+    form: AssessmentForm
+    #: Problems that stop an attempt from being drawn (a retired fixed item, a pool run short).
+    blocking: list[FormProblem]
+    #: Everything else the loader would refuse (time budget over the limit, repeated items).
+    warnings: list[FormProblem]
+
+
+@dataclass(frozen=True)
+class LiveBanks:
+    """Every item (retired ones too) and form, and the catalogue attempts are drawn from."""
+
+    items: dict[str, LiveItem]
+    forms: dict[str, LiveForm]
+    #: bank id -> its file, or "" for a bank that exists only in the browser.
+    banks: dict[str, str]
+    catalogue: Catalogue
+
+    def bank_items(self, bank: str) -> list[LiveItem]:
+        """The bank's items in file order, then those added in the browser (diffs stay small)."""
+        return [live for live in self.items.values() if live.item.bank == bank]
+
+
+def form_spec_of(form: AssessmentForm) -> FormSpec:
+    """The spec a loaded form was built from, so it can be rebuilt against other items."""
+    return FormSpec.model_validate(form_content(form))
+
+
+def form_content(form: AssessmentForm) -> dict[str, Any]:
+    """A form as the plain data of a bank file's ``forms`` entry."""
+    return {
+        "id": form.id,
+        "title": form.title,
+        "time_limit_minutes": form.time_limit_minutes,
+        "shuffle_options": form.shuffle_options,
+        "instructions": form.instructions,
+        "sections": [
+            {
+                "id": section.id,
+                "title": section.title,
+                "instructions": section.instructions,
+                "items": [
+                    {"draw": entry.draw, "from": list(entry.item_ids)} if isinstance(entry, Pool) else entry
+                    for entry in section.entries
+                ],
+            }
+            for section in form.sections
+        ],
+    }
+
+
+def spec_item_ids(spec: FormSpec) -> set[str]:
+    """Every item a form spec names, fixed or in a pool."""
+    return {
+        item_id
+        for section in spec.sections
+        for entry in section.items
+        for item_id in (entry.pool if isinstance(entry, PoolSpec) else [entry])
+    }
+
+
+def build_live_form(
+    spec: FormSpec, drawable: Mapping[str, ItemVersion], retired: Set[str]
+) -> tuple[AssessmentForm, list[FormProblem], list[FormProblem]]:
+    """The form as attempts can draw it now, with its blocking problems and its warnings.
+
+    Retired items leave their pools (pools draw from the rest); a retired or missing item
+    the form always shows, or a pool left with fewer items than it draws, blocks the form.
+    Whatever else the loader would refuse (a time budget over the limit) is a warning.
+    """
+    form, problems = build_form(spec, drawable, retired)
+    blocking: list[FormProblem] = []
+    sections: list[Section] = []
+    for s_index, section in enumerate(form.sections):
+        entries: list[str | Pool] = []
+        for e_index, entry in enumerate(section.entries):
+            where: tuple[str | int, ...] = ("sections", s_index, "items", e_index)
+            if isinstance(entry, Pool):
+                left = tuple(i for i in entry.item_ids if i in drawable)
+                if len(left) < entry.draw:
+                    gone = [i for i in entry.item_ids if i in retired]
+                    why = f" once the retired {_names(gone)} are left out" if gone else ""
+                    message = f"draws {entry.draw} from a pool with {len(left)} item(s){why}"
+                    blocking.append(((*where, "draw"), message))
+                entries.append(Pool(entry.draw, left))
+            else:
+                if entry in retired:
+                    message = f"item {entry!r} is retired; restore it or take it out of the form"
+                    blocking.append((where, message))
+                elif entry not in drawable:
+                    blocking.append((where, f"no item with id {entry!r}"))
+                entries.append(entry)
+        sections.append(replace(section, entries=tuple(entries)))
+    # build_form reports missing items and short pools too; they are blocking problems above.
+    warnings = [p for p in problems if not p[1].startswith(("no item with id", "draws "))]
+    return replace(form, sections=tuple(sections)), blocking, warnings
+
+
+def _names(item_ids: list[str]) -> str:
+    return ", ".join(repr(i) for i in item_ids)
+
+
+def describe(problem: FormProblem) -> str:
+    where, message = problem
+    return f"{dotted(where)}: {message}" if where else message
+
+
+def live_banks(session: Session, file_catalogue: Catalogue) -> LiveBanks:
+    """The bank files overlaid with the database's authored heads, retirements and forms."""
+    rows = session.execute(
+        select(AuthoredItem, StoredItemVersion.content).outerjoin(
+            StoredItemVersion,
+            (StoredItemVersion.item_id == AuthoredItem.item_id)
+            & (StoredItemVersion.version == AuthoredItem.head_version),
+        )
+    ).all()
+    items = {
+        item_id: LiveItem(item, item.version, False, None, None)
+        for item_id, item in file_catalogue.items.items()
+    }
+    banks = dict(file_catalogue.banks)
+    for row, content in rows:
+        known = items.get(row.item_id)
+        if content is not None:
+            item = item_version_from_content(content, bank=row.bank_id, source="authored in assess")
+        elif known is not None:
+            item = known.item
+        else:
+            continue  # retired while in a bank file that no longer has it: nothing to show
+        banks.setdefault(item.bank, "")
+        items[row.item_id] = LiveItem(
+            item,
+            known.file_version if known is not None else None,
+            content is not None,
+            row.retired_at,
+            row.retired_by,
+        )
+    specs = {
+        form_id: (form_spec_of(form), file_catalogue.form_banks.get(form_id, ""), False)
+        for form_id, form in file_catalogue.forms.items()
+    }
+    for authored in session.scalars(select(AuthoredForm)):
+        specs[authored.form_id] = (FormSpec.model_validate(authored.content), authored.bank_id, True)
+        banks.setdefault(authored.bank_id, "")
+    return _assemble(items, specs, banks)
+
+
+def _assemble(
+    items: dict[str, LiveItem], specs: dict[str, tuple[FormSpec, str, bool]], banks: dict[str, str]
+) -> LiveBanks:
+    retired = {item_id for item_id, live in items.items() if live.is_retired}
+    drawable = {item_id: live.item for item_id, live in items.items() if not live.is_retired}
+    forms: dict[str, LiveForm] = {}
+    for form_id, (spec, bank, is_authored) in specs.items():
+        form, blocking, warnings = build_live_form(spec, drawable, retired)
+        forms[form_id] = LiveForm(spec, bank, is_authored, form, blocking, warnings)
+    catalogue = Catalogue(
+        items=drawable,
+        forms={form_id: live.form for form_id, live in forms.items()},
+        banks=banks,
+        form_banks={form_id: live.bank for form_id, live in forms.items()},
+        form_problems={
+            form_id: [describe(p) for p in live.blocking] for form_id, live in forms.items() if live.blocking
+        },
+    )
+    return LiveBanks(items=items, forms=forms, banks=banks, catalogue=catalogue)
+
+
+def live_catalogue(session: Session, file_catalogue: Catalogue) -> Catalogue:
+    """The catalogue new attempts draw from: authored heads, authored forms, no retired items."""
+    return live_banks(session, file_catalogue).catalogue
+
+
+def with_item(live: LiveBanks, item: ItemVersion) -> LiveBanks:
+    """The banks as they would be with ``item`` saved as its item's head (to check a save first)."""
+    known = live.items.get(item.item_id)
+    items = dict(live.items)
+    items[item.item_id] = LiveItem(
+        item,
+        known.file_version if known else None,
+        True,
+        known.retired_at if known else None,
+        known.retired_by if known else None,
+    )
+    specs = {form_id: (f.spec, f.bank, f.is_authored) for form_id, f in live.forms.items()}
+    banks = dict(live.banks)
+    banks.setdefault(item.bank, "")
+    return _assemble(items, specs, banks)
+
+
+def budget_text(form: AssessmentForm) -> str:
+    """``"28 of 30 minutes"``: the items' time against the form's limit."""
+    return f"{_minutes(form.budget_minutes)} of {form.time_limit_minutes} minutes"
+
+
+def _minutes(value: Decimal) -> str:
+    return f"{value.normalize():f}"
