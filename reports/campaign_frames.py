@@ -11,8 +11,9 @@ One row per recorded fact, no totals. Ids are compared as given: give them one t
     candidate_id, stage_id, interviewer_id, competency_id, rating: one row per rating on a
     submitted scorecard; rating 0 (not enough information) or 1-4.
 ``recommendations``
-    candidate_id, stage_id, interviewer_id, recommendation (1-4), red_flag (bool),
-    red_flag_note (text, empty without a flag): one row per submitted scorecard.
+    candidate_id, stage_id, interviewer_id, recommendation (1-4; empty for a stage that takes
+    none, such as a reference check), red_flag (bool), red_flag_note (text, empty without a
+    flag): one row per submitted scorecard, so that a referee's red flag counts too.
 ``goals`` (optional)
     candidate_id, stage_id, interviewer_id, goal_id, likelihood: 0 or 1-4.
 
@@ -79,7 +80,10 @@ def _problems(name: str, frame: pd.DataFrame, known: pd.Series | None) -> list[s
         check("candidate_id", ~frame["candidate_id"].isin(known), "a candidate of the campaign")
     for column, allowed in (("rating", RATINGS), ("likelihood", RATINGS), ("recommendation", LEVELS)):
         if column in COLUMNS[name]:
-            check(column, ~frame[column].isin(allowed), f"one of {', '.join(map(str, allowed))}")
+            bad = ~frame[column].isin(allowed)
+            if column == "recommendation":
+                bad &= frame[column].notna()
+            check(column, bad, f"one of {', '.join(map(str, allowed))}")
     for column in ("pending_review", "red_flag"):
         if column in COLUMNS[name]:
             check(column, ~frame[column].isin([True, False]), "true or false")
@@ -112,6 +116,6 @@ def prepared(data: CampaignData) -> CampaignData:
         candidates=data.candidates.astype({"name": str}),
         assessment=data.assessment.astype({"points": float, "max_points": float, "pending_review": bool}),
         scorecards=data.scorecards.astype({"rating": int}),
-        recommendations=data.recommendations.astype({"recommendation": int, "red_flag": bool}),
+        recommendations=data.recommendations.astype({"recommendation": "Int64", "red_flag": bool}),
         goals=goals.astype({"likelihood": int}),
     )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("candidate", __name__, url_prefix="/t")
 
-from assess.candidate import routes  # noqa: E402,F401  (registers the routes on bp)
+from assess.candidate import routes, self_identification  # noqa: E402,F401  (registers the routes on bp)

@@ -179,6 +179,19 @@ def test_a_red_flag_overrides_an_incomplete_candidate_too() -> None:
     assert report.overrides == ("red flag at interview by i1: no note",)
 
 
+def test_a_referees_red_flag_counts_though_a_reference_check_takes_no_recommendation() -> None:
+    scorecards = _rated("a", 3) + _rated("a", 3, stage="references")
+    recommendations = [
+        ("a", "interview", "i1", 3, False, ""),
+        ("a", "references", "i1", None, True, "Referee: left over falsified forecasts"),
+    ]
+    report = _report(_data(_tested("a"), scorecards, recommendations))
+    assert report.decision == DO_NOT_HIRE
+    assert report.overrides == ("red flag at references by i1: Referee: left over falsified forecasts",)
+    labels = report.recommendations.set_index("stage_id")["label"]
+    assert labels["interview"] == "Hire" and pd.isna(labels["references"])
+
+
 @pytest.mark.parametrize(
     ("ratings", "decision"),
     [
