@@ -16,6 +16,7 @@ from assess.clock import Clock, system_clock
 from assess.config import Settings, settings_from_env
 from assess.db import make_engine, make_session_factory, upgrade_database
 from assess.errors import init_error_pages
+from assess.ratelimit import init_ratelimit
 from assess.security import init_security
 from assess.services.catalogue import load_catalogue
 from assess.sweep import DeadlineSweep
@@ -38,7 +39,13 @@ class AppState:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` may carry SETTINGS, CLOCK, START_SWEEP and any Flask key."""
     # Imported here: the blueprint's routes import db_session and app_state from this module.
+    from assess.authoring import init_authoring
     from assess.candidate import bp as candidate_bp
+    from assess.interviews import init_interviews
+    from assess.reports import init_reports
+    from assess.review import init_review
+    from assess.staff import bp as staff_bp
+    from assess.staff.auth import init_auth
 
     app = Flask(__name__, template_folder=str(TEMPLATES))
     overrides = dict(config or {})
@@ -81,6 +88,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_error_pages(app)
     app.teardown_appcontext(_close_session)
     app.register_blueprint(candidate_bp)
+    init_ratelimit(app, candidate_bp)
+    init_auth(app)
+    app.register_blueprint(staff_bp)
+    init_review(app)
+    init_interviews(app)
+    init_authoring(app)
+    init_reports(app)
 
     if app.config["START_SWEEP"]:
         sweep = DeadlineSweep(

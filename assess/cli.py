@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,18 +17,27 @@ import click
 from sqlalchemy.orm import Session
 
 from assess.clock import system_clock
+from assess.commands.analyze import analyze
+from assess.commands.interchange import bank_export, bank_import
+from assess.commands.report import report
+from assess.commands.serve import serve
 from assess.config import Settings, settings_from_env
 from assess.db import make_engine, make_session_factory, sqlalchemy_url, upgrade_database
 from assess.services.attempts import AttemptClosed, NoSuchAttempt, finalize_expired, grant_extra_time
 from assess.services.campaigns import campaign_by_slug, create_campaign
 from assess.services.invitations import create_invitation
+from assess.services.regrade import NothingToRegrade, RegradeStale, apply_regrade, plan_regrade
+from assess.services.staff import ROLES, create_user, reset_or_create_user, set_password, user_by_email
 from items.bank import BankInvalid, Catalogue, load_banks
 from items.base import ResponseError
+from items.interview_kits import load_kits
+from items.located_yaml import FilesInvalid
 from scoring.items import parse_response, score_item
 
 DEMO_CAMPAIGN = "demo-account-manager"
 DEMO_FORM = "account-manager-smb"
 DEMO_EMAIL = "demo.candidate@example.com"
+DEMO_ADMIN = "demo-admin@example.com"
 
 
 @click.group()
@@ -85,6 +95,36 @@ def bank_list(paths: tuple[str, ...], as_json: bool) -> None:
         return
     for row in rows:
         click.echo(f"{row['id']:<32} {row['type']:<16} {row['section']:<22} {row['title']}")
+
+
+@main.group()
+def kit() -> None:
+    """Validate interview kits and interviewer question banks."""
+
+
+@kit.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+def kit_validate(paths: tuple[str, ...]) -> None:
+    """Check kit files; print every problem as path:line: field: message."""
+    try:
+        catalogue = load_kits(paths)
+    except FilesInvalid as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(exc.errors)} problem(s) found; nothing loaded.", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(catalogue.kits)} kit(s), {len(catalogue.question_banks)} question bank(s)")
+    for loaded in catalogue.kits.values():
+        questions = sum(len(stage.questions) for stage in loaded.stages)
+        must_haves = ", ".join(f"{m.competency} >= {m.minimum}" for m in loaded.must_haves) or "none"
+        click.echo(
+            f"  kit {loaded.id}: {len(loaded.stages)} stage(s), {questions} question(s), "
+            f"{len(loaded.competencies)} competencies, {len(loaded.goals)} goal(s), must-haves: {must_haves}"
+        )
+    for bank_loaded in catalogue.question_banks.values():
+        click.echo(
+            f"  question bank {bank_loaded.id}: {len(bank_loaded.questions)} question(s), interviewer only"
+        )
 
 
 @main.command("score")
@@ -251,7 +291,8 @@ def grant_time(attempt_id: int, minutes: int, granted_by: str, reason: str) -> N
 @click.option("--no-serve", is_flag=True, help="Set up and print the link, but do not start the server.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Create the demo campaign and a fresh candidate link, then serve the app."""
-    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host
+    # Not a bind: a server listening on every interface is shown as a loopback link.
+    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # nosec B104
     settings = replace(_settings(), public_url=f"http://{shown_host}:{port}")
     catalogue = _load_or_exit(settings.bank_paths)
     if DEMO_FORM not in catalogue.forms:
@@ -269,12 +310,119 @@ def demo(host: str, port: int, no_serve: bool) -> None:
                 now,
             )
         _, token = create_invitation(session, DEMO_CAMPAIGN, DEMO_EMAIL, now)
+        # A new password on every run: it is printed below, and an old one may sit in a terminal's scrollback.
+        admin_password = secrets.token_urlsafe(12)
+        reset_or_create_user(session, DEMO_ADMIN, "admin", admin_password, "Demo administrator", now)
     click.echo(f"Database: {_shown_url(settings.database_url)}")
     click.echo(f"Demo campaign: {DEMO_CAMPAIGN} (form {DEMO_FORM})")
     click.echo(f"Candidate link (single use, valid 14 days): {settings.public_url}/t/{token}")
+    click.echo(f"Staff login: {settings.public_url}/staff/login")
+    click.echo(f"  email:    {DEMO_ADMIN}")
+    click.echo(f"  password: {admin_password}  (new on every run of assess demo)")
     if no_serve:
         return
     from assess import create_app  # the web app is only needed when serving
 
     click.echo("Serving; press Ctrl+C to stop.")
     create_app({"SETTINGS": settings}).run(host=host, port=port)
+
+
+main.add_command(analyze)
+bank.add_command(bank_import)
+bank.add_command(bank_export)
+main.add_command(serve)
+
+
+@main.command("regrade")
+@click.argument("item_id")
+@click.option("--dry-run", "mode", flag_value="dry-run", help="Show scores before and after; change nothing.")
+@click.option("--apply", "mode", flag_value="apply", help="Store the new scores (needs --by and --reason).")
+@click.option("--by", "by_email", default="", help="The staff account that regrades (recorded).")
+@click.option("--reason", default="", help="Why the item is regraded (recorded).")
+def regrade(item_id: str, mode: str | None, by_email: str, reason: str) -> None:
+    """Re-score finished attempts of ITEM_ID with the key the banks hold now (Invariant 3)."""
+    if mode is None:
+        _fail("say --dry-run to see the change or --apply to store it")
+    settings = _settings()
+    catalogue = _load_or_exit(settings.bank_paths)
+    with _database(settings) as session:
+        try:
+            plan = plan_regrade(session, catalogue, item_id)
+        except NothingToRegrade as exc:
+            _fail(str(exc))
+        click.echo(f"{item_id}: the banks hold version {plan.item.version}")
+        for row in plan.rows:
+            before, after = row.before.points.normalize(), row.after.points.normalize()
+            pending = " (awaiting review)" if row.after.pending_review else ""
+            click.echo(
+                f"  attempt {row.attempt_id} item {row.position + 1} ({row.candidate}), "
+                f"key {row.key_version}: {before:f} -> {after:f} of {row.after.max_points.normalize():f}"
+                f"{pending}{' ' + row.note if row.note else ''}"
+            )
+        for attempt_id, why in plan.refused:
+            click.echo(f"  attempt {attempt_id}: not regraded, {why}")
+        if plan.running:
+            click.echo(f"  {plan.running} running attempt(s) keep their pinned version until they finish")
+        if mode == "dry-run":
+            click.echo(f"Dry run: {len(plan.rows)} attempt(s) would be regraded; nothing changed.")
+            return
+        actor = user_by_email(session, by_email) if by_email else None
+        if actor is None:
+            _fail("--apply needs --by EMAIL of an existing staff account")
+        try:
+            done, applied = apply_regrade(
+                session, catalogue, item_id, plan.item.version, actor, reason, system_clock()
+            )
+        except (NothingToRegrade, RegradeStale, ValueError) as exc:
+            _fail(str(exc))
+    click.echo(f"Regraded {len(applied.rows)} attempt(s) of {item_id} to version {done.to_version}.")
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts: create them and set their passwords."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES), help="What the account may do.")
+@click.option("--name", default="", help="The name shown on the staff pages.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def user_create(email: str, role: str, name: str, password_stdin: bool) -> None:
+    """Create a staff account; the password is asked for (or read from stdin), never printed."""
+    settings = _settings()
+    password = _read_password(password_stdin)
+    with _database(settings) as session:
+        try:
+            created = create_user(session, email, role, password, name=name, now=system_clock())
+        except ValueError as exc:
+            _fail(str(exc))
+    click.echo(f"Created {created.role} account {created.email}.")
+
+
+@user.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def user_set_password(email: str, password_stdin: bool) -> None:
+    """Give a staff account a new password; its open sessions end."""
+    settings = _settings()
+    password = _read_password(password_stdin)
+    with _database(settings) as session:
+        found = user_by_email(session, email)
+        if found is None:
+            _fail(f"no staff account {email.strip().lower()}")
+        try:
+            set_password(session, found, password, system_clock())
+        except ValueError as exc:
+            _fail(str(exc))
+    click.echo(f"Password changed for {found.email}.")
+
+
+main.add_command(report)

@@ -40,7 +40,9 @@ from assess.services.attempts import (
     start_attempt,
     submit_attempt,
 )
+from assess.services.authoring import live_catalogue
 from assess.services.invitations import InvitationUnusable, open_invitation
+from items.bank import FormUnavailable
 from items.base import ResponseError
 
 Page = str | BaseResponse | tuple[str | Response, int]
@@ -121,6 +123,13 @@ def attempt_closed(exc: AttemptClosed) -> Page:
     )
 
 
+@bp.errorhandler(FormUnavailable)
+def form_unavailable(exc: FormUnavailable) -> Page:
+    # What is wrong (a retired item) is for the authors' pages; the candidate learns the link still works.
+    heading = "This test cannot start right now"
+    return render_template("candidate/unusable.html", reason="unavailable", heading=heading), 503
+
+
 @bp.errorhandler(NoSuchSlot)
 def no_such_slot(exc: NoSuchSlot) -> Page:
     return error_response(404)
@@ -148,7 +157,9 @@ def instructions(token: str) -> Page:
 def start(token: str) -> Page:
     invitation, _ = _open(token)
     # Idempotent: a second Start (another tab, a double click) returns the same attempt.
-    start_attempt(db_session(), invitation, app_state().catalogue, _now(), random.Random())
+    # Drawn from the live catalogue: authored heads, no retired items (read per request).
+    catalogue = live_catalogue(db_session(), app_state().catalogue)
+    start_attempt(db_session(), invitation, catalogue, _now(), random.Random())
     return redirect(url_for("candidate.item", token=token, n=1))
 
 
