@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("interviews", __name__, url_prefix="/staff/interviews")
 
-from assess.interviews import routes  # noqa: E402,F401  (registers the routes on bp)
+from assess.interviews import debrief, routes  # noqa: E402,F401  (registers the routes on bp)
 
 
 def init_interviews(app: Flask) -> None:

@@ -98,9 +98,12 @@ def scale_names() -> dict[str, object]:
 @bp.get("/")
 @roles_required("recruiter", "interviewer")
 def candidates() -> Page:
+    from assess.services.debrief import my_interviews
+
     kits = _kits()
     rows = interview_candidates(db_session(), current_staff())
-    return render_template("interviews/candidates.html", rows=rows, kits=kits.kits)
+    mine = my_interviews(db_session(), current_staff())
+    return render_template("interviews/candidates.html", rows=rows, kits=kits.kits, mine=mine)
 
 
 @bp.get("/candidates/<int:invitation_id>")
@@ -116,8 +119,18 @@ def candidate(invitation_id: int) -> Page:
         )
         for stage in kit.stages
     ]
+    from assess.interviews.debrief import assignment_form
+    from assess.services.debrief import DEBRIEF_ROLES, candidate_assignments, debrief_blocker
+
     return render_template(
-        "interviews/candidate.html", invitation=invitation, campaign=campaign, kit=kit, stages=stages
+        "interviews/candidate.html",
+        invitation=invitation,
+        campaign=campaign,
+        kit=kit,
+        stages=stages,
+        assignments=candidate_assignments(db_session(), invitation.id),
+        assign_form=assignment_form(kit) if viewer.role in DEBRIEF_ROLES else None,
+        debrief_blocker=debrief_blocker(db_session(), viewer, invitation, kit),
     )
 
 

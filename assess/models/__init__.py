@@ -6,6 +6,7 @@ from assess.models.attempt import Answer, Attempt, AttemptItem, ItemScore, TimeG
 from assess.models.authoring import AuthoredForm, AuthoredItem, ItemVersionLog
 from assess.models.base import Base
 from assess.models.campaign import Campaign
+from assess.models.debrief import HiringDecision, InterviewAssignment
 from assess.models.interview import Scorecard
 from assess.models.invitation import Invitation
 from assess.models.item_version import StoredItemVersion
@@ -22,6 +23,8 @@ __all__ = [
     "AuthoredItem",
     "Base",
     "Campaign",
+    "HiringDecision",
+    "InterviewAssignment",
     "Invitation",
     "ItemScore",
     "ItemVersionLog",
