@@ -144,7 +144,11 @@ def _section_scores(assessment: pd.DataFrame) -> pd.DataFrame:
 def _test_totals(sections: pd.DataFrame) -> pd.DataFrame:
     by = sections.groupby("candidate_id", sort=False)
     pending = by["pending"].sum()
-    percent = round_half_up(by["percent"].mean(), 1).where(pending == 0)
+    # Section percents have one decimal, so their mean is rounded exactly in whole tenths:
+    # a float mean can land a hair below a tie that scoring.totals' Decimal rounds up.
+    tenths = (sections["percent"] * 10).round().groupby(sections["candidate_id"], sort=False)
+    total, count = tenths.sum(), tenths.count()
+    percent = (((2 * total + count) // (2 * count)) / 10).where((pending == 0) & (count > 0))
     # Average rank - 0.5 is (strictly lower + half the ties, the candidate included).
     percentile = (percent.rank(method="average") - 0.5) / percent.notna().sum() * 100
     return pd.DataFrame(

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
+from math import floor
 
 from items.base import Score
-
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,14 @@ class SectionTotal:
         return self.pending == 0
 
 
-def _percent(proportions: list[Decimal]) -> Decimal | None:
+def _percent(proportions: list[Fraction]) -> Decimal | None:
+    # Exact fractions: with Decimal, 1/12 + 1/3 + 1/3 + 1 falls a hair short of the
+    # tie 43.75 and would round down; a candidate's score must not depend on that.
     if not proportions:
         return None
-    mean = sum(proportions, Decimal(0)) / len(proportions)
-    return (mean * HUNDRED).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    mean = sum(proportions, Fraction(0)) / len(proportions)
+    tenths = floor(mean * 1000 + Fraction(1, 2))
+    return Decimal(tenths) / 10
 
 
 def section_totals(scored: Iterable[tuple[str, Score]]) -> list[SectionTotal]:
@@ -49,7 +52,9 @@ def section_totals(scored: Iterable[tuple[str, Score]]) -> list[SectionTotal]:
     totals = []
     for section_id, scores in grouped.items():
         final = [s for s in scores if not s.pending_review]
-        proportions = [s.points / s.max_points if s.max_points else Decimal(0) for s in final]
+        proportions = [
+            Fraction(s.points) / Fraction(s.max_points) if s.max_points else Fraction(0) for s in final
+        ]
         totals.append(
             SectionTotal(
                 section_id=section_id,
@@ -65,5 +70,5 @@ def section_totals(scored: Iterable[tuple[str, Score]]) -> list[SectionTotal]:
 
 def overall_percent(totals: Iterable[SectionTotal]) -> Decimal | None:
     """The test's percentage: sections weighted equally; None while nothing is scored."""
-    percents = [t.percent / HUNDRED for t in totals if t.percent is not None]
+    percents = [Fraction(t.percent) / 100 for t in totals if t.percent is not None]
     return _percent(percents)

@@ -22,9 +22,7 @@ def test_items_count_equally_whatever_their_raw_maximum() -> None:
 
 
 def test_pending_review_is_incomplete_not_zero() -> None:
-    comm, detail = section_totals(
-        [("comm", _score("1", "12", pending=True)), ("detail", _score("3", "4"))]
-    )
+    comm, detail = section_totals([("comm", _score("1", "12", pending=True)), ("detail", _score("3", "4"))])
     assert comm.percent is None and comm.pending == 1 and not comm.is_complete
     assert detail.percent == Decimal("75.0") and detail.is_complete
     assert overall_percent([comm, detail]) == Decimal("75.0")
@@ -43,3 +41,16 @@ def test_sections_count_equally_in_the_overall_percent(
 ) -> None:
     totals = section_totals([(s, _score(p, m)) for s, p, m in sections])
     assert overall_percent(totals) == expected
+
+
+def test_an_exact_tie_rounds_up_even_when_decimal_division_would_fall_short() -> None:
+    # 1 + 1/12 + 1/3 + 1/3 = 1.75 exactly: a mean of 43.75 %, which rounds half up to 43.8.
+    (sjt,) = section_totals(
+        [
+            ("sjt", _score("1", "1")),
+            ("sjt", _score("1", "12")),
+            ("sjt", _score("2", "6")),
+            ("sjt", _score("2", "6")),
+        ]
+    )
+    assert sjt.percent == Decimal("43.8")
