@@ -1,0 +1,1 @@
+"""Load and fault benchmarks of the served app (README, "Load and faults")."""
