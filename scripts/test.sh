@@ -16,6 +16,7 @@ fi
 
 .venv/bin/lint-imports
 .venv/bin/mypy
+.venv/bin/bandit -q -r assess items scoring reports -ll
 
 set +e
 .venv/bin/pytest "$@"

@@ -1,0 +1,73 @@
+"""Invariant 4 through a crash: 50 candidates on `assess serve`, kill -9 of every worker mid-load.
+
+The CI-sized run of ``bench/faults.py`` (README, "Load and faults"): the same
+candidates, queue and ledger, on a fresh PostgreSQL schema, without the master kill
+and the PostgreSQL restart (CI machines share the database server with other runs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import suppress
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+#: Far above the ~15 s the run takes on a busy 2-core machine, far below a hung CI job.
+RUN_TIMEOUT = 150
+
+pytestmark = pytest.mark.faults
+
+
+def _processes_using(marker: str) -> list[int]:
+    """Every process whose environment names ``marker`` (the test schema is in DATABASE_URL)."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        with suppress(OSError):
+            if marker.encode() in environ.read_bytes() and int(environ.parent.name) != os.getpid():
+                found.append(int(environ.parent.name))
+    return found
+
+
+@pytest.fixture
+def postgresql_only(database_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema (see ``database_url``); afterwards no process of the run is left."""
+    yield database_url
+    marker = database_url.rsplit("application_name=", 1)[-1]
+    for pid in _processes_using(marker):
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+# PostgreSQL only: workers of a served app share one database server (SQLite is one file per host).
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_killing_every_worker_mid_load_loses_and_changes_no_acknowledged_answer(
+    postgresql_only: str, tmp_path: Path
+) -> None:
+    summary = tmp_path / "faults.json"
+    command = [
+        sys.executable, "-m", "bench.faults",
+        "--candidates", "50", "--deadline-share", "0", "--workers", "3",
+        "--items", "5", "--think", "0.2", "--poll", "0", "--offline", "0.1",
+        "--no-kill-master", "--no-restart-postgres", "--serve-command", "assess",
+        "--database-url", postgresql_only, "--summary", str(summary),
+    ]  # fmt: skip
+    run = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        output, _ = run.communicate(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        run.terminate()  # the run stops its server on SIGTERM; the fixture kills whatever is left
+        output, _ = run.communicate(timeout=30)
+        pytest.fail(f"the fault run took over {RUN_TIMEOUT} s:\n{output}")
+    assert run.returncode == 0, output
+    figures = json.loads(summary.read_text(encoding="utf-8"))
+    assert figures["faults"]["workers_killed"] == 3, output
+    assert figures["finished"] == 50, output
+    assert figures["answers_checked"] >= 50 * 4, output
+    assert figures["missing"] == [] and figures["changed"] == [], output
