@@ -20,7 +20,7 @@ class Campaign(Base):
     role: Mapped[str] = mapped_column(String(200))
     form_id: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    #: The interview kit's id (items/kits); empty until one is chosen.
+    #: The interview kit's id (kits/); empty until one is chosen.
     kit_id: Mapped[str] = mapped_column(String(100), server_default="")
     # Seed 003: assessment 40 %, interview 60 %; the two always sum to 100.
     assessment_weight: Mapped[int] = mapped_column(Integer, server_default="40")

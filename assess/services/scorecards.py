@@ -34,7 +34,8 @@ from items.interview_kits import (
 from items.located_yaml import yaml_files
 
 #: The kits shipped with the code, used unless the app's KIT_PATHS config names others.
-PACKAGED_KITS = Path(__file__).resolve().parent.parent.parent / "items" / "kits"
+#: They sit beside items/, not in it, since `assess bank validate items/` reads its YAML as banks.
+PACKAGED_KITS = Path(__file__).resolve().parent.parent.parent / "kits"
 RATINGS = (NOT_ENOUGH_INFORMATION, *LEVELS)
 MAX_NOTE_CHARS = 20_000
 

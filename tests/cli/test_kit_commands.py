@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from assess.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-KITS = ROOT / "items" / "kits"
+KITS = ROOT / "kits"
 SMB = KITS / "account_manager_smb.yaml"
 
 

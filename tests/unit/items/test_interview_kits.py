@@ -21,7 +21,7 @@ from items.interview_kits import (
 )
 from items.located_yaml import FilesInvalid
 
-KITS = Path(__file__).resolve().parents[3] / "items" / "kits"
+KITS = Path(__file__).resolve().parents[3] / "kits"
 KAM = KITS / "key_account_manager.yaml"
 
 MINIMAL = """\

@@ -26,7 +26,7 @@ from reports.candidate_report import (
 from scoring.scorecards import competency_average, rater_spread
 from scoring.totals import overall_percent, section_totals
 
-KITS = Path(__file__).resolve().parents[3] / "items" / "kits"
+KITS = Path(__file__).resolve().parents[3] / "kits"
 ASSESSMENT = ["candidate_id", "section_id", "points", "max_points", "pending_review"]
 SCORECARDS = ["candidate_id", "stage_id", "interviewer_id", "competency_id", "rating"]
 RECOMMENDATIONS = [

@@ -16,7 +16,7 @@ from scoring.scorecards import (
     unrated_must_haves,
 )
 
-KITS = Path(__file__).resolve().parents[3] / "items" / "kits"
+KITS = Path(__file__).resolve().parents[3] / "kits"
 
 
 @pytest.fixture(scope="module")
