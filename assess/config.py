@@ -98,7 +98,7 @@ def _persisted_secret_key(instance_dir: Path) -> str:
         try:
             os.link(draft, path)
         except FileExistsError:
-            pass
+            pass  # Another worker created it first; everyone reads that one below.
         finally:
             draft.unlink()
     return path.read_text(encoding="utf-8").strip()
