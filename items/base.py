@@ -213,3 +213,19 @@ def draw_option_order(body: ChoiceBody, rng: random.Random, shuffle: bool) -> Va
 def realize_option_order(body: ChoiceBodyT, key: KeyT, variant: Variant) -> tuple[ChoiceBodyT, KeyT]:
     """``realize`` for option types: the options in the frozen order; the key is unchanged."""
     return body.model_copy(update={"options": apply_order(body.options, variant.get("order"))}), key
+
+
+def option_numbers(form: Form, prefix: str, noun: str) -> dict[str, int]:
+    """Whole numbers given per option in fields named ``<prefix><option id>``; blanks left out."""
+    numbers: dict[str, int] = {}
+    for name, values in form.items():
+        if not name.startswith(prefix):
+            continue
+        text = values[0].strip() if values else ""
+        if not text:
+            continue
+        try:
+            numbers[name.removeprefix(prefix)] = int(text)
+        except ValueError:
+            raise ResponseError(name, f"{text!r} is not a {noun}") from None
+    return numbers

@@ -17,6 +17,7 @@ from items.base import (
     Schema,
     Score,
     draw_option_order,
+    option_numbers,
     option_problems,
     realize_option_order,
 )
@@ -70,21 +71,8 @@ def _position(body: Body, option_id: str) -> int:
     return ids.index(option_id) if option_id in ids else len(ids)
 
 
-def _parse_rank(field: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ResponseError(field, f"{text!r} is not a rank") from None
-
-
 def normalise(body: Body, form: Form) -> Response | None:
-    ranks: dict[str, int] = {}
-    for field, values in form.items():
-        if not field.startswith(FIELD_PREFIX):
-            continue
-        text = values[0].strip() if values else ""
-        if text:
-            ranks[field.removeprefix(FIELD_PREFIX)] = _parse_rank(field, text)
+    ranks = option_numbers(form, FIELD_PREFIX, "rank")
     if not ranks:
         return None
     return _validate(body, Response(ranks=ranks))

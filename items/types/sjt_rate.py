@@ -18,6 +18,7 @@ from items.base import (
     Schema,
     Score,
     draw_option_order,
+    option_numbers,
     option_problems,
     realize_option_order,
 )
@@ -79,21 +80,8 @@ def _validate(body: Body, response: Response) -> Response:
     return response
 
 
-def _parse_rating(field: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise ResponseError(field, f"{text!r} is not a rating") from None
-
-
 def normalise(body: Body, form: Form) -> Response | None:
-    ratings: dict[str, int] = {}
-    for field, values in form.items():
-        if not field.startswith(FIELD_PREFIX):
-            continue
-        text = values[0].strip() if values else ""
-        if text:
-            ratings[field.removeprefix(FIELD_PREFIX)] = _parse_rating(field, text)
+    ratings = option_numbers(form, FIELD_PREFIX, "rating")
     if not ratings:
         return None
     return _validate(body, Response(ratings=ratings))
