@@ -31,17 +31,16 @@ from assess.services.attempts import (
     AttemptClosed,
     NoSuchSlot,
     SlotView,
-    attempt_for,
+    create_attempt,
     finalize_attempt,
     save_answer,
     seconds_left,
     slot_summaries,
     slot_view,
-    start_attempt,
     submit_attempt,
 )
 from assess.services.authoring import live_catalogue
-from assess.services.invitations import InvitationUnusable, open_invitation
+from assess.services.invitations import InvitationUnusable, open_link
 from items.bank import FormUnavailable
 from items.base import ResponseError
 
@@ -60,9 +59,7 @@ def _now() -> datetime:
 
 
 def _open(token: str) -> tuple[Invitation, Attempt | None]:
-    session = db_session()
-    invitation = open_invitation(session, token, _now())
-    return invitation, attempt_for(session, invitation)
+    return open_link(db_session(), token, _now())
 
 
 def _is_time_up(attempt: Attempt, now: datetime) -> bool:
@@ -155,11 +152,13 @@ def instructions(token: str) -> Page:
 
 @bp.post("/<token>/start")
 def start(token: str) -> Page:
-    invitation, _ = _open(token)
-    # Idempotent: a second Start (another tab, a double click) returns the same attempt.
-    # Drawn from the live catalogue: authored heads, no retired items (read per request).
-    catalogue = live_catalogue(db_session(), app_state().catalogue)
-    start_attempt(db_session(), invitation, catalogue, _now(), random.Random())
+    invitation, attempt = _open(token)
+    # Idempotent: a second Start (another tab, a double click) goes to the same attempt,
+    # and two racing Starts get one attempt (create_attempt).
+    if attempt is None:
+        # Drawn from the live catalogue: authored heads, no retired items (read per request).
+        catalogue = live_catalogue(db_session(), app_state().catalogue)
+        create_attempt(db_session(), invitation, catalogue, _now(), random.Random())
     return redirect(url_for("candidate.item", token=token, n=1))
 
 
@@ -193,7 +192,7 @@ def item_save(token: str, n: int) -> Page:
     # the same microsecond scale as attempt.js, so a later save from any tab still wins.
     seq = client_seq if client_seq is not None else max(view.seq + 1, int(now.timestamp() * 1_000_000))
     save_answer(
-        db_session(), attempt.id, view.position, response, seq, now, app_state().settings.grace_seconds
+        db_session(), attempt.id, view.position, response, seq, now, app_state().settings.grace_seconds, view
     )
     if _is_time_up(attempt, now):
         return redirect(url_for("candidate.done", token=token))
@@ -222,6 +221,7 @@ def autosave(token: str, n: int) -> Page:
         payload.seq,
         _now(),
         app_state().settings.grace_seconds,
+        view,
     )
     return jsonify(saved=True, seq=stored, answered=response is not None)
 

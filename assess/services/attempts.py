@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,8 @@ class SlotView:
     section_id: str
     section_title: str
     item_id: str
+    #: The pinned version shown (content hash); not a key.
+    version: str
     type: str
     title: str
     #: The body as realized for this attempt's variant (option order, drawn numbers).
@@ -99,6 +101,17 @@ def start_attempt(
     existing = attempt_for(session, invitation)
     if existing is not None:
         return existing
+    return create_attempt(session, invitation, catalogue, now, rng)
+
+
+def create_attempt(
+    session: Session, invitation: Invitation, catalogue: Catalogue, now: datetime, rng: random.Random
+) -> Attempt:
+    """Freeze a new attempt for an invitation the caller found unstarted.
+
+    Should another request have started it meanwhile, the database refuses the
+    second row and that request's attempt is returned instead.
+    """
     if invitation.revoked_at is not None:
         raise InvitationUnusable("revoked")
     if invitation.expires_at <= now:
@@ -118,29 +131,34 @@ def start_attempt(
         pin_versions(session, [slot.item for slot in slots])
         session.add(attempt)
         session.flush()
-        session.add(
-            AttemptEvent(
+        # Core inserts, not ORM objects: the Start storm of a hiring day is CPU-bound.
+        session.execute(
+            insert(AttemptEvent).values(
                 attempt_id=attempt.id,
                 at=now,
                 kind="started",
                 detail={"deadline": attempt.deadline.isoformat(), "items": len(slots)},
             )
         )
-        session.add_all(
-            AttemptItem(
-                attempt_id=attempt.id,
-                position=slot.position,
-                section_id=slot.section_id,
-                section_title=section_titles[slot.section_id],
-                item_id=slot.item.item_id,
-                version=slot.item.version,
-                variant=slot.variant,
-            )
-            for slot in slots
+        session.execute(
+            insert(AttemptItem),
+            [
+                {
+                    "attempt_id": attempt.id,
+                    "position": slot.position,
+                    "section_id": slot.section_id,
+                    "section_title": section_titles[slot.section_id],
+                    "item_id": slot.item.item_id,
+                    "version": slot.item.version,
+                    "variant": slot.variant,
+                }
+                for slot in slots
+            ],
         )
-        session.flush()
         # One empty answer per slot now, so that every save is an UPDATE and never races an INSERT.
-        session.add_all(Answer(attempt_id=attempt.id, position=slot.position, seq=0) for slot in slots)
+        session.execute(
+            insert(Answer), [{"attempt_id": attempt.id, "position": slot.position, "seq": 0} for slot in slots]
+        )
         session.commit()
     except IntegrityError:
         # Another request started this invitation's attempt first (attempts.invitation_id is unique).
@@ -158,8 +176,14 @@ def time_allowed(time_limit_minutes: int, extra_time: Decimal) -> timedelta:
 
 
 def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
+    count = (
+        select(func.count())
+        .select_from(AttemptItem)
+        .where(AttemptItem.attempt_id == attempt.id)
+        .scalar_subquery()
+    )
     row = session.execute(
-        select(AttemptItem, Answer)
+        select(AttemptItem, Answer, count)
         .join(
             Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
         )
@@ -167,16 +191,16 @@ def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
     ).one_or_none()
     if row is None:
         raise NoSuchSlot(f"attempt {attempt.id} has no item at position {position}")
-    slot, answer = row
+    slot, answer, slot_count = row
     item = pinned_item(session, slot.item_id, slot.version)
     body, _key = item.realize(slot.variant)
-    count = session.scalar(select(func.count()).where(AttemptItem.attempt_id == attempt.id))
     return SlotView(
         position=slot.position,
-        count=count or 0,
+        count=slot_count or 0,
         section_id=slot.section_id,
         section_title=slot.section_title,
         item_id=slot.item_id,
+        version=slot.version,
         type=item.type,
         title=item.title,
         body=body,
@@ -217,20 +241,26 @@ def save_answer(
     seq: int,
     now: datetime,
     grace_seconds: int,
+    shown: SlotView | None = None,
 ) -> int:
     """Store a response unless a newer one (higher ``seq``) is already stored; return the stored seq.
 
     ``None`` clears the answer. Raises ``AttemptClosed`` past deadline + grace or
     once finalized, ``NoSuchSlot``, and ``ResponseError`` for a response the
-    item's type does not accept; in each case nothing changes.
+    item's type does not accept; in each case nothing changes. ``shown`` is this
+    slot as the caller read it from this attempt in this request (saves reading it again).
     """
     if not 0 < seq <= MAX_SEQ:
         raise ValueError(f"seq must be a positive 64-bit integer, got {seq}")
-    slot = session.get(AttemptItem, (attempt_id, position))
-    if slot is None:
-        raise NoSuchSlot(f"attempt {attempt_id} has no item at position {position}")
+    if shown is not None and shown.position == position:
+        item_id, version = shown.item_id, shown.version
+    else:
+        slot = session.get(AttemptItem, (attempt_id, position))
+        if slot is None:
+            raise NoSuchSlot(f"attempt {attempt_id} has no item at position {position}")
+        item_id, version = slot.item_id, slot.version
     if response is not None:
-        item = pinned_item(session, slot.item_id, slot.version)
+        item = pinned_item(session, item_id, version)
         parsed = parse_response(item, response)
         response = parsed.model_dump(mode="json") if parsed is not None else None
     is_open = select(Attempt.id).where(
@@ -238,23 +268,24 @@ def save_answer(
         Attempt.finalized_at.is_(None),
         Attempt.deadline >= now - timedelta(seconds=grace_seconds),
     )
-    # PostgreSQL: hold a share lock on the attempt until commit, so finalization (which
-    # updates that row) waits for this save and then grades it. SQLite has one writer anyway.
-    if session.scalars(is_open.with_for_update(read=True)).first() is None:
-        session.rollback()
-        raise AttemptClosed(_closed_message(session, attempt_id))
+    # PostgreSQL: the UPDATE holds a share lock on the attempt until commit, so finalization
+    # (which updates that row) waits for this save and then grades it; a save that waited on
+    # a finalization finds the attempt closed. SQLite has one writer anyway.
     written = session.execute(
         update(Answer)
         .where(
-            Answer.attempt_id == attempt_id, Answer.position == position, Answer.seq < seq, exists(is_open)
+            Answer.attempt_id == attempt_id,
+            Answer.position == position,
+            Answer.seq < seq,
+            exists(is_open.with_for_update(read=True)),
         )
         .values(response=response, seq=seq, saved_at=now)
         .execution_options(synchronize_session=False)
     )
     if written.rowcount == 1:  # type: ignore[attr-defined]
         # The timeline's save, in the save's own transaction: logged exactly when it is stored.
-        session.add(
-            AttemptEvent(
+        session.execute(
+            insert(AttemptEvent).values(
                 attempt_id=attempt_id,
                 at=now,
                 kind="saved",
@@ -266,6 +297,7 @@ def save_answer(
         # Invariant 4: acknowledge only after commit.
         session.commit()
         return seq
+    # Refused: either the attempt is closed, or a newer save is already stored.
     stored = session.scalar(
         select(Answer.seq).where(Answer.attempt_id == attempt_id, Answer.position == position)
     )

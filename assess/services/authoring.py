@@ -2,19 +2,21 @@
 
 An authored head replaces the file's version of its item, items authored in the browser
 join their bank, authored forms replace file forms of the same id, and retired items are
-left out of drawing. Built from the database on every request: the app keeps nothing in
-process memory that another worker would need (design: storage and scale).
+left out of drawing. Read from the database on every request: the app keeps nothing in
+process memory that another worker would need (design: storage and scale); what a process
+caches is rebuilt from those rows whenever they differ.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from assess.models import AuthoredForm, AuthoredItem, StoredItemVersion
@@ -159,41 +161,92 @@ def describe(problem: FormProblem) -> str:
 
 def live_banks(session: Session, file_catalogue: Catalogue) -> LiveBanks:
     """The bank files overlaid with the database's authored heads, retirements and forms."""
-    rows = session.execute(
-        select(AuthoredItem, StoredItemVersion.content).outerjoin(
-            StoredItemVersion,
-            (StoredItemVersion.item_id == AuthoredItem.item_id)
-            & (StoredItemVersion.version == AuthoredItem.head_version),
+    authored_items: tuple[AuthoredItemRow, ...] = tuple(
+        tuple(row)  # type: ignore[misc]
+        for row in session.execute(
+            select(
+                AuthoredItem.item_id,
+                AuthoredItem.bank_id,
+                AuthoredItem.head_version,
+                AuthoredItem.retired_at,
+                AuthoredItem.retired_by,
+            ).order_by(AuthoredItem.item_id)
         )
-    ).all()
+    )
+    authored_forms = tuple(
+        (form_id, bank_id, json.dumps(content, sort_keys=True))
+        for form_id, bank_id, content in session.execute(
+            select(AuthoredForm.form_id, AuthoredForm.bank_id, AuthoredForm.content).order_by(
+                AuthoredForm.form_id
+            )
+        )
+    )
+    # Read from the database on every call, built only when it changed: every Start needs the
+    # live catalogue, and rebuilding it is most of a Start's work. Head versions are content
+    # hashes and forms are compared whole, so equal rows mean an equal catalogue.
+    key = (authored_items, authored_forms)
+    cached = _live_cache.get(key)
+    if cached is not None and cached[0] is file_catalogue:
+        return cached[1]
+    live = _build_live_banks(session, file_catalogue, authored_items, authored_forms)
+    if len(_live_cache) >= _LIVE_CACHE_MAX:
+        _live_cache.clear()
+    _live_cache[key] = (file_catalogue, live)
+    return live
+
+
+AuthoredItemRow = tuple[str, str, str | None, datetime | None, int | None]
+AuthoredFormRow = tuple[str, str, str]
+_live_cache: dict[tuple[tuple[AuthoredItemRow, ...], tuple[AuthoredFormRow, ...]], tuple[Catalogue, LiveBanks]] = {}
+_LIVE_CACHE_MAX = 16
+
+
+def _build_live_banks(
+    session: Session,
+    file_catalogue: Catalogue,
+    authored_items: tuple[AuthoredItemRow, ...],
+    authored_forms: tuple[AuthoredFormRow, ...],
+) -> LiveBanks:
+    heads = [(item_id, version) for item_id, _, version, _, _ in authored_items if version is not None]
+    contents: dict[str, dict[str, Any]] = {}
+    if heads:
+        contents = {
+            item_id: content
+            for item_id, content in session.execute(
+                select(StoredItemVersion.item_id, StoredItemVersion.content).where(
+                    tuple_(StoredItemVersion.item_id, StoredItemVersion.version).in_(heads)
+                )
+            )
+        }
     items = {
         item_id: LiveItem(item, item.version, False, None, None)
         for item_id, item in file_catalogue.items.items()
     }
     banks = dict(file_catalogue.banks)
-    for row, content in rows:
-        known = items.get(row.item_id)
+    for item_id, bank_id, _, retired_at, retired_by in authored_items:
+        known = items.get(item_id)
+        content = contents.get(item_id)
         if content is not None:
-            item = item_version_from_content(content, bank=row.bank_id, source="authored in assess")
+            item = item_version_from_content(content, bank=bank_id, source="authored in assess")
         elif known is not None:
             item = known.item
         else:
             continue  # retired while in a bank file that no longer has it: nothing to show
         banks.setdefault(item.bank, "")
-        items[row.item_id] = LiveItem(
+        items[item_id] = LiveItem(
             item,
             known.file_version if known is not None else None,
             content is not None,
-            row.retired_at,
-            row.retired_by,
+            retired_at,
+            retired_by,
         )
     specs = {
         form_id: (form_spec_of(form), file_catalogue.form_banks.get(form_id, ""), False)
         for form_id, form in file_catalogue.forms.items()
     }
-    for authored in session.scalars(select(AuthoredForm)):
-        specs[authored.form_id] = (FormSpec.model_validate(authored.content), authored.bank_id, True)
-        banks.setdefault(authored.bank_id, "")
+    for form_id, bank_id, content_json in authored_forms:
+        specs[form_id] = (FormSpec.model_validate(json.loads(content_json)), bank_id, True)
+        banks.setdefault(bank_id, "")
     return _assemble(items, specs, banks)
 
 

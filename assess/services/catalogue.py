@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
+from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,8 +42,18 @@ def _load_stamped(bank_paths: tuple[str, ...], stamps: tuple[tuple[str, int, int
     return load_banks(bank_paths)
 
 
+#: Pinned versions already rebuilt in this process, by (item id, version). The version is
+#: the hash of the content, so an entry is right for every database that holds the row;
+#: the first load of each checks that hash (Invariant 3). Emptied when full: items are few.
+_pinned: dict[tuple[str, str], ItemVersion] = {}
+_PINNED_MAX = 4096
+
+
 def pinned_item(session: Session, item_id: str, version: str) -> ItemVersion:
     """The exact item version an attempt showed, rebuilt from the database, never from a bank file."""
+    cached = _pinned.get((item_id, version))
+    if cached is not None:
+        return cached
     stored = session.get(StoredItemVersion, (item_id, version))
     if stored is None:
         raise PinnedVersionMissing(f"item {item_id!r} version {version!r} is not stored")
@@ -52,26 +63,33 @@ def pinned_item(session: Session, item_id: str, version: str) -> ItemVersion:
         raise PinnedVersionAltered(
             f"stored content of item {item_id!r} version {version!r} hashes to {item.version!r}"
         )
+    if len(_pinned) >= _PINNED_MAX:
+        _pinned.clear()
+    _pinned[(item_id, version)] = item
     return item
 
 
 def pin_versions(session: Session, items: list[ItemVersion]) -> None:
     """Store each version's content once; concurrent attempts may pin the same versions."""
-    rows = {
-        (item.item_id, item.version): {
-            "item_id": item.item_id,
-            "version": item.version,
-            "type": item.type,
-            "content": item.content(),
-        }
-        for item in items
-    }
+    wanted = {(item.item_id, item.version): item for item in items}
+    # Most Starts pin versions stored long ago: look first, and serialize only what is new.
+    stored = session.execute(
+        select(StoredItemVersion.item_id, StoredItemVersion.version).where(
+            tuple_(StoredItemVersion.item_id, StoredItemVersion.version).in_(list(wanted))
+        )
+    ).all()
+    for key in stored:
+        wanted.pop(tuple(key), None)
+    if not wanted:
+        return
+    rows = [
+        {"item_id": item.item_id, "version": item.version, "type": item.type, "content": item.content()}
+        for item in wanted.values()
+    ]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        session.execute(
-            postgresql.insert(StoredItemVersion).values(list(rows.values())).on_conflict_do_nothing()
-        )
+        session.execute(postgresql.insert(StoredItemVersion).values(rows).on_conflict_do_nothing())
     elif dialect == "sqlite":
-        session.execute(sqlite.insert(StoredItemVersion).values(list(rows.values())).on_conflict_do_nothing())
+        session.execute(sqlite.insert(StoredItemVersion).values(rows).on_conflict_do_nothing())
     else:
         raise NotImplementedError(f"assess supports SQLite and PostgreSQL, not {dialect}")

@@ -142,26 +142,34 @@ def checked_extra_time(value: Decimal | int | str) -> Decimal:
 
 
 def open_invitation(session: Session, token: str, now: datetime) -> Invitation:
-    """The invitation behind a link, if the candidate may use it now.
+    """The invitation behind a link, if the candidate may use it now (see ``open_link``)."""
+    return open_link(session, token, now)[0]
+
+
+def open_link(session: Session, token: str, now: datetime) -> tuple[Invitation, Attempt | None]:
+    """The invitation behind a link and its attempt if started, if the candidate may use it now.
 
     A running attempt stays reachable after the invitation itself expires: the
     candidate is mid-test, and only the attempt's deadline governs them.
+    One query: every candidate request, autosaves included, starts here.
     """
     if not TOKEN_PATTERN.match(token):
         raise InvitationUnusable("unknown")
-    invitation = session.scalars(
-        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    row = session.execute(
+        select(Invitation, Attempt)
+        .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+        .where(Invitation.token_hash == token_hash(token))
     ).one_or_none()
-    if invitation is None:
+    if row is None:
         raise InvitationUnusable("unknown")
-    attempt = session.scalars(select(Attempt).where(Attempt.invitation_id == invitation.id)).one_or_none()
+    invitation, attempt = row
     if attempt is not None and attempt.finalized_at is not None:
         raise InvitationUnusable("finished")
     if invitation.revoked_at is not None:
         raise InvitationUnusable("revoked")
     if attempt is None and invitation.expires_at <= now:
         raise InvitationUnusable("expired")
-    return invitation
+    return invitation, attempt
 
 
 def revoke_invitation(
