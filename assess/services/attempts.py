@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,6 @@ from assess.models import (
     Campaign,
     Invitation,
     StaffUser,
-    StoredItemVersion,
     TimeGrant,
 )
 from assess.services.catalogue import pin_versions, pinned_item
@@ -140,8 +139,10 @@ def create_attempt(
                 detail={"deadline": attempt.deadline.isoformat(), "items": len(slots)},
             )
         )
+        # executemany with RETURNING is sent as one multi-row INSERT ("insertmanyvalues"):
+        # one round trip and one cached statement per table, not one per slot.
         session.execute(
-            insert(AttemptItem),
+            insert(AttemptItem).returning(AttemptItem.position),
             [
                 {
                     "attempt_id": attempt.id,
@@ -157,7 +158,8 @@ def create_attempt(
         )
         # One empty answer per slot now, so that every save is an UPDATE and never races an INSERT.
         session.execute(
-            insert(Answer), [{"attempt_id": attempt.id, "position": slot.position, "seq": 0} for slot in slots]
+            insert(Answer).returning(Answer.position),
+            [{"attempt_id": attempt.id, "position": slot.position, "seq": 0} for slot in slots],
         )
         session.commit()
     except IntegrityError:
@@ -175,20 +177,44 @@ def time_allowed(time_limit_minutes: int, extra_time: Decimal) -> timedelta:
     return timedelta(microseconds=int(Decimal(time_limit_minutes) * 60_000_000 * extra_time))
 
 
-def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
-    count = (
-        select(func.count())
-        .select_from(AttemptItem)
-        .where(AttemptItem.attempt_id == attempt.id)
-        .scalar_subquery()
+#: Statements every autosave and page runs, built once: per request, SQLAlchemy then only
+#: binds values (building and keying a statement afresh costs about as much as the query).
+_SLOT_COUNT = (
+    select(func.count())
+    .select_from(AttemptItem)
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .scalar_subquery()
+)
+_SLOT = select(AttemptItem, Answer, _SLOT_COUNT).join(
+    Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
+).where(AttemptItem.attempt_id == bindparam("attempt_id"), AttemptItem.position == bindparam("position"))
+_IS_OPEN = select(Attempt.id).where(
+    Attempt.id == bindparam("of_attempt"),
+    Attempt.finalized_at.is_(None),
+    Attempt.deadline >= bindparam("open_since"),
+)
+# PostgreSQL: the UPDATE holds a share lock on the attempt until commit, so finalization
+# (which updates that row) waits for this save and then grades it; a save that waited on
+# a finalization finds the attempt closed. SQLite has one writer anyway.
+_SAVE = (
+    update(Answer)
+    .where(
+        Answer.attempt_id == bindparam("of_attempt"),
+        Answer.position == bindparam("at_position"),
+        Answer.seq < bindparam("new_seq"),
+        exists(_IS_OPEN.with_for_update(read=True)),
     )
-    row = session.execute(
-        select(AttemptItem, Answer, count)
-        .join(
-            Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
-        )
-        .where(AttemptItem.attempt_id == attempt.id, AttemptItem.position == position)
-    ).one_or_none()
+    .values(response=bindparam("new_response"), seq=bindparam("new_seq"), saved_at=bindparam("saved_now"))
+    .execution_options(synchronize_session=False)
+)
+_STORED_SEQ = select(Answer.seq).where(
+    Answer.attempt_id == bindparam("of_attempt"), Answer.position == bindparam("at_position")
+)
+_LOG_EVENT = insert(AttemptEvent.__table__)
+
+
+def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
+    row = session.execute(_SLOT, {"attempt_id": attempt.id, "position": position}).one_or_none()
     if row is None:
         raise NoSuchSlot(f"attempt {attempt.id} has no item at position {position}")
     slot, answer, slot_count = row
@@ -211,14 +237,7 @@ def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
 
 def slot_summaries(session: Session, attempt: Attempt) -> list[SlotSummary]:
     rows = session.execute(
-        select(AttemptItem, StoredItemVersion.content, Answer.response)
-        .join(
-            StoredItemVersion,
-            and_(
-                StoredItemVersion.item_id == AttemptItem.item_id,
-                StoredItemVersion.version == AttemptItem.version,
-            ),
-        )
+        select(AttemptItem, Answer.response)
         .join(
             Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
         )
@@ -227,9 +246,14 @@ def slot_summaries(session: Session, attempt: Attempt) -> list[SlotSummary]:
     ).all()
     return [
         SlotSummary(
-            slot.position, slot.section_id, slot.section_title, content["title"], response is not None
+            slot.position,
+            slot.section_id,
+            slot.section_title,
+            # Titles from the pinned versions, which this process has usually rebuilt already.
+            pinned_item(session, slot.item_id, slot.version).title,
+            response is not None,
         )
-        for slot, content, response in rows
+        for slot, response in rows
     ]
 
 
@@ -263,45 +287,30 @@ def save_answer(
         item = pinned_item(session, item_id, version)
         parsed = parse_response(item, response)
         response = parsed.model_dump(mode="json") if parsed is not None else None
-    is_open = select(Attempt.id).where(
-        Attempt.id == attempt_id,
-        Attempt.finalized_at.is_(None),
-        Attempt.deadline >= now - timedelta(seconds=grace_seconds),
-    )
-    # PostgreSQL: the UPDATE holds a share lock on the attempt until commit, so finalization
-    # (which updates that row) waits for this save and then grades it; a save that waited on
-    # a finalization finds the attempt closed. SQLite has one writer anyway.
+    where = {"of_attempt": attempt_id, "at_position": position}
+    open_since = now - timedelta(seconds=grace_seconds)
     written = session.execute(
-        update(Answer)
-        .where(
-            Answer.attempt_id == attempt_id,
-            Answer.position == position,
-            Answer.seq < seq,
-            exists(is_open.with_for_update(read=True)),
-        )
-        .values(response=response, seq=seq, saved_at=now)
-        .execution_options(synchronize_session=False)
+        _SAVE, {**where, "open_since": open_since, "new_seq": seq, "new_response": response, "saved_now": now}
     )
     if written.rowcount == 1:  # type: ignore[attr-defined]
         # The timeline's save, in the save's own transaction: logged exactly when it is stored.
         session.execute(
-            insert(AttemptEvent).values(
-                attempt_id=attempt_id,
-                at=now,
-                kind="saved",
-                position=position,
-                seq=seq,
-                detail={"answered": response is not None},
-            )
+            _LOG_EVENT,
+            {
+                "attempt_id": attempt_id,
+                "at": now,
+                "kind": "saved",
+                "position": position,
+                "seq": seq,
+                "detail": {"answered": response is not None},
+            },
         )
         # Invariant 4: acknowledge only after commit.
         session.commit()
         return seq
     # Refused: either the attempt is closed, or a newer save is already stored.
-    stored = session.scalar(
-        select(Answer.seq).where(Answer.attempt_id == attempt_id, Answer.position == position)
-    )
-    still_open = session.scalars(is_open).first() is not None
+    stored = session.scalar(_STORED_SEQ, where)
+    still_open = session.scalar(_IS_OPEN, {"of_attempt": attempt_id, "open_since": open_since}) is not None
     session.rollback()
     if not still_open:
         raise AttemptClosed(_closed_message(session, attempt_id))

@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from assess.models import Attempt, Campaign, Invitation, OutboxMessage, StaffUser
@@ -146,6 +146,14 @@ def open_invitation(session: Session, token: str, now: datetime) -> Invitation:
     return open_link(session, token, now)[0]
 
 
+#: Built once: every candidate request runs it, and building it costs about as much as running it.
+_OPEN_LINK = (
+    select(Invitation, Attempt)
+    .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+    .where(Invitation.token_hash == bindparam("token_hash"))
+)
+
+
 def open_link(session: Session, token: str, now: datetime) -> tuple[Invitation, Attempt | None]:
     """The invitation behind a link and its attempt if started, if the candidate may use it now.
 
@@ -155,11 +163,7 @@ def open_link(session: Session, token: str, now: datetime) -> tuple[Invitation, 
     """
     if not TOKEN_PATTERN.match(token):
         raise InvitationUnusable("unknown")
-    row = session.execute(
-        select(Invitation, Attempt)
-        .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
-        .where(Invitation.token_hash == token_hash(token))
-    ).one_or_none()
+    row = session.execute(_OPEN_LINK, {"token_hash": token_hash(token)}).one_or_none()
     if row is None:
         raise InvitationUnusable("unknown")
     invitation, attempt = row
