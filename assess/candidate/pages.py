@@ -89,14 +89,19 @@ def numbered(summaries: list[SlotSummary]) -> list[NumberedSummary]:
 
 
 def render_item(
-    token: str, attempt: Attempt, view: SlotView, now: datetime, error: ResponseError | None = None
+    token: str,
+    attempt: Attempt,
+    view: SlotView,
+    summaries: list[SlotSummary],
+    now: datetime,
+    error: ResponseError | None = None,
 ) -> str:
     return render_template(
         "candidate/item.html",
         page=attempt_page(token, attempt, now),
         view=view,
         n=view.position + 1,
-        summaries=numbered(slot_summaries(db_session(), attempt)),
+        summaries=numbered(summaries),
         prefix=FIELD_PREFIX,
         error=error,
     )

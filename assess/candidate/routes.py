@@ -33,6 +33,7 @@ from assess.services.attempts import (
     SlotView,
     create_attempt,
     finalize_attempt,
+    page_slots,
     save_answer,
     seconds_left,
     slot_summaries,
@@ -170,7 +171,10 @@ def item(token: str, n: int) -> Page:
     now = _now()
     if _is_time_up(attempt, now):
         return redirect(url_for("candidate.done", token=token))
-    return render_item(token, attempt, _slot(attempt, n), now)
+    if n < 1:
+        raise NoSuchSlot(f"no item {n}")
+    view, summaries = page_slots(db_session(), attempt, n - 1)
+    return render_item(token, attempt, view, summaries, now)
 
 
 @bp.post("/<token>/items/<int:n>")
@@ -187,7 +191,8 @@ def item_save(token: str, n: int) -> Page:
     try:
         response = normalise_answer(view, fields)
     except ResponseError as exc:
-        return render_item(token, attempt, view, now, error=exc), 422
+        summaries = slot_summaries(db_session(), attempt)
+        return render_item(token, attempt, view, summaries, now, error=exc), 422
     # Without JavaScript the server orders the save: after whatever is stored, and on
     # the same microsecond scale as attempt.js, so a later save from any tab still wins.
     seq = client_seq if client_seq is not None else max(view.seq + 1, int(now.timestamp() * 1_000_000))

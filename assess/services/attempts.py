@@ -213,16 +213,46 @@ _STORED_SEQ = select(Answer.seq).where(
 _LOG_EVENT = insert(AttemptEvent.__table__)
 
 
+_ALL_SLOTS = (
+    select(AttemptItem, Answer)
+    .join(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .order_by(AttemptItem.position)
+)
+
+
 def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
     row = session.execute(_SLOT, {"attempt_id": attempt.id, "position": position}).one_or_none()
     if row is None:
         raise NoSuchSlot(f"attempt {attempt.id} has no item at position {position}")
     slot, answer, slot_count = row
+    return _view(session, slot, answer, slot_count or 0)
+
+
+def slot_summaries(session: Session, attempt: Attempt) -> list[SlotSummary]:
+    return [_summary(session, slot, answer) for slot, answer in _slots(session, attempt)]
+
+
+def page_slots(session: Session, attempt: Attempt, position: int) -> tuple[SlotView, list[SlotSummary]]:
+    """An item page's slot and every slot's summary (for the navigation), in one query."""
+    rows = _slots(session, attempt)
+    shown = [(slot, answer) for slot, answer in rows if slot.position == position]
+    if not shown:
+        raise NoSuchSlot(f"attempt {attempt.id} has no item at position {position}")
+    slot, answer = shown[0]
+    return _view(session, slot, answer, len(rows)), [_summary(session, s, a) for s, a in rows]
+
+
+def _slots(session: Session, attempt: Attempt) -> list[tuple[AttemptItem, Answer]]:
+    return [(slot, answer) for slot, answer in session.execute(_ALL_SLOTS, {"attempt_id": attempt.id})]
+
+
+def _view(session: Session, slot: AttemptItem, answer: Answer, count: int) -> SlotView:
     item = pinned_item(session, slot.item_id, slot.version)
     body, _key = item.realize(slot.variant)
     return SlotView(
         position=slot.position,
-        count=slot_count or 0,
+        count=count,
         section_id=slot.section_id,
         section_title=slot.section_title,
         item_id=slot.item_id,
@@ -235,26 +265,10 @@ def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
     )
 
 
-def slot_summaries(session: Session, attempt: Attempt) -> list[SlotSummary]:
-    rows = session.execute(
-        select(AttemptItem, Answer.response)
-        .join(
-            Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
-        )
-        .where(AttemptItem.attempt_id == attempt.id)
-        .order_by(AttemptItem.position)
-    ).all()
-    return [
-        SlotSummary(
-            slot.position,
-            slot.section_id,
-            slot.section_title,
-            # Titles from the pinned versions, which this process has usually rebuilt already.
-            pinned_item(session, slot.item_id, slot.version).title,
-            response is not None,
-        )
-        for slot, response in rows
-    ]
+def _summary(session: Session, slot: AttemptItem, answer: Answer) -> SlotSummary:
+    # The title from the pinned version, which this process has usually rebuilt already.
+    title = pinned_item(session, slot.item_id, slot.version).title
+    return SlotSummary(slot.position, slot.section_id, slot.section_title, title, answer.response is not None)
 
 
 def save_answer(
