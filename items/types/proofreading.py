@@ -7,6 +7,7 @@ never count words by hand.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,25 +46,31 @@ class Body(Schema):
     reference: list[str] = Field(default_factory=list)
     ask_corrections: bool = True
 
-    def lines(self) -> list[list[Token]]:
-        """The passage's non-blank lines, each a list of tokens, numbered across the passage."""
-        lines: list[list[Token]] = []
-        offset, index = 0, 0
-        for text in self.passage.splitlines(keepends=True):
-            line: list[Token] = []
-            for chunk in re.finditer(r"\S+", text):
-                token = _token(chunk.group(), offset + chunk.start(), index)
-                if token.index is not None:
-                    index += 1
-                line.append(token)
-            if line:
-                lines.append(line)
-            offset += len(text)
-        return lines
+    def lines(self) -> tuple[tuple[Token, ...], ...]:
+        """The passage's non-blank lines, each a tuple of tokens, numbered across the passage."""
+        return _lines(self.passage)
 
-    def tokens(self) -> list[Token]:
+    def tokens(self) -> tuple[Token, ...]:
         """Every markable token, in order: ``tokens()[i].index == i``."""
-        return [t for line in self.lines() for t in line if t.index is not None]
+        return tuple(t for line in _lines(self.passage) for t in line if t.index is not None)
+
+
+# Keyed by the passage itself: scoring, checking and every page of an item tokenise the same text.
+@functools.lru_cache(maxsize=512)
+def _lines(passage: str) -> tuple[tuple[Token, ...], ...]:
+    lines: list[tuple[Token, ...]] = []
+    offset, index = 0, 0
+    for text in passage.splitlines(keepends=True):
+        line: list[Token] = []
+        for chunk in re.finditer(r"\S+", text):
+            token = _token(chunk.group(), offset + chunk.start(), index)
+            if token.index is not None:
+                index += 1
+            line.append(token)
+        if line:
+            lines.append(tuple(line))
+        offset += len(text)
+    return tuple(lines)
 
 
 def _token(chunk: str, start: int, index: int) -> Token:
