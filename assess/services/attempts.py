@@ -90,6 +90,14 @@ def attempt_for(session: Session, invitation: Invitation) -> Attempt | None:
     return session.scalars(select(Attempt).where(Attempt.invitation_id == invitation.id)).one_or_none()
 
 
+# Core inserts (the Start storm of a hiring day is CPU-bound, and the ORM's bulk path is not
+# free). An executemany with RETURNING is sent as one multi-row INSERT ("insertmanyvalues"):
+# one round trip and one cached statement per table, not one per slot.
+_LOG_EVENT = insert(AttemptEvent.__table__)
+_FREEZE_SLOTS = insert(AttemptItem.__table__).returning(AttemptItem.__table__.c.position)
+_EMPTY_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.position)
+
+
 def start_attempt(
     session: Session, invitation: Invitation, catalogue: Catalogue, now: datetime, rng: random.Random
 ) -> Attempt:
@@ -130,19 +138,17 @@ def create_attempt(
         pin_versions(session, [slot.item for slot in slots])
         session.add(attempt)
         session.flush()
-        # Core inserts, not ORM objects: the Start storm of a hiring day is CPU-bound.
         session.execute(
-            insert(AttemptEvent).values(
-                attempt_id=attempt.id,
-                at=now,
-                kind="started",
-                detail={"deadline": attempt.deadline.isoformat(), "items": len(slots)},
-            )
+            _LOG_EVENT,
+            {
+                "attempt_id": attempt.id,
+                "at": now,
+                "kind": "started",
+                "detail": {"deadline": attempt.deadline.isoformat(), "items": len(slots)},
+            },
         )
-        # executemany with RETURNING is sent as one multi-row INSERT ("insertmanyvalues"):
-        # one round trip and one cached statement per table, not one per slot.
         session.execute(
-            insert(AttemptItem).returning(AttemptItem.position),
+            _FREEZE_SLOTS,
             [
                 {
                     "attempt_id": attempt.id,
@@ -158,7 +164,7 @@ def create_attempt(
         )
         # One empty answer per slot now, so that every save is an UPDATE and never races an INSERT.
         session.execute(
-            insert(Answer).returning(Answer.position),
+            _EMPTY_ANSWERS,
             [{"attempt_id": attempt.id, "position": slot.position, "seq": 0} for slot in slots],
         )
         session.commit()
@@ -210,9 +216,6 @@ _SAVE = (
 _STORED_SEQ = select(Answer.seq).where(
     Answer.attempt_id == bindparam("of_attempt"), Answer.position == bindparam("at_position")
 )
-_LOG_EVENT = insert(AttemptEvent.__table__)
-
-
 _ALL_SLOTS = (
     select(AttemptItem, Answer)
     .join(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))

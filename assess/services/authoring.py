@@ -159,27 +159,27 @@ def describe(problem: FormProblem) -> str:
     return f"{dotted(where)}: {message}" if where else message
 
 
+# Built once: every candidate's instructions page and Start reads them.
+_AUTHORED_ITEMS = select(
+    AuthoredItem.item_id,
+    AuthoredItem.bank_id,
+    AuthoredItem.head_version,
+    AuthoredItem.retired_at,
+    AuthoredItem.retired_by,
+).order_by(AuthoredItem.item_id)
+_AUTHORED_FORMS = select(AuthoredForm.form_id, AuthoredForm.bank_id, AuthoredForm.content).order_by(
+    AuthoredForm.form_id
+)
+
+
 def live_banks(session: Session, file_catalogue: Catalogue) -> LiveBanks:
     """The bank files overlaid with the database's authored heads, retirements and forms."""
     authored_items: tuple[AuthoredItemRow, ...] = tuple(
-        tuple(row)  # type: ignore[misc]
-        for row in session.execute(
-            select(
-                AuthoredItem.item_id,
-                AuthoredItem.bank_id,
-                AuthoredItem.head_version,
-                AuthoredItem.retired_at,
-                AuthoredItem.retired_by,
-            ).order_by(AuthoredItem.item_id)
-        )
+        tuple(row) for row in session.execute(_AUTHORED_ITEMS)  # type: ignore[misc]
     )
     authored_forms = tuple(
         (form_id, bank_id, json.dumps(content, sort_keys=True))
-        for form_id, bank_id, content in session.execute(
-            select(AuthoredForm.form_id, AuthoredForm.bank_id, AuthoredForm.content).order_by(
-                AuthoredForm.form_id
-            )
-        )
+        for form_id, bank_id, content in session.execute(_AUTHORED_FORMS)
     )
     # Read from the database on every call, built only when it changed: every Start needs the
     # live catalogue, and rebuilding it is most of a Start's work. Head versions are content
