@@ -30,14 +30,13 @@ from assess.models import Attempt, Invitation
 from assess.services.attempts import (
     AttemptClosed,
     NoSuchSlot,
-    SlotView,
     create_attempt,
     finalize_attempt,
+    open_slot,
     page_slots,
     save_answer,
     seconds_left,
     slot_summaries,
-    slot_view,
     submit_attempt,
 )
 from assess.services.authoring import live_catalogue
@@ -76,12 +75,6 @@ def _finalize_if_past_grace(attempt: Attempt, now: datetime) -> None:
     # looking sees a finished attempt at once, and the grading does not wait a sweep round.
     if attempt.finalized_at is None and _is_past_grace(attempt, now):
         finalize_attempt(db_session(), attempt.id, now, by="deadline")
-
-
-def _slot(attempt: Attempt, n: int) -> SlotView:
-    if n < 1:
-        raise NoSuchSlot(f"no item {n}")
-    return slot_view(db_session(), attempt, n - 1)
 
 
 @bp.errorhandler(InvitationUnusable)
@@ -180,10 +173,10 @@ def item(token: str, n: int) -> Page:
 @bp.post("/<token>/items/<int:n>")
 def item_save(token: str, n: int) -> Page:
     """The plain post that saves an answer without JavaScript, then moves on."""
-    _, attempt = _open(token)
-    if attempt is None:
+    opened = open_slot(db_session(), token, n - 1, _now())
+    if opened is None:
         return error_response(409)
-    view = _slot(attempt, n)
+    attempt, view = opened
     target = destination(request.form.get("go", ""), n, view.count)
     fields = posted_fields(request.form)
     client_seq = posted_seq(request.form)
@@ -210,10 +203,10 @@ def item_save(token: str, n: int) -> Page:
 def autosave(token: str, n: int) -> Page:
     """attempt.js's save; ``saved`` is sent only after the commit (Invariant 4)."""
     payload = parse_autosave(request.get_json(silent=True))
-    _, attempt = _open(token)
-    if attempt is None:
+    opened = open_slot(db_session(), token, n - 1, _now())
+    if opened is None:
         return jsonify(error="The test has not been started."), 409
-    view = _slot(attempt, n)
+    attempt, view = opened
     try:
         response = normalise_answer(view, answer_fields(payload.fields))
     except ResponseError as exc:

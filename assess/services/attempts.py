@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from assess.models import (
     Answer,
@@ -31,7 +31,7 @@ from assess.models import (
 )
 from assess.services.catalogue import pin_versions, pinned_item
 from assess.services.grading import grade_attempt
-from assess.services.invitations import InvitationUnusable
+from assess.services.invitations import InvitationUnusable, check_link, link_hash
 from assess.services.staff import record_audit
 from items.bank import Catalogue
 from items.base import Schema
@@ -222,6 +222,44 @@ _ALL_SLOTS = (
     .where(AttemptItem.attempt_id == bindparam("attempt_id"))
     .order_by(AttemptItem.position)
 )
+
+
+_COUNTED = aliased(AttemptItem)
+_OPEN_SLOT = (
+    select(
+        Invitation,
+        Attempt,
+        AttemptItem,
+        Answer,
+        select(func.count()).where(_COUNTED.attempt_id == Attempt.id).scalar_subquery(),
+    )
+    .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+    .outerjoin(
+        AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.position == bindparam("position"))
+    )
+    .outerjoin(
+        Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
+    )
+    .where(Invitation.token_hash == bindparam("token_hash"))
+)
+
+
+def open_slot(session: Session, token: str, position: int, now: datetime) -> tuple[Attempt, SlotView] | None:
+    """``open_link`` and ``slot_view`` in one query: what a save reads before it writes.
+
+    None before Start; raises ``InvitationUnusable`` as ``open_link`` does, and
+    ``NoSuchSlot`` for a position the started attempt does not have.
+    """
+    row = session.execute(_OPEN_SLOT, {"token_hash": link_hash(token), "position": position}).one_or_none()
+    if row is None:
+        raise InvitationUnusable("unknown")
+    invitation, attempt, slot, answer, count = row
+    check_link(invitation, attempt, now)
+    if attempt is None:
+        return None
+    if slot is None or answer is None:
+        raise NoSuchSlot(f"attempt {attempt.id} has no item at position {position}")
+    return attempt, _view(session, slot, answer, count or 0)
 
 
 def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:

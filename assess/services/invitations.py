@@ -157,23 +157,35 @@ _OPEN_LINK = (
 def open_link(session: Session, token: str, now: datetime) -> tuple[Invitation, Attempt | None]:
     """The invitation behind a link and its attempt if started, if the candidate may use it now.
 
-    A running attempt stays reachable after the invitation itself expires: the
-    candidate is mid-test, and only the attempt's deadline governs them.
-    One query: every candidate request, autosaves included, starts here.
+    One query: every candidate request starts here (``open_slot`` is the autosave's version).
     """
-    if not TOKEN_PATTERN.match(token):
-        raise InvitationUnusable("unknown")
-    row = session.execute(_OPEN_LINK, {"token_hash": token_hash(token)}).one_or_none()
+    row = session.execute(_OPEN_LINK, {"token_hash": link_hash(token)}).one_or_none()
     if row is None:
         raise InvitationUnusable("unknown")
     invitation, attempt = row
+    check_link(invitation, attempt, now)
+    return invitation, attempt
+
+
+def link_hash(token: str) -> str:
+    """The stored hash a link's token is looked up by; anything ``token_urlsafe`` cannot make is unknown."""
+    if not TOKEN_PATTERN.match(token):
+        raise InvitationUnusable("unknown")
+    return token_hash(token)
+
+
+def check_link(invitation: Invitation, attempt: Attempt | None, now: datetime) -> None:
+    """Raise ``InvitationUnusable`` unless the candidate may use this link now.
+
+    A running attempt stays reachable after the invitation itself expires: the
+    candidate is mid-test, and only the attempt's deadline governs them.
+    """
     if attempt is not None and attempt.finalized_at is not None:
         raise InvitationUnusable("finished")
     if invitation.revoked_at is not None:
         raise InvitationUnusable("revoked")
     if attempt is None and invitation.expires_at <= now:
         raise InvitationUnusable("expired")
-    return invitation, attempt
 
 
 def revoke_invitation(

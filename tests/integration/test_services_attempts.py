@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import shutil
 from datetime import timedelta
 from decimal import Decimal
@@ -29,8 +30,9 @@ from assess.services.attempts import (
     submit_attempt,
 )
 from assess.services.campaigns import create_campaign
+from assess.services.catalogue import PinnedVersionAltered, pin_versions, pinned_item
 from assess.services.invitations import create_invitation
-from items.bank import Catalogue, load_banks
+from items.bank import Catalogue, item_version_from_content, load_banks
 from items.base import ResponseError
 
 if TYPE_CHECKING:
@@ -411,3 +413,23 @@ def test_an_attempt_on_the_catalogue_form_starts_and_finalizes(
     with session_factory() as fresh:
         assert fresh.scalar(select(func.count()).select_from(ItemScore)) == count
         assert fresh.get_one(Attempt, attempt.id).total_points == 0
+
+
+def test_a_pinned_row_edited_behind_the_apps_back_is_refused_when_read(
+    session: Session, sample_catalogue: Catalogue
+) -> None:
+    # A title no other test uses: its version is new to this process, so nothing cached hides the edit.
+    item = sample_catalogue.items["sample-renewal"]
+    fresh = item_version_from_content({**item.content(), "title": f"Edited {secrets.token_hex(8)}"})
+    pin_versions(session, [fresh])
+    pin_versions(session, [fresh])  # a second Start pinning the same version stores nothing new
+    session.commit()
+    stored = session.get_one(StoredItemVersion, (fresh.item_id, fresh.version))
+    copies = select(func.count()).where(
+        StoredItemVersion.item_id == fresh.item_id, StoredItemVersion.version == fresh.version
+    )
+    assert session.scalar(copies) == 1
+    stored.content = {**stored.content, "rationale": "changed after it was pinned"}
+    session.commit()
+    with pytest.raises(PinnedVersionAltered, match=fresh.version):
+        pinned_item(session, fresh.item_id, fresh.version)
