@@ -45,6 +45,8 @@ GRACE_SECONDS = 5
 SWEEP_SECONDS = 5
 DEFAULT_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BENCH_DATABASE = "assess_bench"
+#: How long one readiness probe may wait for its answer.
+PROBE_SECONDS = 15
 
 
 def log(message: str) -> None:
@@ -132,7 +134,10 @@ class ServedApp:
                 raise RuntimeError(f"the server exited with {self.process.returncode}; see its log")
             try:
                 # An http URL of our own server on the loopback, never a file: or custom scheme.
-                with urllib.request.urlopen(f"{self.url}/static/assess.css", timeout=2) as response:  # nosec B310
+                # A restart mid-run comes up under every client's retries: the probe queues
+                # behind them, so a slow answer still means the server is up.
+                url = f"{self.url}/static/assess.css"
+                with urllib.request.urlopen(url, timeout=PROBE_SECONDS) as response:  # nosec B310
                     if response.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, TimeoutError):

@@ -185,15 +185,6 @@ def time_allowed(time_limit_minutes: int, extra_time: Decimal) -> timedelta:
 
 #: Statements every autosave and page runs, built once: per request, SQLAlchemy then only
 #: binds values (building and keying a statement afresh costs about as much as the query).
-_SLOT_COUNT = (
-    select(func.count())
-    .select_from(AttemptItem)
-    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
-    .scalar_subquery()
-)
-_SLOT = select(AttemptItem, Answer, _SLOT_COUNT).join(
-    Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position)
-).where(AttemptItem.attempt_id == bindparam("attempt_id"), AttemptItem.position == bindparam("position"))
 _IS_OPEN = select(Attempt.id).where(
     Attempt.id == bindparam("of_attempt"),
     Attempt.finalized_at.is_(None),
@@ -222,8 +213,6 @@ _ALL_SLOTS = (
     .where(AttemptItem.attempt_id == bindparam("attempt_id"))
     .order_by(AttemptItem.position)
 )
-
-
 _COUNTED = aliased(AttemptItem)
 _OPEN_SLOT = (
     select(
@@ -263,11 +252,7 @@ def open_slot(session: Session, token: str, position: int, now: datetime) -> tup
 
 
 def slot_view(session: Session, attempt: Attempt, position: int) -> SlotView:
-    row = session.execute(_SLOT, {"attempt_id": attempt.id, "position": position}).one_or_none()
-    if row is None:
-        raise NoSuchSlot(f"attempt {attempt.id} has no item at position {position}")
-    slot, answer, slot_count = row
-    return _view(session, slot, answer, slot_count or 0)
+    return page_slots(session, attempt, position)[0]
 
 
 def slot_summaries(session: Session, attempt: Attempt) -> list[SlotSummary]:

@@ -159,6 +159,11 @@ def describe(problem: FormProblem) -> str:
     return f"{dotted(where)}: {message}" if where else message
 
 
+AuthoredItemRow = tuple[str, str, str | None, datetime | None, int | None]
+AuthoredFormRow = tuple[str, str, str]
+#: Live banks this process built, by the authored rows they were built from (and the bank files').
+_live_cache: dict[tuple[tuple[AuthoredItemRow, ...], tuple[AuthoredFormRow, ...]], tuple[Catalogue, LiveBanks]] = {}
+_LIVE_CACHE_MAX = 16
 # Built once: every candidate's instructions page and Start reads them.
 _AUTHORED_ITEMS = select(
     AuthoredItem.item_id,
@@ -193,12 +198,6 @@ def live_banks(session: Session, file_catalogue: Catalogue) -> LiveBanks:
         _live_cache.clear()
     _live_cache[key] = (file_catalogue, live)
     return live
-
-
-AuthoredItemRow = tuple[str, str, str | None, datetime | None, int | None]
-AuthoredFormRow = tuple[str, str, str]
-_live_cache: dict[tuple[tuple[AuthoredItemRow, ...], tuple[AuthoredFormRow, ...]], tuple[Catalogue, LiveBanks]] = {}
-_LIVE_CACHE_MAX = 16
 
 
 def _build_live_banks(
