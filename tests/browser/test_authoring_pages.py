@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from live_server import LiveServer
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -18,7 +18,6 @@ from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PASSWORD = "browser tests password"
 EDITED = "process-renewal-first-step"
 BODY = """\
@@ -31,19 +30,6 @@ options:
   - id: c
     text: Say no.
 """
-
-
-def violations(page: Page) -> list[dict[str, Any]]:
-    results = Axe().run(page, options=WCAG_21_AA)
-    return [
-        {
-            "page": page.url,
-            "rule": violation["id"],
-            "where": [node["target"] for node in violation["nodes"]][:3],
-            "why": violation["nodes"][0]["failureSummary"] if violation["nodes"] else "",
-        }
-        for violation in results.response["violations"]
-    ]
 
 
 def sign_in_as_author(page: Page, server: LiveServer) -> None:

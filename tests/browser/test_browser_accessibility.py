@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from candidate_pages import answer_first_option, start_attempt
 from live_server import LiveServer
 from playwright.sync_api import Page, expect
@@ -16,22 +16,6 @@ from sqlalchemy import select
 from assess.models import AttemptItem, StoredItemVersion
 
 pytestmark = pytest.mark.browser
-
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def _violations(page: Page) -> list[dict[str, Any]]:
-    results = Axe().run(page, options=WCAG_21_AA)
-    return [
-        {
-            "page": page.url.split("/t/")[-1].split("/", 1)[-1],
-            "rule": violation["id"],
-            "impact": violation["impact"],
-            "where": [node["target"] for node in violation["nodes"]][:3],
-            "why": violation["nodes"][0]["failureSummary"] if violation["nodes"] else "",
-        }
-        for violation in results.response["violations"]
-    ]
 
 
 def _first_position_of_each_type(server: LiveServer, link: str) -> dict[str, int]:
@@ -61,31 +45,31 @@ def test_every_candidate_page_passes_axe_at_wcag_21_aa(page: Page, server: LiveS
 
     page.goto(link)
     expect(page.locator("h1")).to_be_visible()
-    found += _violations(page)
+    found += violations(page)
 
     start_attempt(page, link)
     for type_name, position in sorted(_first_position_of_each_type(server, link).items()):
         page.goto(f"{link}/items/{position + 1}")
         expect(page.locator("#save-state")).to_be_visible()
-        found += [dict(v, type=type_name) for v in _violations(page)]
+        found += [dict(v, type=type_name) for v in violations(page)]
 
     page.goto(f"{link}/items/1")
     answer_first_option(page)
     expect(page.locator("#save-state")).to_have_text("Saved")
-    found += _violations(page)  # with an answer given and the save state shown
+    found += violations(page)  # with an answer given and the save state shown
 
     page.goto(f"{link}/review")
-    found += _violations(page)
+    found += violations(page)
     page.get_by_label(re.compile("^I want to submit now")).check()
     page.get_by_role("button", name="Submit my answers").click()
     page.wait_for_url(re.compile(r"/done$"))
-    found += _violations(page)
+    found += violations(page)
 
     expiring = server.invite(valid_for=timedelta(minutes=5))
     server.clock.now += timedelta(minutes=6)
     for error_page in (expiring, f"{server.url}/t/{'A' * 32}", f"{server.url}/no-such-page"):
         page.goto(error_page)
         expect(page.locator("h1")).to_be_visible()
-        found += _violations(page)
+        found += violations(page)
 
     assert found == []

@@ -9,10 +9,11 @@ import re
 from typing import Any
 
 import pytest
+from axe_check import violations
 from live_server import LiveServer
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from test_review_pages import PASSWORD, violations
+from test_review_pages import PASSWORD
 
 from assess.models import AuditEntry, HiringDecision, Invitation, StaffUser
 from assess.services.campaigns import CampaignSettings, create_campaign

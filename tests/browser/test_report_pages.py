@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from live_server import LiveServer
 from playwright.sync_api import Page, expect
 from report_campaign import build_report_campaign
@@ -15,21 +15,7 @@ from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PASSWORD = "browser tests password"
-
-
-def violations(page: Page) -> list[dict[str, Any]]:
-    results = Axe().run(page, options=WCAG_21_AA)
-    return [
-        {
-            "page": page.url,
-            "rule": violation["id"],
-            "where": [node["target"] for node in violation["nodes"]][:3],
-            "why": violation["nodes"][0]["failureSummary"] if violation["nodes"] else "",
-        }
-        for violation in results.response["violations"]
-    ]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

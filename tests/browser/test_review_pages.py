@@ -6,7 +6,7 @@ import random
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
+from axe_check import violations
 from live_server import CAMPAIGN, GRACE_SECONDS, LiveServer
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -19,22 +19,8 @@ from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
-WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PASSWORD = "browser tests password"
 ANSWER = "Hi team,\nSiobhan Keane called about the reminder outage. <b>Not bold</b>"
-
-
-def violations(page: Page) -> list[dict[str, Any]]:
-    results = Axe().run(page, options=WCAG_21_AA)
-    return [
-        {
-            "page": page.url,
-            "rule": violation["id"],
-            "where": [node["target"] for node in violation["nodes"]][:3],
-            "why": violation["nodes"][0]["failureSummary"] if violation["nodes"] else "",
-        }
-        for violation in results.response["violations"]
-    ]
 
 
 def sign_in(page: Page, server: LiveServer, role: str) -> None:
