@@ -83,7 +83,12 @@ class Answer(Base):
     attempt_id: Mapped[int] = mapped_column(primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    #: The saving device's own edit counter (not a clock): within a device, a later edit wins.
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Assigned by the server, +1 per stored save; a save names the revision it was based on.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The random id of the browser (or "form" for a plain post) whose save is stored.
+    device: Mapped[str | None] = mapped_column(String(40))
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
