@@ -5,4 +5,4 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 # Each module registers its routes on bp.
-from assess.staff import audit, campaigns, invitations, login, outbox  # noqa: E402,F401
+from assess.staff import audit, campaigns, home, invitations, login, outbox  # noqa: E402,F401

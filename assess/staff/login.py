@@ -1,4 +1,4 @@
-"""Signing in and out, and the staff home page."""
+"""Signing in and out."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from assess import db_session
 from assess.services.staff import authenticate
 from assess.staff import bp
-from assess.staff.auth import ANY_ROLE, StaffLogin, current_staff, public, roles_required
+from assess.staff.auth import ANY_ROLE, StaffLogin, public, roles_required
 from assess.staff.forms import LoginForm
 
 #: Shown for a wrong email and a wrong password alike: the page never says which addresses exist.
@@ -48,9 +48,3 @@ def logout() -> BaseResponse:
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("staff.login"))
-
-
-@bp.get("/")
-@roles_required(*ANY_ROLE)
-def home() -> str:
-    return render_template("staff/home.html", user=current_staff())

@@ -1,0 +1,14 @@
+"""The staff home page: what needs doing, for the signed-in member's role."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from assess.staff import bp
+from assess.staff.auth import ANY_ROLE, current_staff, roles_required
+
+
+@bp.get("/")
+@roles_required(*ANY_ROLE)
+def home() -> str:
+    return render_template("staff/home.html", user=current_staff())
