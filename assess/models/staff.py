@@ -27,6 +27,22 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class StaffSession(Base):
+    """One signed-in browser of a staff member, ended on the server by signing out.
+
+    The session cookie carries a random secret and only its SHA-256 is stored here: a
+    cookie is valid while its row exists, so a copy of it stops working once the row is
+    deleted (sign-out, a password change, the lifetime in ``assess.services.staff``).
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class AuditEntry(Base):
     """One staff action that changed a candidate's outcome: who, when, what, and the change.
 
