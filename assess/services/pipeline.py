@@ -1,34 +1,72 @@
-"""A campaign's pipeline: every invited candidate, how far they have got, and their scores so far."""
+"""A campaign's pipeline: every candidate, how far they have got, their scores so far, the decision.
+
+The rules of "ready for a decision" and "link expiring soon" are SQL selects here, so that the
+pipeline's filters and the staff home's counts read the same rows.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
-from assess.models import Attempt, AttemptItem, Invitation, ItemScore
+from assess.models import (
+    Attempt,
+    AttemptItem,
+    HiringDecision,
+    InterviewAssignment,
+    Invitation,
+    ItemScore,
+    StaffUser,
+)
+from assess.models.debrief import DECISIONS
 from assess.models.interview import Scorecard
 from assess.models.review import RubricReview
 from items.base import Score
 from scoring.totals import overall_percent, section_totals
 
 #: In the order a candidate moves through them; "revoked" and "expired" end the way early.
-STATUSES = ("invited", "started", "finished", "graded", "reviewed", "interviewed", "expired", "revoked")
+STATUSES = (
+    "invited", "started", "finished", "graded", "reviewed", "interviewing", "interviewed", "decided",
+    "expired", "revoked",
+)  # fmt: skip
 STATUS_TEXT = {
     "invited": "Invited, not started",
     "started": "Taking the test",
     "finished": "Finished, not yet graded",
     "graded": "Graded, written answers to review",
     "reviewed": "Graded and reviewed",
-    "interviewed": "Interviewed",
+    "interviewing": "Interviews under way",
+    "interviewed": "Interviewed, ready for a decision",
+    "decided": "Decision recorded",
     "expired": "Link expired unused",
     "revoked": "Invitation revoked",
 }
 SORT_KEYS = ("email", "name", "status", "invited", "started", "score")
+#: An unused link this close to its expiry is worth a reminder or an extension.
+EXPIRING_WITHIN = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """The hiring decision in force for a candidate: the newest one recorded at the debrief."""
+
+    decision: str
+    decided_by: str
+    decided_at: datetime
+
+    @property
+    def label(self) -> str:
+        return DECISIONS[self.decision]
+
+    @property
+    def text(self) -> str:
+        """The decision, who took it and when, as every page and export words it."""
+        return f"{self.label}, by {self.decided_by}, {self.decided_at.strftime('%Y-%m-%d %H:%M')} UTC"
 
 
 @dataclass(frozen=True)
@@ -42,6 +80,7 @@ class PipelineRow:
     pending_reviews: int
     #: Submitted interview scorecards.
     scorecards: int
+    decision: RecordedDecision | None = None
 
     @property
     def status_text(self) -> str:
@@ -59,20 +98,29 @@ def campaign_pipeline(session: Session, campaign_id: int, now: datetime) -> list
     attempt_ids = [attempt.id for _, attempt in pairs if attempt is not None]
     scores = _scores_by_attempt(session, attempt_ids)
     scorecards = _submitted_scorecards(session, [invitation.id for invitation, _ in pairs])
+    decisions = decisions_in_force(session, campaign_id)
+    ready = set(session.scalars(ready_for_decision().where(Invitation.campaign_id == campaign_id)))
     rows = []
     for invitation, attempt in pairs:
         scored = scores.get(attempt.id, []) if attempt is not None else []
         pending = sum(1 for _, score in scored if score.pending_review)
         percent = overall_percent(section_totals(scored)) if scored else None
         cards = scorecards.get(invitation.id, 0)
+        if invitation.id in decisions:
+            status = "decided"
+        elif invitation.id in ready:
+            status = "interviewed"
+        else:
+            status = _status(invitation, attempt, bool(scored), pending, cards, now)
         rows.append(
             PipelineRow(
                 invitation=invitation,
                 attempt=attempt,
-                status=_status(invitation, attempt, bool(scored), pending, cards, now),
+                status=status,
                 percent=percent,
                 pending_reviews=pending,
                 scorecards=cards,
+                decision=decisions.get(invitation.id),
             )
         )
     return rows
@@ -87,7 +135,7 @@ def _status(
     now: datetime,
 ) -> str:
     if scorecards:
-        return "interviewed"
+        return "interviewing"
     if attempt is None:
         if invitation.revoked_at is not None:
             return "revoked"
@@ -97,6 +145,57 @@ def _status(
     if not graded:
         return "finished"
     return "graded" if pending else "reviewed"
+
+
+def ready_for_decision() -> Select[tuple[int]]:
+    """Invitation ids whose debrief awaits a decision.
+
+    Ready: at least one submitted scorecard, every assigned interviewer has submitted theirs for
+    the assigned stage, and no decision is recorded yet.
+    """
+    submitted = Scorecard.status == "submitted"
+    owed = exists().where(
+        InterviewAssignment.invitation_id == Invitation.id,
+        ~exists().where(
+            Scorecard.invitation_id == InterviewAssignment.invitation_id,
+            Scorecard.stage_id == InterviewAssignment.stage_id,
+            Scorecard.interviewer_id == InterviewAssignment.interviewer_id,
+            submitted,
+        ),
+    )
+    return select(Invitation.id).where(
+        exists().where(Scorecard.invitation_id == Invitation.id, submitted),
+        ~owed,
+        ~exists().where(HiringDecision.invitation_id == Invitation.id),
+    )
+
+
+def expiring_links(now: datetime) -> Select[tuple[int]]:
+    """Invitation ids whose unused, unrevoked link expires within ``EXPIRING_WITHIN`` of now."""
+    return select(Invitation.id).where(
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now,
+        Invitation.expires_at <= now + EXPIRING_WITHIN,
+        ~exists().where(Attempt.invitation_id == Invitation.id),
+    )
+
+
+def decisions_in_force(session: Session, campaign_id: int) -> dict[int, RecordedDecision]:
+    """invitation id -> its newest decision, for every candidate of the campaign with one."""
+    rows = session.execute(
+        select(HiringDecision, StaffUser.name, StaffUser.email)
+        .join(Invitation, Invitation.id == HiringDecision.invitation_id)
+        .outerjoin(StaffUser, StaffUser.id == HiringDecision.decided_by)
+        .where(Invitation.campaign_id == campaign_id)
+        # Oldest first: a newer decision overwrites an older one in the dict.
+        .order_by(HiringDecision.decided_at, HiringDecision.id)
+    ).all()
+    return {
+        decision.invitation_id: RecordedDecision(
+            decision.decision, (name or "").strip() or email or "the system", decision.decided_at
+        )
+        for decision, name, email in rows
+    }
 
 
 def _scores_by_attempt(session: Session, attempt_ids: list[int]) -> dict[int, list[tuple[str, Score]]]:
@@ -150,16 +249,19 @@ def filter_and_sort(
     query: str = "",
     sort: str = "invited",
     descending: bool = False,
+    only: set[int] | None = None,
 ) -> list[PipelineRow]:
     """The rows with ``status`` (any when empty) whose email or name contains ``query``, sorted.
 
-    Rows without a value for the sort key (no score yet) come last either way.
+    ``only``: invitation ids to keep (None keeps all). Rows without a value for the sort key
+    (no score yet) come last either way.
     """
     needle = query.strip().lower()
     chosen = [
         row
         for row in rows
         if (not status or row.status == status)
+        and (only is None or row.invitation.id in only)
         and (not needle or needle in row.invitation.email.lower() or needle in row.invitation.name.lower())
     ]
     key = _SORTS.get(sort, _SORTS["invited"])

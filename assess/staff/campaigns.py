@@ -7,20 +7,26 @@ from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms.fields.choices import SelectChoice
 
 from assess import app_state, db_session
-from assess.models import Campaign
+from assess.models import Campaign, Invitation
 from assess.services.authoring import live_catalogue
 from assess.services.campaigns import (
     CampaignInvalid,
     CampaignSettings,
     campaigns_with_counts,
     create_campaign,
-    format_must_haves,
-    parse_must_haves,
     update_campaign,
 )
-from assess.services.pipeline import SORT_KEYS, STATUS_TEXT, STATUSES, campaign_pipeline, filter_and_sort
+from assess.services.pipeline import (
+    SORT_KEYS,
+    STATUS_TEXT,
+    STATUSES,
+    campaign_pipeline,
+    expiring_links,
+    filter_and_sort,
+)
 from assess.services.scorecards import PACKAGED_KITS, kit_catalogue
 from assess.staff import bp
 from assess.staff.auth import current_staff, roles_required
@@ -29,11 +35,12 @@ from assess.staff.forms import CampaignForm, NewCampaignForm
 Page = str | BaseResponse | tuple[str, int]
 
 
-def kit_competencies() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """kit id -> (title, competency ids) of the interview kits (the interview pages' catalogue)."""
+def kit_competencies() -> dict[str, tuple[str, dict[str, str]]]:
+    """kit id -> (title, {competency id: name}) of the interview kits (the interview pages' catalogue)."""
     catalogue = kit_catalogue(current_app.config.get("KIT_PATHS") or (PACKAGED_KITS,))
     return {
-        kit_id: (kit.title, tuple(c.id for c in kit.competencies)) for kit_id, kit in catalogue.kits.items()
+        kit_id: (kit.title, {c.id: c.name for c in kit.competencies})
+        for kit_id, kit in catalogue.kits.items()
     }
 
 
@@ -43,10 +50,48 @@ def _kits() -> dict[str, Collection[str]]:
 
 def _offer_choices(form: CampaignForm) -> None:
     forms = live_catalogue(db_session(), app_state().catalogue).forms
+    kits = kit_competencies()
     form.form_id.choices = [(form_id, f"{f.title} ({form_id})") for form_id, f in sorted(forms.items())]
     form.kit_id.choices = [("", "No interview kit yet")] + [
-        (kit_id, f"{title} ({kit_id})") for kit_id, (title, _) in sorted(kit_competencies().items())
+        (kit_id, f"{title} ({kit_id})") for kit_id, (title, _) in sorted(kits.items())
     ]
+    # The chosen kit's competencies; before a kit is chosen, every kit's, grouped by kit.
+    chosen = kits.get(form.kit_id.data or "")
+    offered = [chosen] if chosen else [kits[kit_id] for kit_id in sorted(kits)]
+    competencies = [
+        SelectChoice(competency, name, optgroup=None if chosen else title)
+        for title, names in offered
+        for competency, name in sorted(names.items(), key=lambda pair: pair[1])
+    ]
+    message = (
+        f"Choose one of the competencies of {chosen[0]}." if chosen else "Choose a competency from the list."
+    )
+    for competency, _ in form.must_have_fields():
+        competency.choices = [SelectChoice("", "No must-have"), *competencies]
+        competency.invalid_choice_message = message
+
+
+def _must_haves(form: CampaignForm) -> tuple[tuple[str, int], ...]:
+    """The rows with a competency chosen; ``CampaignInvalid`` names the row's field when one is wrong."""
+    kit = kit_competencies().get(form.kit_id.data or "")
+    rules: list[tuple[str, int]] = []
+    for competency, minimum in form.must_have_fields():
+        if not competency.data:
+            continue
+        if kit is None:
+            raise CampaignInvalid(
+                competency.name, "choose an interview kit first: must-haves are its competencies"
+            )
+        if competency.data in dict(rules):
+            raise CampaignInvalid(competency.name, f"{kit[1][competency.data]} has a must-have already")
+        rules.append((competency.data, int(minimum.data or 0)))
+    return tuple(rules)
+
+
+def _show_error(form: CampaignForm, exc: CampaignInvalid) -> None:
+    # The service names its "must_haves" setting; on this form that is the first must-have row.
+    field = form[exc.field] if exc.field in form else form.must_have_fields()[0][0]
+    field.errors = [*field.errors, str(exc)]
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -62,7 +107,7 @@ def _settings(form: CampaignForm) -> CampaignSettings:
         kit_id=form.kit_id.data or "",
         assessment_weight=form.assessment_weight.data or 0,
         interview_weight=form.interview_weight.data or 0,
-        must_haves=parse_must_haves(form.must_haves.data or ""),
+        must_haves=_must_haves(form),
         window_start=_utc(form.window_start.data),
         window_end=_utc(form.window_end.data),
     )
@@ -102,7 +147,7 @@ def campaign_new() -> Page:
                 actor=current_staff(),
             )
         except CampaignInvalid as exc:
-            form[exc.field].errors = [*form[exc.field].errors, str(exc)]
+            _show_error(form, exc)
         else:
             flash(f"Campaign \u201c{campaign.title}\u201d created.")
             return redirect(url_for("staff.pipeline", campaign_id=campaign.id))
@@ -117,7 +162,8 @@ def campaign_edit(campaign_id: int) -> Page:
     form = CampaignForm(obj=campaign if request.method == "GET" else None)
     _offer_choices(form)
     if request.method == "GET":
-        form.must_haves.data = format_must_haves(campaign)
+        for (competency, minimum), rule in zip(form.must_have_fields(), campaign.must_haves, strict=False):
+            competency.data, minimum.data = rule["competency"], int(rule["minimum"])
         form.window_start.data = campaign.window_start
         form.window_end.data = campaign.window_end
     if form.validate_on_submit():
@@ -133,7 +179,7 @@ def campaign_edit(campaign_id: int) -> Page:
             )
         except CampaignInvalid as exc:
             db_session().rollback()
-            form[exc.field].errors = [*form[exc.field].errors, str(exc)]
+            _show_error(form, exc)
         else:
             flash("Campaign settings saved.")
             return redirect(url_for("staff.pipeline", campaign_id=campaign.id))
@@ -150,10 +196,18 @@ def pipeline(campaign_id: int) -> Page:
     order = request.args.get("order", "asc")
     if status not in ("", *STATUSES) or sort not in SORT_KEYS or order not in ("asc", "desc"):
         abort(400)
+    expiring = request.args.get("expiring", "")
+    if expiring not in ("", "1"):
+        abort(400)
     query = request.args.get("q", "")[:200]
-    all_rows = campaign_pipeline(db_session(), campaign.id, app_state().clock())
+    now = app_state().clock()
+    all_rows = campaign_pipeline(db_session(), campaign.id, now)
     counts = {name: sum(1 for row in all_rows if row.status == name) for name in STATUSES}
-    rows = filter_and_sort(all_rows, status, query, sort, order == "desc")
+    only = None
+    if expiring:
+        only = set(db_session().scalars(expiring_links(now).where(Invitation.campaign_id == campaign.id)))
+    rows = filter_and_sort(all_rows, status, query, sort, order == "desc", only)
+    kit_title, competencies = kit_competencies().get(campaign.kit_id, (campaign.kit_id, {}))
     return render_template(
         "staff/pipeline.html",
         campaign=campaign,
@@ -162,8 +216,9 @@ def pipeline(campaign_id: int) -> Page:
         counts=counts,
         statuses=STATUSES,
         status_text=STATUS_TEXT,
-        chosen={"status": status, "q": query, "sort": sort, "order": order},
-        kit_title=kit_competencies().get(campaign.kit_id, (campaign.kit_id, ()))[0],
+        chosen={"status": status, "q": query, "sort": sort, "order": order, "expiring": expiring},
+        kit_title=kit_title,
+        competency_names=competencies,
         form_title=getattr(
             live_catalogue(db_session(), app_state().catalogue).forms.get(campaign.form_id),
             "title",

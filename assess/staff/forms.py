@@ -13,8 +13,8 @@ from wtforms import (
     PasswordField,
     SelectField,
     StringField,
-    TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from assess.services.invitations import EMAIL_PATTERN, MAX_EXTRA_TIME, MIN_EXTRA_TIME
@@ -24,6 +24,10 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=320)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=1024)])
     next = HiddenField()
+
+
+#: How many must-have rules a campaign can set (its kit's own must-haves apply besides).
+MUST_HAVE_ROWS = 5
 
 
 class CampaignForm(FlaskForm):
@@ -43,17 +47,33 @@ class CampaignForm(FlaskForm):
         validators=[InputRequired("Give the interview's weight."), NumberRange(0, 100, "From 0 to 100.")],
         default=60,
     )
-    must_haves = TextAreaField(
-        "Must-have rules",
-        description="One per line: a competency id and the minimum rating 1-4, e.g. "
-        "\u201ccommunication 3\u201d.",
-        validators=[Length(max=4000)],
-    )
     window_start = DateTimeLocalField(
         "Invitations open (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     window_end = DateTimeLocalField(
         "Invitations close (UTC)", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+
+    def must_have_fields(self) -> list[tuple[SelectField, SelectField]]:
+        """(competency, minimum) per must-have row, in order."""
+        return [
+            (self[f"must_have_{number}"], self[f"minimum_{number}"])  # type: ignore[misc]
+            for number in range(1, MUST_HAVE_ROWS + 1)
+        ]
+
+
+# A select per must-have, so that a rule can only name one of the kit's competencies.
+for _number in range(1, MUST_HAVE_ROWS + 1):
+    setattr(CampaignForm, f"must_have_{_number}", SelectField(f"Must-have {_number}", validate_choice=True))
+    setattr(
+        CampaignForm,
+        f"minimum_{_number}",
+        SelectField(
+            f"Must-have {_number}: lowest acceptable mean rating",
+            choices=[SelectChoice(str(level), str(level)) for level in (1, 2, 3, 4)],
+            coerce=int,
+            default=3,
+        ),
     )
 
 

@@ -22,7 +22,8 @@ def campaign_form(form: str, **changes: Any) -> dict[str, Any]:
         "kit_id": "",
         "assessment_weight": "40",
         "interview_weight": "60",
-        "must_haves": "",
+        **{f"must_have_{number}": "" for number in range(1, 6)},
+        **{f"minimum_{number}": "3" for number in range(1, 6)},
         "window_start": "",
         "window_end": "",
     }
@@ -51,7 +52,8 @@ def test_recruiter_creates_a_campaign_with_kit_rules_and_window(
             kit_id="key-account-manager",
             assessment_weight="30",
             interview_weight="70",
-            must_haves="strategic-account-planning 3\n",
+            must_have_1="strategic-account-planning",
+            minimum_1="3",
             window_start="2030-01-01T09:00",
             window_end="2030-02-01T17:00",
         ),
@@ -73,7 +75,8 @@ def test_recruiter_creates_a_campaign_with_kit_rules_and_window(
         assert entry.actor_id == user.id
     pipeline = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Account Manager, spring" in pipeline
-    assert "strategic-account-planning at least 3" in pipeline
+    assert "Strategic Account Planning at least 3" in pipeline
+    assert "strategic-account-planning" not in pipeline
 
 
 def test_weights_must_sum_to_100_and_nothing_is_stored(
@@ -105,24 +108,70 @@ def test_unknown_form_or_kit_is_refused(
         assert session.scalars(select(Campaign)).all() == []
 
 
+def test_campaign_form_offers_the_kits_competencies_by_name(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    page = client.get("/staff/campaigns/new").get_data(as_text=True)
+    assert '<select id="must_have_1" name="must_have_1"' in page
+    assert '<optgroup label="Key Account Manager' in page
+    assert '<option value="strategic-account-planning">Strategic Account Planning</option>' in page
+
+
+def test_edit_form_offers_only_the_attached_kits_competencies(
+    app: Flask, session_factory: sessionmaker[Session], form_id: str
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "recruiter")
+    created = post(
+        client,
+        "/staff/campaigns/new",
+        campaign_form(form_id, kit_id="key-account-manager", must_have_1="strategic-account-planning"),
+    )
+    assert created.status_code == 302
+    with session_factory() as session:
+        campaign_id = session.scalars(select(Campaign.id)).one()
+    page = client.get(f"/staff/campaigns/{campaign_id}/edit").get_data(as_text=True)
+    assert "<optgroup" not in page
+    assert '<option selected value="strategic-account-planning">Strategic Account Planning</option>' in page
+
+
 def test_must_haves_name_competencies_of_the_kit(
     app: Flask, session_factory: sessionmaker[Session], form_id: str
 ) -> None:
     client = app.test_client()
     login(client, session_factory, "recruiter")
     bad = [
-        ("telepathy 3", "no competency 'telepathy'"),
-        ("strategic-account-planning 5", "minimum must be 1-4"),
-        ("x", "line 1"),
+        (
+            {"kit_id": "key-account-manager", "must_have_2": "telepathy"},
+            "must_have_2",
+            "Choose one of the competencies of",
+        ),
+        (
+            {"kit_id": "key-account-manager", "must_have_1": "strategic-account-planning", "minimum_1": "5"},
+            "minimum_1",
+            "Not a valid choice",
+        ),
+        ({"must_have_1": "strategic-account-planning"}, "must_have_1", "choose an interview kit first"),
+        (
+            {
+                "kit_id": "key-account-manager",
+                "must_have_1": "strategic-account-planning",
+                "must_have_3": "strategic-account-planning",
+            },
+            "must_have_3",
+            "Strategic Account Planning has a must-have already",
+        ),
     ]
-    for rules, message in bad:
-        response = post(
-            client,
-            "/staff/campaigns/new",
-            campaign_form(form_id, kit_id="key-account-manager", must_haves=rules),
-        )
+    for changes, field, message in bad:
+        response = post(client, "/staff/campaigns/new", campaign_form(form_id, **changes))
         assert response.status_code == 422
-        assert message in html.unescape(response.get_data(as_text=True))
+        page = html.unescape(response.get_data(as_text=True))
+        error = page.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+        assert message in error
+    with session_factory() as session:
+        assert session.scalars(select(Campaign)).all() == []
 
 
 def test_window_must_close_after_it_opens(
