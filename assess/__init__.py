@@ -17,6 +17,7 @@ from assess.config import Settings, settings_from_env
 from assess.db import make_engine, make_session_factory, upgrade_database
 from assess.errors import init_error_pages
 from assess.ratelimit import init_ratelimit
+from assess.request_guard import init_request_guard
 from assess.security import init_security
 from assess.services.catalogue import load_catalogue
 from assess.sweep import DeadlineSweep
@@ -83,6 +84,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.extensions["assess"] = state
 
+    init_request_guard(app)
     CSRFProtect(app)
     init_security(app)
     init_error_pages(app)

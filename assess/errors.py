@@ -36,8 +36,14 @@ def wants_json() -> bool:
 def error_response(status: int, hint: str = "") -> tuple[Response | str, int]:
     heading, message = PAGES.get(status, PAGES[500] if status >= 500 else PAGES[400])
     if wants_json():
-        return jsonify({"error": heading, "message": message}), status
+        return jsonify({"error": heading, "message": message, **({"hint": hint} if hint else {})}), status
     return render_template("error.html", heading=heading, message=message, hint=hint), status
+
+
+def json_refusal(status: int, reason: str) -> tuple[Response, int]:
+    """A JSON body refused as it stands; ``reason`` is what the page's script shows."""
+    heading = PAGES.get(status, PAGES[400])[0]
+    return jsonify({"error": heading, "message": reason, "reason": reason}), status
 
 
 def handle_http_error(exc: HTTPException) -> tuple[Response | str, int]:
