@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from assess import db_session
 from assess.authoring import bp, current_banks
 from assess.candidate.forms import FIELD_PREFIX, TamperedRequest, posted_fields
+from assess.request_guard import is_ascii_number
 from assess.services.authoring import LiveBanks
 from assess.services.catalogue import PinnedVersionMissing
 from assess.services.item_history import item_version
@@ -34,7 +35,7 @@ def _section_title(live: LiveBanks, item_id: str, fallback: str) -> str:
 
 def _seed() -> int:
     raw = request.values.get("seed", "1")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else 1
+    return int(raw) if is_ascii_number(raw) else 1
 
 
 @bp.route("/items/<item_id>/preview", methods=["GET", "POST"])

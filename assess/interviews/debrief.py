@@ -12,6 +12,7 @@ from assess.interviews.debrief_forms import AssignmentForm, DecisionForm
 from assess.interviews.routes import Page, _candidate, _now
 from assess.models import Invitation
 from assess.models.debrief import DECISIONS
+from assess.request_guard import is_ascii_number
 from assess.services.debrief import (
     AssignmentInvalid,
     DecisionInvalid,
@@ -46,7 +47,7 @@ def assign(invitation_id: int) -> Page:
             abort(400)
         return error_response(422, "Choose a stage and an interviewer.")
     raw = form.interviewer.data or ""
-    if not raw.isdigit():
+    if not is_ascii_number(raw):
         return error_response(422, "Choose an interviewer from the list.")
     try:
         assign_interviewer(

@@ -18,6 +18,7 @@ from assess.errors import error_response
 from assess.interviews import bp
 from assess.interviews.forms import CorrectionForm, GuideQuestionForm, ScorecardFields, scorecard_form
 from assess.models import Campaign, Invitation
+from assess.request_guard import is_ascii_number
 from assess.services.scorecards import (
     PACKAGED_KITS,
     ScorecardAnswers,
@@ -241,7 +242,7 @@ def _pull_context() -> StageContext | None:
     raw_invitation, stage_id = request.args.get("invitation", ""), request.args.get("stage", "")
     if not raw_invitation and not stage_id:
         return None
-    if not raw_invitation.isdigit() or not stage_id:
+    if not is_ascii_number(raw_invitation) or not stage_id:
         abort(404)
     return _stage(int(raw_invitation), stage_id)
 

@@ -54,7 +54,7 @@ def parse_must_haves(text: str) -> tuple[tuple[str, int], ...]:
         words = line.replace(":", " ").replace(">=", " ").split()
         if not words:
             continue
-        if len(words) != 2 or not words[1].isdigit():
+        if len(words) != 2 or not (words[1].isascii() and words[1].isdigit()):
             raise CampaignInvalid(
                 "must_haves", f"line {number}: write a competency id and a minimum 1-4, got {line.strip()!r}"
             )

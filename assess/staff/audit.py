@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, request
 
 from assess import db_session
+from assess.request_guard import is_ascii_number
 from assess.services.staff import audit_entries, count_audit_entries
 from assess.staff import bp
 from assess.staff.auth import roles_required
@@ -16,7 +17,7 @@ PAGE_SIZE = 100
 @roles_required("admin")
 def audit_log() -> str:
     page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    if not is_ascii_number(page) or int(page) < 1:
         abort(400)
     number = int(page)
     session = db_session()

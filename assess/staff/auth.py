@@ -16,10 +16,10 @@ from typing import Any, TypeVar, cast
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
-from assess import db_session
+from assess import app_state, db_session
 from assess.errors import error_response
 from assess.models import StaffUser
-from assess.services.staff import ROLE_NAMES, ROLES
+from assess.services.staff import ROLE_NAMES, ROLES, session_user
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,36 +28,29 @@ login_manager.login_view = "staff.login"
 
 
 class StaffLogin(UserMixin):
-    """Flask-Login's view of a staff account.
+    """Flask-Login's view of a signed-in staff account.
 
-    The session id carries part of the password hash, so changing a password or
-    deactivating an account ends every session opened before.
+    The session cookie holds ``secret``, the key of a row in staff_sessions; the
+    account is signed in only while that row exists (``assess.services.staff``), so
+    signing out, a password change or a deactivation ends the session on the server.
     """
 
-    def __init__(self, user: StaffUser) -> None:
+    def __init__(self, user: StaffUser, secret: str) -> None:
         self.user = user
+        self.secret = secret
 
     def get_id(self) -> str:
-        return session_id(self.user)
+        return self.secret
 
     @property
     def is_active(self) -> bool:
         return self.user.active
 
 
-def session_id(user: StaffUser) -> str:
-    return f"{user.id}:{user.password_hash[-16:]}"
-
-
 @login_manager.user_loader
-def load_login(session_value: str) -> StaffLogin | None:
-    user_id = session_value.partition(":")[0]
-    if not user_id.isdigit():
-        return None
-    user = db_session().get(StaffUser, int(user_id))
-    if user is None or not user.active or session_id(user) != session_value:
-        return None
-    return StaffLogin(user)
+def load_login(secret: str) -> StaffLogin | None:
+    user = session_user(db_session(), secret, app_state().clock())
+    return None if user is None else StaffLogin(user, secret)
 
 
 @dataclass(frozen=True)

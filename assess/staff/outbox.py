@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from assess import app_state, db_session
 from assess.models import OutboxMessage
+from assess.request_guard import is_ascii_number
 from assess.staff import bp
 from assess.staff.auth import roles_required
 
@@ -17,7 +18,7 @@ PAGE_SIZE = 50
 @roles_required("recruiter")
 def outbox() -> str:
     page = request.args.get("page", "1")
-    if not page.isdigit() or int(page) < 1:
+    if not is_ascii_number(page) or int(page) < 1:
         abort(400)
     number = int(page)
     session = db_session()
