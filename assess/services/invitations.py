@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -106,6 +107,9 @@ def checked_email(email: str) -> str:
 
 def checked_name(name: str) -> str:
     name = " ".join(name.split())
+    # PostgreSQL text cannot hold NUL, and no name needs a control character.
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
+        raise ValueError("a name cannot contain control characters")
     if len(name) > 200:
         raise ValueError("a name has at most 200 characters")
     return name
