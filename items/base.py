@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo
 
 #: A submitted form as plain data: field name -> every value sent for it.
 Form = Mapping[str, Sequence[str]]
@@ -85,6 +85,16 @@ class Score:
                 for p in self.parts
             ],
         }
+
+
+def body_of(info: ValidationInfo) -> Any | None:
+    """The body a response is read against, passed by ``scoring.items.parse_response`` as context.
+
+    Without it (a type's own ``normalise`` building its response) the validators that
+    repeat the page's checks have nothing to check against and leave the value as it is.
+    """
+    context = info.context
+    return context.get("body") if isinstance(context, dict) else None
 
 
 BodyT = TypeVar("BodyT", bound=Schema)
@@ -222,10 +232,17 @@ def option_numbers(form: Form, prefix: str, noun: str) -> dict[str, int]:
         if not name.startswith(prefix):
             continue
         text = values[0].strip() if values else ""
-        if not text:
-            continue
-        try:
-            numbers[name.removeprefix(prefix)] = int(text)
-        except ValueError:
-            raise ResponseError(name, f"{text!r} is not a {noun}") from None
+        if text:
+            numbers[name.removeprefix(prefix)] = whole_number(name, text, noun)
     return numbers
+
+
+def whole_number(field: str, value: object, noun: str) -> int:
+    """A whole number typed in a form or given in JSON; ``ResponseError`` at ``field`` otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    try:
+        return int(text)
+    except ValueError:
+        raise ResponseError(field, f"{text!r} is not a {noun}") from None

@@ -15,15 +15,20 @@ from items.base import Part, ResponseError, Schema, Score, Variant
 def parse_response(item: ItemVersion, data: Mapping[str, Any] | None) -> Schema | None:
     """A stored or submitted JSON response as the type's response model.
 
-    Raises ``ResponseError`` naming the field when the shape is wrong.
+    The item's body goes along as validation context, so the model reads and refuses
+    what the item's page reads and refuses, for the same reason (a ``ResponseError``
+    naming the page's field); a wrong shape is a ``ResponseError`` naming the JSON field.
     """
     if data is None:
         return None
     try:
-        response: Schema = item.item_type.response.model_validate(data)
+        response: Schema = item.item_type.response.model_validate(data, context={"body": item.body})
         return response
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
+        cause = first.get("ctx", {}).get("error")
+        if isinstance(cause, ResponseError):
+            raise cause from None
         field = ".".join(str(p) for p in first["loc"]) or "response"
         raise ResponseError(field, first["msg"]) from None
 

@@ -13,9 +13,20 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, ValidationInfo, model_validator
 
-from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score, Variant, first_value
+from items.base import (
+    Form,
+    ItemType,
+    Part,
+    Problem,
+    ResponseError,
+    Schema,
+    Score,
+    Variant,
+    body_of,
+    first_value,
+)
 from items.formulas import FormulaError, evaluate, formula_names
 
 MAX_INPUT = 32
@@ -106,8 +117,25 @@ class Key(Schema):
     points: Decimal = Field(default=Decimal(1), gt=0)
 
 
+def _typed_number(value: object, info: ValidationInfo) -> object:
+    """A number in response JSON is read as the page reads what a candidate types.
+
+    So ``assess score`` takes "$675.00" and "6,000" where the page does, and refuses
+    "1e3" or "6,00" with the page's reason. A JSON number is read as its digits.
+    """
+    body = body_of(info)
+    if body is None or isinstance(value, (bool, Decimal)) or not isinstance(value, (str, int, float)):
+        return value
+    return parse_number(body, str(value).strip())
+
+
+def _fixed_point(value: Decimal) -> str:
+    # str(Decimal) writes 0.00000001 as "1E-8", which the reader above refuses as an exponent.
+    return format(value, "f")
+
+
 class Response(Schema):
-    value: Amount
+    value: Annotated[Amount, BeforeValidator(_typed_number), PlainSerializer(_fixed_point, when_used="json")]
 
 
 def expected_value(body: Body, key: Key) -> Decimal:

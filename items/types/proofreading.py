@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, model_validator
 
-from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score
+from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score, body_of
 
 LEADING = "\"'“‘([{"
 TRAILING = ".,;:!?\"'”’)]}…"
@@ -139,26 +141,50 @@ class Response(Schema):
     marks: list[int] = Field(default_factory=list, max_length=6000)
     corrections: dict[int, str] = Field(default_factory=dict)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _as_the_page_reads(cls, data: Any, info: ValidationInfo) -> Any:
+        body = body_of(info)
+        if body is None or not isinstance(data, dict):
+            return data
+        marks, fixes = data.get("marks", []), data.get("corrections", {})
+        if not isinstance(marks, list) or not isinstance(fixes, dict):
+            return data
+        marks, corrections = _read(body, marks, fixes)
+        return {**data, "marks": marks, "corrections": corrections}
+
 
 def normalise(body: Body, form: Form) -> Response | None:
+    fixes = {
+        name.removeprefix("fix-"): values[0] if values else ""
+        for name, values in form.items()
+        if name.startswith("fix-")
+    }
+    marks, corrections = _read(body, form.get("mark", []), fixes)
+    if not marks:
+        return None
+    return Response(marks=marks, corrections=corrections)
+
+
+def _read(
+    body: Body, given: Iterable[object], fixes: Mapping[Any, object]
+) -> tuple[list[int], dict[int, str]]:
+    """Marked word numbers and the fixes typed for them, as the page sends or JSON gives them."""
     count = len(body.tokens())
-    marks = sorted({_index(raw.strip(), count, "mark") for raw in form.get("mark", []) if raw.strip()})
+    marks = sorted({_index(str(raw).strip(), count, "mark") for raw in given if str(raw).strip()})
     corrections: dict[int, str] = {}
-    for name, values in form.items():
-        if not name.startswith("fix-"):
-            continue
+    for raw_index, raw_text in fixes.items():
+        name = f"fix-{raw_index}"
         if not body.ask_corrections:
             raise ResponseError(name, "this passage takes marks only, not corrections")
-        index = _index(name.removeprefix("fix-"), count, name)
-        text = " ".join((values[0] if values else "").split())
+        index = _index(str(raw_index), count, name)
+        text = " ".join(str(raw_text).split())
         if len(text) > MAX_CORRECTION:
             raise ResponseError(name, f"is too long for a correction (at most {MAX_CORRECTION} characters)")
         # A fix typed for a word later unmarked stays in the page, hidden; it is not an answer.
         if text and index in marks:
             corrections[index] = text
-    if not marks:
-        return None
-    return Response(marks=marks, corrections=corrections)
+    return marks, corrections
 
 
 def _index(raw: str, count: int, field: str) -> int:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, model_validator
 
 from items.base import (
     Form,
@@ -22,6 +22,7 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
+    body_of,
     first_value,
     option_problems,
 )
@@ -151,6 +152,20 @@ class Response(Schema):
 
     fields: dict[str, str | list[str]]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _as_the_page_reads(cls, data: Any, info: ValidationInfo) -> Any:
+        body = body_of(info)
+        fields = data.get("fields") if isinstance(data, dict) else None
+        if body is None or not isinstance(fields, dict):
+            return data
+        entries = {entry.id: entry for entry in body.fields}
+        unknown = sorted(set(fields) - set(entries))
+        if unknown:
+            raise ResponseError(unknown[0], "is not a field of this record")
+        read = {name: _entry_value(body, entries[name], v) for name, v in fields.items() if v is not None}
+        return {**data, "fields": {name: value for name, value in read.items() if value}}
+
 
 Given = str | list[str] | None
 
@@ -194,21 +209,36 @@ def _flagged(body: Body, field: str, chosen: set[str]) -> list[str]:
     return [r for r in rows if r in chosen]
 
 
-def _read(body: Body, entry: Entry, form: Form) -> str | list[str]:
+def _sent(entry: Entry, form: Form) -> str | list[str]:
+    """What the page sends for one field: ordered lists as ``<id>-<position>`` inputs."""
     if isinstance(entry, OrderedListEntry):
-        names = [f"{entry.id}-{n}" for n in range(1, entry.count + 1)]
-        given = [_entry_text(name, first_value(form, name)) for name in names]
-        return given if any(given) else ""
+        return [first_value(form, f"{entry.id}-{n}") for n in range(1, entry.count + 1)]
     if isinstance(entry, FlagsEntry):
-        return _flagged(body, entry.id, {v.strip() for v in form.get(entry.id) or [] if v.strip()})
-    text = _entry_text(entry.id, first_value(form, entry.id))
+        return list(form.get(entry.id) or [])
+    return first_value(form, entry.id)
+
+
+def _entry_value(body: Body, entry: Entry, given: object) -> str | list[str]:
+    """One field's answer as stored, from what the page sent or JSON gave; blank when unanswered."""
+    if isinstance(entry, OrderedListEntry):
+        if not isinstance(given, list) or len(given) != entry.count:
+            raise ResponseError(entry.id, f"expected a list of {entry.count} names")
+        texts = [_entry_text(f"{entry.id}-{n}", str(g)) for n, g in enumerate(given, start=1)]
+        return texts if any(texts) else ""
+    if isinstance(entry, FlagsEntry):
+        if not isinstance(given, list):
+            raise ResponseError(entry.id, "expected a list of row ids")
+        return _flagged(body, entry.id, {str(v).strip() for v in given if str(v).strip()})
+    if not isinstance(given, str):
+        raise ResponseError(entry.id, "expected a single value, got a list")
+    text = _entry_text(entry.id, given)
     if text:
         _interpret(entry, text)
     return text
 
 
 def normalise(body: Body, form: Form) -> Response | None:
-    answers = {entry.id: _read(body, entry, form) for entry in body.fields}
+    answers = {entry.id: _entry_value(body, entry, _sent(entry, form)) for entry in body.fields}
     answered = {field: value for field, value in answers.items() if value}
     return Response(fields=answered) if answered else None
 

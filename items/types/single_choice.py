@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, model_validator
 
 from items.base import (
     ChoiceBody,
@@ -16,6 +17,7 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
+    body_of,
     draw_option_order,
     first_value,
     option_problems,
@@ -39,20 +41,30 @@ class Key(Schema):
 class Response(Schema):
     choice: str
 
+    @model_validator(mode="after")
+    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
+        body = body_of(info)
+        if body is not None:
+            _check_offered(body, self.choice)
+        return self
+
+
+def _check_offered(body: Body, choice: str) -> None:
+    if choice not in {o.id for o in body.options}:
+        raise ResponseError("choice", f"{choice!r} is not one of the options")
+
 
 def normalise(body: Body, form: Form) -> Response | None:
     choice = first_value(form, "choice")
     if not choice:
         return None
-    if choice not in {o.id for o in body.options}:
-        raise ResponseError("choice", f"{choice!r} is not one of the options")
+    _check_offered(body, choice)
     return Response(choice=choice)
 
 
 def score(body: Body, key: Key, response: Response) -> Score:
+    _check_offered(body, response.choice)
     text = {o.id: o.text for o in body.options}
-    if response.choice not in text:
-        raise ResponseError("choice", f"{response.choice!r} is not one of the options")
     if response.choice == key.correct:
         earned, why = key.points, f"Chose {response.choice}, the keyed best answer."
     elif response.choice in key.credit:

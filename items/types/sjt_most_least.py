@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, model_validator
 
 from items.base import (
     ChoiceBody,
@@ -16,6 +17,7 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
+    body_of,
     draw_option_order,
     first_value,
     option_problems,
@@ -49,6 +51,13 @@ class Response(Schema):
 
     most: str | None = None
     least: str | None = None
+
+    @model_validator(mode="after")
+    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
+        body = body_of(info)
+        if body is not None:
+            _validate(body, self)
+        return self
 
 
 def _validate(body: Body, response: Response) -> Response:

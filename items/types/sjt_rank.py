@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from items.base import (
     ChoiceBody,
@@ -16,10 +17,12 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
+    body_of,
     draw_option_order,
     option_numbers,
     option_problems,
     realize_option_order,
+    whole_number,
 )
 
 FIELD_PREFIX = "rank-"
@@ -47,6 +50,21 @@ class Response(Schema):
     """Rank (1 = first) per option id; options not yet ranked are absent."""
 
     ranks: dict[str, int]
+
+    @field_validator("ranks", mode="before")
+    @classmethod
+    def _typed_numbers(cls, value: object, info: ValidationInfo) -> object:
+        # JSON gets the page's reading of each rank, and its reason for refusing one.
+        if body_of(info) is None or not isinstance(value, dict):
+            return value
+        return {option: whole_number(FIELD_PREFIX + str(option), n, "rank") for option, n in value.items()}
+
+    @model_validator(mode="after")
+    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
+        body = body_of(info)
+        if body is not None:
+            _validate(body, self)
+        return self
 
 
 def _validate(body: Body, response: Response) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from items.base import (
     ChoiceBody,
@@ -17,10 +17,12 @@ from items.base import (
     ResponseError,
     Schema,
     Score,
+    body_of,
     draw_option_order,
     option_numbers,
     option_problems,
     realize_option_order,
+    whole_number,
 )
 
 FIELD_PREFIX = "rating-"
@@ -67,6 +69,21 @@ class Response(Schema):
     """The candidate's rating per option id; unrated options are absent."""
 
     ratings: dict[str, int]
+
+    @field_validator("ratings", mode="before")
+    @classmethod
+    def _typed_numbers(cls, value: object, info: ValidationInfo) -> object:
+        # JSON gets the page's reading of each rating, and its reason for refusing one.
+        if body_of(info) is None or not isinstance(value, dict):
+            return value
+        return {option: whole_number(FIELD_PREFIX + str(option), n, "rating") for option, n in value.items()}
+
+    @model_validator(mode="after")
+    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
+        body = body_of(info)
+        if body is not None:
+            _validate(body, self)
+        return self
 
 
 def _validate(body: Body, response: Response) -> Response:

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, ValidationInfo, field_validator
 
-from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score, first_value
+from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score, body_of, first_value
 
 MAX_CHARACTERS = 20_000
 # A blank name or phrasing would be "found" in every answer.
@@ -71,15 +71,23 @@ class Key(Schema):
 class Response(Schema):
     text: str = Field(min_length=1, max_length=MAX_CHARACTERS)
 
+    @field_validator("text", mode="before")
+    @classmethod
+    def _as_the_page_reads(cls, value: object, info: ValidationInfo) -> object:
+        return _answer_text(value) if body_of(info) is not None and isinstance(value, str) else value
 
-def normalise(body: Body, form: Form) -> Response | None:
+
+def _answer_text(raw: str) -> str:
     # Browsers send CRLF; count and store one newline per line break.
-    text = first_value(form, "text").replace("\r\n", "\n")
-    if not text:
-        return None
+    text = raw.strip().replace("\r\n", "\n")
     if len(text) > MAX_CHARACTERS:
         raise ResponseError("text", f"is {len(text):,} characters; the limit is {MAX_CHARACTERS:,}")
-    return Response(text=text)
+    return text
+
+
+def normalise(body: Body, form: Form) -> Response | None:
+    text = _answer_text(first_value(form, "text"))
+    return Response(text=text) if text else None
 
 
 def word_count(text: str) -> int:
