@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import Field, ValidationError
 from werkzeug.datastructures import MultiDict
 
-from assess.services.attempts import MAX_SEQ, SlotView
+from assess.services.attempts import MAX_REVISION, MAX_SEQ, SlotView
+from assess.services.save_order import SaveOrder
 from items import registry
 from items.base import Schema
 
@@ -27,11 +29,24 @@ class TamperedRequest(ValueError):
     """Input no page of ours would send; answered with a 400 and no change."""
 
 
-class Autosave(Schema):
-    """The JSON attempt.js posts: ``{"seq": int, "fields": {name: [values]}}`` and nothing else."""
+#: attempt.js names its device with random letters and digits; nothing else is a device.
+DEVICE_PATTERN = r"[A-Za-z0-9_-]{8,40}"
 
-    seq: int = Field(ge=1, le=MAX_SEQ, strict=True)
+
+class Autosave(Schema):
+    """The JSON attempt.js posts, and nothing else.
+
+    ``{"base": revision, "device": id, "edit": n, "fields": {name: [values]}}``
+    """
+
+    base: int = Field(ge=0, le=MAX_REVISION, strict=True)
+    device: str = Field(pattern=f"^{DEVICE_PATTERN}$")
+    edit: int = Field(ge=1, le=MAX_SEQ, strict=True)
     fields: dict[str, list[str]] = Field(max_length=MAX_FIELDS)
+
+    @property
+    def order(self) -> SaveOrder:
+        return SaveOrder(base=self.base, device=self.device, edit=self.edit)
 
 
 def parse_autosave(payload: Any) -> Autosave:
@@ -72,13 +87,26 @@ def normalise_answer(view: SlotView, fields: Mapping[str, Sequence[str]]) -> dic
     return None if response is None else response.model_dump(mode="json")
 
 
-def posted_seq(form: MultiDict[str, str]) -> int | None:
-    """The seq attempt.js put in a plain post; None when absent (JavaScript off)."""
-    raw = form.get("seq", "").strip()
-    if not raw:
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_SEQ:
-        raise TamperedRequest("seq must be a positive whole number")
+def posted_order(form: MultiDict[str, str]) -> SaveOrder:
+    """A plain post's place in the order of saves.
+
+    The page always carries the revision it showed; attempt.js adds its device and
+    edit number, so a post and the autosaves of one tab are ordered alike.
+    """
+    base = _counter(form.get("revision", ""), "revision", MAX_REVISION)
+    device, edit = form.get("device", "").strip(), form.get("edit", "").strip()
+    if not device and not edit:
+        return SaveOrder(base=base)
+    if not re.fullmatch(DEVICE_PATTERN, device):
+        raise TamperedRequest("device must be 8 to 40 letters, digits, - or _")
+    return SaveOrder(base=base, device=device, edit=_counter(edit, "edit", MAX_SEQ, minimum=1))
+
+
+def _counter(raw: str, name: str, maximum: int, minimum: int = 0) -> int:
+    # isdigit() alone accepts other scripts' digits ("١٢"); a counter is ASCII digits only.
+    raw = raw.strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 20 and minimum <= int(raw) <= maximum):
+        raise TamperedRequest(f"{name} must be a whole number from {minimum} to {maximum}")
     return int(raw)
 
 
@@ -96,6 +124,6 @@ def destination(go: str, n: int, count: int) -> int | str:
         return n + 1
     if go == "prev":
         return max(1, n - 1)
-    if go.isdigit() and 1 <= int(go) <= count:
+    if go.isascii() and go.isdigit() and len(go) <= 9 and 1 <= int(go) <= count:
         return int(go)
     raise TamperedRequest(f"no such destination {go!r}")

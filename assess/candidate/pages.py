@@ -22,6 +22,13 @@ from items.base import ResponseError
 from items.forms import Pool
 
 
+#: What a candidate reads when another window's or device's newer answer was kept instead of theirs.
+CONFLICT_NOTICE = (
+    "A newer answer from another window or device was kept, so this change was not saved. "
+    "The answer shown is the one stored; change it here if you want yours instead."
+)
+
+
 @dataclass(frozen=True)
 class AttemptPage:
     """What every page of a running attempt needs for its time bar and attempt.js."""
@@ -95,6 +102,7 @@ def render_item(
     summaries: list[SlotSummary],
     now: datetime,
     error: ResponseError | None = None,
+    notice: str = "",
 ) -> str:
     return render_template(
         "candidate/item.html",
@@ -104,6 +112,8 @@ def render_item(
         summaries=numbered(summaries),
         prefix=FIELD_PREFIX,
         error=error,
+        notice=notice,
+        conflict_notice=CONFLICT_NOTICE,
     )
 
 
@@ -125,7 +135,8 @@ def render_review(token: str, attempt: Attempt, now: datetime, confirm_error: st
 
 
 def render_instructions(token: str, invitation: Invitation) -> str:
-    form = live_catalogue(db_session(), app_state().catalogue).form(invitation.campaign.form_id)
+    form_id = invitation.campaign.form_id
+    form = live_catalogue(db_session(), app_state().catalogue, form_id).form(form_id)
     sections = [
         {
             "title": section.title,

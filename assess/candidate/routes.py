@@ -22,12 +22,13 @@ from assess.candidate.forms import (
     normalise_answer,
     parse_autosave,
     posted_fields,
-    posted_seq,
+    posted_order,
 )
-from assess.candidate.pages import render_instructions, render_item, render_review
+from assess.candidate.pages import CONFLICT_NOTICE, render_instructions, render_item, render_review
 from assess.errors import error_response, wants_json
 from assess.models import Attempt, Invitation
 from assess.services.attempts import (
+    AttemptBusy,
     AttemptClosed,
     NoSuchSlot,
     create_attempt,
@@ -41,6 +42,7 @@ from assess.services.attempts import (
 )
 from assess.services.authoring import live_catalogue
 from assess.services.invitations import InvitationUnusable, open_link
+from assess.services.save_order import Outcome
 from items.bank import FormUnavailable
 from items.base import ResponseError
 
@@ -128,7 +130,17 @@ def no_such_slot(exc: NoSuchSlot) -> Page:
 
 @bp.errorhandler(TamperedRequest)
 def tampered_request(exc: TamperedRequest) -> Page:
+    if wants_json():
+        return jsonify(error=str(exc)), 400
     return error_response(400)
+
+
+@bp.errorhandler(AttemptBusy)
+def attempt_busy(exc: AttemptBusy) -> Page:
+    # Nothing was stored; attempt.js keeps the answer queued and sends it again.
+    if wants_json():
+        return jsonify(error="Too many saves of this item at once; it will be sent again."), 503
+    return error_response(503)
 
 
 @bp.get("/<token>")
@@ -150,8 +162,9 @@ def start(token: str) -> Page:
     # Idempotent: a second Start (another tab, a double click) goes to the same attempt,
     # and two racing Starts get one attempt (create_attempt).
     if attempt is None:
-        # Drawn from the live catalogue: authored heads, no retired items (read per request).
-        catalogue = live_catalogue(db_session(), app_state().catalogue)
+        # Drawn from the live catalogue: authored heads, no retired items (read per request),
+        # of the campaign's form only, so that a Start costs the same at any catalogue size.
+        catalogue = live_catalogue(db_session(), app_state().catalogue, invitation.campaign.form_id)
         create_attempt(db_session(), invitation, catalogue, _now(), random.Random())
     return redirect(url_for("candidate.item", token=token, n=1))
 
@@ -179,19 +192,20 @@ def item_save(token: str, n: int) -> Page:
     attempt, view = opened
     target = destination(request.form.get("go", ""), n, view.count)
     fields = posted_fields(request.form)
-    client_seq = posted_seq(request.form)
+    order = posted_order(request.form)
     now = _now()
     try:
         response = normalise_answer(view, fields)
     except ResponseError as exc:
         summaries = slot_summaries(db_session(), attempt)
         return render_item(token, attempt, view, summaries, now, error=exc), 422
-    # Without JavaScript the server orders the save: after whatever is stored, and on
-    # the same microsecond scale as attempt.js, so a later save from any tab still wins.
-    seq = client_seq if client_seq is not None else max(view.seq + 1, int(now.timestamp() * 1_000_000))
-    save_answer(
-        db_session(), attempt.id, view.position, response, seq, now, app_state().settings.grace_seconds, view
+    result = save_answer(
+        db_session(), attempt.id, view.position, response, order, now, app_state().settings.grace_seconds, view
     )
+    if result.outcome is Outcome.CONFLICT:
+        # The candidate stays on the item and sees what is stored, with the reason in words.
+        view, summaries = page_slots(db_session(), attempt, view.position)
+        return render_item(token, attempt, view, summaries, now, notice=CONFLICT_NOTICE), 409
     if _is_time_up(attempt, now):
         return redirect(url_for("candidate.done", token=token))
     if target == "review":
@@ -201,7 +215,7 @@ def item_save(token: str, n: int) -> Page:
 
 @bp.post("/<token>/answers/<int:n>")
 def autosave(token: str, n: int) -> Page:
-    """attempt.js's save; ``saved`` is sent only after the commit (Invariant 4)."""
+    """attempt.js's save; ``saved`` is true only when, after the commit, this answer is the stored one."""
     payload = parse_autosave(request.get_json(silent=True))
     opened = open_slot(db_session(), token, n - 1, _now())
     if opened is None:
@@ -211,17 +225,22 @@ def autosave(token: str, n: int) -> Page:
         response = normalise_answer(view, answer_fields(payload.fields))
     except ResponseError as exc:
         return jsonify(field=exc.field, reason=exc.reason), 422
-    stored = save_answer(
+    result = save_answer(
         db_session(),
         attempt.id,
         view.position,
         response,
-        payload.seq,
+        payload.order,
         _now(),
         app_state().settings.grace_seconds,
         view,
     )
-    return jsonify(saved=True, seq=stored, answered=response is not None)
+    reply = {"saved": result.outcome.is_saved, "revision": result.revision, "answered": result.answered}
+    if result.outcome is Outcome.CONFLICT:
+        return jsonify({**reply, "conflict": True, "message": CONFLICT_NOTICE}), 409
+    if result.outcome is Outcome.SUPERSEDED:
+        reply["superseded"] = True
+    return jsonify(reply)
 
 
 @bp.get("/<token>/status")

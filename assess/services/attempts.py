@@ -32,6 +32,7 @@ from assess.models import (
 from assess.services.catalogue import pin_versions, pinned_item
 from assess.services.grading import grade_attempt
 from assess.services.invitations import InvitationUnusable, check_link, link_hash
+from assess.services.save_order import Outcome, SaveOrder, SaveResult, StoredAnswer, decide_save
 from assess.services.staff import record_audit
 from items.bank import Catalogue
 from items.base import Schema
@@ -41,13 +42,18 @@ from scoring.items import parse_response
 log = logging.getLogger(__name__)
 
 FINALIZED_BY = ("candidate", "deadline")
-#: Sequence numbers are BIGINT; the browser sends Date.now() * 1000 + a counter.
+#: A device's edit counter is BIGINT, the server's revision INTEGER.
 MAX_SEQ = 2**63 - 1
+MAX_REVISION = 2**31 - 1
 MAX_GRANT_MINUTES = 600
 
 
 class AttemptClosed(Exception):
     """A write refused because time is up or the attempt was submitted; the message is for the candidate."""
+
+
+class AttemptBusy(Exception):
+    """A save lost the race to other saves of the same item too often; the client retries."""
 
 
 class NoSuchSlot(LookupError):
@@ -74,7 +80,8 @@ class SlotView:
     #: The body as realized for this attempt's variant (option order, drawn numbers).
     body: Schema
     response: Schema | None
-    seq: int
+    #: What is stored now, in the terms ``decide_save`` needs.
+    stored: StoredAnswer
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,8 @@ _IS_OPEN = select(Attempt.id).where(
     Attempt.finalized_at.is_(None),
     Attempt.deadline >= bindparam("open_since"),
 )
+# Compare-and-set on the revision the decision was made on: a save that raced another
+# one writes nothing and decides again on what that one stored.
 # PostgreSQL: the UPDATE holds a share lock on the attempt until commit, so finalization
 # (which updates that row) waits for this save and then grades it; a save that waited on
 # a finalization finds the attempt closed. SQLite has one writer anyway.
@@ -198,15 +207,23 @@ _SAVE = (
     .where(
         Answer.attempt_id == bindparam("of_attempt"),
         Answer.position == bindparam("at_position"),
-        Answer.seq < bindparam("new_seq"),
+        Answer.revision == bindparam("seen_revision"),
         exists(_IS_OPEN.with_for_update(read=True)),
     )
-    .values(response=bindparam("new_response"), seq=bindparam("new_seq"), saved_at=bindparam("saved_now"))
+    .values(
+        response=bindparam("new_response"),
+        seq=bindparam("new_edit"),
+        device=bindparam("new_device"),
+        revision=bindparam("new_revision"),
+        saved_at=bindparam("saved_now"),
+    )
     .execution_options(synchronize_session=False)
 )
-_STORED_SEQ = select(Answer.seq).where(
+_STORED = select(Answer.response, Answer.revision, Answer.device, Answer.seq).where(
     Answer.attempt_id == bindparam("of_attempt"), Answer.position == bindparam("at_position")
 )
+#: A save that keeps losing the compare-and-set to other saves of the same slot gives up.
+MAX_SAVE_ROUNDS = 8
 _ALL_SLOTS = (
     select(AttemptItem, Answer)
     .join(Answer, and_(Answer.attempt_id == AttemptItem.attempt_id, Answer.position == AttemptItem.position))
@@ -287,7 +304,7 @@ def _view(session: Session, slot: AttemptItem, answer: Answer, count: int) -> Sl
         title=item.title,
         body=body,
         response=parse_response(item, answer.response),
-        seq=answer.seq,
+        stored=_stored(answer.response, answer.revision, answer.device, answer.seq),
     )
 
 
@@ -302,59 +319,89 @@ def save_answer(
     attempt_id: int,
     position: int,
     response: dict[str, Any] | None,
-    seq: int,
+    order: SaveOrder,
     now: datetime,
     grace_seconds: int,
     shown: SlotView | None = None,
-) -> int:
-    """Store a response unless a newer one (higher ``seq``) is already stored; return the stored seq.
+) -> SaveResult:
+    """Store a response unless ``decide_save`` keeps what is stored; say which happened.
 
     ``None`` clears the answer. Raises ``AttemptClosed`` past deadline + grace or
     once finalized, ``NoSuchSlot``, and ``ResponseError`` for a response the
     item's type does not accept; in each case nothing changes. ``shown`` is this
     slot as the caller read it from this attempt in this request (saves reading it again).
     """
-    if not 0 < seq <= MAX_SEQ:
-        raise ValueError(f"seq must be a positive 64-bit integer, got {seq}")
+    if not (0 <= order.base <= MAX_REVISION and 0 <= order.edit <= MAX_SEQ):
+        raise ValueError(f"base revision and edit must be 64-bit counters, got {order}")
     if shown is not None and shown.position == position:
-        item_id, version = shown.item_id, shown.version
+        item_id, version, stored = shown.item_id, shown.version, shown.stored
     else:
         slot = session.get(AttemptItem, (attempt_id, position))
         if slot is None:
             raise NoSuchSlot(f"attempt {attempt_id} has no item at position {position}")
-        item_id, version = slot.item_id, slot.version
+        item_id, version, stored = slot.item_id, slot.version, _read_stored(session, attempt_id, position)
     if response is not None:
         item = pinned_item(session, item_id, version)
         parsed = parse_response(item, response)
         response = parsed.model_dump(mode="json") if parsed is not None else None
     where = {"of_attempt": attempt_id, "at_position": position}
     open_since = now - timedelta(seconds=grace_seconds)
-    written = session.execute(
-        _SAVE, {**where, "open_since": open_since, "new_seq": seq, "new_response": response, "saved_now": now}
-    )
-    if written.rowcount == 1:  # type: ignore[attr-defined]
-        # The timeline's save, in the save's own transaction: logged exactly when it is stored.
-        session.execute(
-            _LOG_EVENT,
+    for _ in range(MAX_SAVE_ROUNDS):
+        outcome = decide_save(stored, response, order)
+        if outcome is not Outcome.STORE:
+            still_open = session.scalar(_IS_OPEN, {"of_attempt": attempt_id, "open_since": open_since})
+            session.rollback()
+            if still_open is None:
+                raise AttemptClosed(_closed_message(session, attempt_id))
+            return SaveResult(outcome, stored.revision, stored.response is not None)
+        revision = stored.revision + 1
+        written = session.execute(
+            _SAVE,
             {
-                "attempt_id": attempt_id,
-                "at": now,
-                "kind": "saved",
-                "position": position,
-                "seq": seq,
-                "detail": {"answered": response is not None},
+                **where,
+                "open_since": open_since,
+                "seen_revision": stored.revision,
+                "new_revision": revision,
+                "new_response": response,
+                "new_edit": order.edit,
+                "new_device": order.device,
+                "saved_now": now,
             },
         )
-        # Invariant 4: acknowledge only after commit.
-        session.commit()
-        return seq
-    # Refused: either the attempt is closed, or a newer save is already stored.
-    stored = session.scalar(_STORED_SEQ, where)
-    still_open = session.scalar(_IS_OPEN, {"of_attempt": attempt_id, "open_since": open_since}) is not None
-    session.rollback()
-    if not still_open:
-        raise AttemptClosed(_closed_message(session, attempt_id))
-    return stored if stored is not None else 0
+        if written.rowcount == 1:  # type: ignore[attr-defined]
+            # The timeline's save, in the save's own transaction: logged exactly when it is stored.
+            session.execute(
+                _LOG_EVENT,
+                {
+                    "attempt_id": attempt_id,
+                    "at": now,
+                    "kind": "saved",
+                    "position": position,
+                    "seq": revision,
+                    "detail": {"answered": response is not None},
+                },
+            )
+            # Invariant 4: acknowledge only after commit.
+            session.commit()
+            return SaveResult(Outcome.STORE, revision, response is not None)
+        # Refused: either the attempt is closed, or another save changed the slot since it was read.
+        still_open = session.scalar(_IS_OPEN, {"of_attempt": attempt_id, "open_since": open_since})
+        stored = _read_stored(session, attempt_id, position)
+        session.rollback()
+        if still_open is None:
+            raise AttemptClosed(_closed_message(session, attempt_id))
+    raise AttemptBusy(f"attempt {attempt_id} item {position} is being saved by other requests; retry")
+
+
+def _stored(response: dict[str, Any] | None, revision: int, device: str | None, edit: int) -> StoredAnswer:
+    return StoredAnswer(response=response, revision=revision, device=device, edit=edit)
+
+
+def _read_stored(session: Session, attempt_id: int, position: int) -> StoredAnswer:
+    row = session.execute(_STORED, {"of_attempt": attempt_id, "at_position": position}).one_or_none()
+    if row is None:
+        raise NoSuchSlot(f"attempt {attempt_id} has no item at position {position}")
+    return _stored(*row)
 
 
 def _closed_message(session: Session, attempt_id: int) -> str:

@@ -2,11 +2,15 @@
  *
  * Every page works without this file (plain form posts). With it:
  * - each edit is queued in localStorage (keyed per attempt) at once, then sent; an
- *   entry leaves the queue only after the server answered {"saved": true}, which it
- *   does only after committing (Invariant 4), so a reload, a closed tab or a lost
- *   network never drops an answer the candidate was not told was saved;
- * - each save carries seq = Date.now() * 1000 + counter, so the server keeps the
- *   latest save from any tab and ignores an older one that arrives late;
+ *   entry leaves the queue only once the server has answered for it, and the page
+ *   says "Saved" only when the server answered {"saved": true}: after the commit,
+ *   and only if that answer is the stored one (Invariant 4), so a reload, a closed
+ *   tab or a lost network never drops an answer the candidate was not told was saved;
+ * - the server orders saves, not this browser's clock: each save names this tab's
+ *   device id, its edit number (a counter) and the stored revision the edit was made
+ *   on. Within a tab the last edit wins; a save made on a revision that another
+ *   window or device has since replaced is refused as a conflict, and the page then
+ *   shows the stored answer and says so in words;
  * - the countdown only displays the server's seconds_left, re-synced on every status
  *   poll, so time granted by staff appears without a reload and the browser's own
  *   clock never decides anything (Invariant 1).
@@ -27,7 +31,9 @@
   var announcer = document.getElementById("time-announcer");
   var timeLeft = document.getElementById("time-left");
   var errorBox = document.getElementById("answer-error");
-  var seqInput = document.getElementById("answer-seq");
+  var revisionInput = document.getElementById("answer-revision");
+  var deviceInput = document.getElementById("answer-device");
+  var editInput = document.getElementById("answer-edit");
 
   var pollMs = Number(data.pollSeconds) * 1000;
   var retryMs = Number(data.retrySeconds) * 1000;
@@ -60,17 +66,66 @@
     return Object.keys(readQueue()).length;
   }
 
-  var counter = 0;
-  var lastSeq = 0;
+  /* ---- this tab's identity: a device id and an edit counter, kept across reloads ---- */
 
-  function nextSeq() {
-    var seq = Date.now() * 1000 + (counter % 1000);
-    counter += 1;
-    if (seq <= lastSeq) {
-      seq = lastSeq + 1;
+  var memoryTab = {};
+
+  function tabValue(name, make) {
+    var key = name + ":" + data.queueKey;
+    try {
+      var value = window.sessionStorage.getItem(key);
+      if (value === null) {
+        value = make();
+        window.sessionStorage.setItem(key, value);
+      }
+      return value;
+    } catch (e) {
+      if (!(key in memoryTab)) {
+        memoryTab[key] = make();
+      }
+      return memoryTab[key];
     }
-    lastSeq = seq;
-    return seq;
+  }
+
+  function setTabValue(name, value) {
+    var key = name + ":" + data.queueKey;
+    memoryTab[key] = value;
+    try {
+      window.sessionStorage.setItem(key, value);
+    } catch (e) {
+      /* memoryTab keeps it */
+    }
+  }
+
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  var device = tabValue("assess-device", randomId);
+  var memoryEdit = 0;
+
+  function nextEdit() {
+    // Counted per browser, not per tab: a duplicated tab copies this tab's device id,
+    // and must still never reuse one of its edit numbers.
+    var key = "assess-edit:" + data.queueKey;
+    var edit = memoryEdit + 1;
+    try {
+      edit = Math.max(edit, Number(window.localStorage.getItem(key) || 0) + 1);
+      window.localStorage.setItem(key, String(edit));
+    } catch (e) {
+      /* memoryEdit keeps it */
+    }
+    memoryEdit = edit;
+    return edit;
+  }
+
+  // The stored revision this page's item is known to be at: the base of the next edit.
+  var revision = Number(data.revision || 0);
+
+  function isSameEntry(a, b) {
+    return a && b && a.device === b.device && a.edit === b.edit;
   }
 
   /* ---- the item's fields as the form would post them ---- */
@@ -128,6 +183,7 @@
   var offline = !navigator.onLine;
   var savedHere = false;
   var rejected = null;
+  var conflictNotice = data.conflictNotice || "";
 
   function showSaveState() {
     if (!saveState) {
@@ -176,12 +232,35 @@
   var flushAgain = false;
   var closing = false;
 
-  function dropIfUnchanged(pos, seq) {
+  function dropIfUnchanged(pos, entry) {
     var queue = readQueue();
-    if (queue[pos] && queue[pos].seq === seq) {
+    if (isSameEntry(queue[pos], entry)) {
       delete queue[pos];
       writeQueue(queue);
     }
+  }
+
+  function learnRevision(pos, stored) {
+    if (pos === position && stored > revision) {
+      revision = stored;
+    }
+  }
+
+  function onConflict(pos, entry, reply) {
+    // This edit, and any queued edit of this item made on an older revision, is refused.
+    var queue = readQueue();
+    if (queue[pos] && (isSameEntry(queue[pos], entry) || queue[pos].base < reply.revision)) {
+      delete queue[pos];
+      writeQueue(queue);
+    }
+    if (pos === position) {
+      // Show the stored answer, not this tab's: the page is rebuilt from the server.
+      setTabValue("assess-conflict", pos);
+      closing = true;
+      window.location.reload();
+      return;
+    }
+    rejected = "item " + pos + ": " + (reply.message || conflictNotice);
   }
 
   function send(pos, entry) {
@@ -190,26 +269,57 @@
       credentials: "same-origin",
       cache: "no-store",
       headers: { "Content-Type": "application/json", "X-CSRFToken": data.csrf },
-      body: JSON.stringify({ seq: entry.seq, fields: entry.fields })
+      body: JSON.stringify({ base: entry.base, device: entry.device, edit: entry.edit, fields: entry.fields })
     }).then(function (response) {
       offline = false;
       if (response.status === 200) {
         return response.json().then(function (reply) {
-          if (reply.saved) {
-            dropIfUnchanged(pos, entry.seq);
-            if (pos === position) {
-              savedHere = true;
-              showError(null);
-            }
-            markAnswered(pos, reply.answered);
+          var current = isSameEntry(readQueue()[pos], entry);
+          if (!reply.saved && current) {
+            // Superseded although this tab made no later edit: another tab of this browser did.
+            onConflict(pos, entry, reply);
+            return "conflict";
           }
+          // Saved, or superseded by this tab's own later edit: either way this entry is done.
+          dropIfUnchanged(pos, entry);
+          learnRevision(pos, reply.revision);
+          if (reply.saved && pos === position && !readQueue()[pos]) {
+            savedHere = true;
+            showError(null);
+          }
+          markAnswered(pos, reply.answered);
           return "saved";
+        });
+      }
+      if (response.status === 409 || response.status === 400) {
+        return response.json().then(function (reply) {
+          if (reply.conflict) {
+            onConflict(pos, entry, reply);
+            markAnswered(pos, reply.answered);
+            return "conflict";
+          }
+          if (reply.refused) {
+            // Input no page of ours sends (a lone surrogate pasted in): resending cannot help.
+            dropIfUnchanged(pos, entry);
+            if (pos === position) {
+              showError(reply.error);
+            }
+            return "rejected";
+          }
+          if (response.status === 400 && pos === position) {
+            // The session behind this page's CSRF token has ended (cookies cleared, another
+            // browser profile): a reload issues a new one, and the queue survives the reload.
+            rejected = "reload this page to keep saving; your answers are kept in this browser until then";
+          }
+          return "retry";
+        }, function () {
+          return "retry";
         });
       }
       if (response.status === 422) {
         return response.json().then(function (reply) {
           // The server refused this answer as it stands; resending it cannot succeed.
-          dropIfUnchanged(pos, entry.seq);
+          dropIfUnchanged(pos, entry);
           if (pos === position) {
             showError(reply.reason);
           }
@@ -220,11 +330,6 @@
         writeQueue({});
         goToEnd();
         return "closed";
-      }
-      if (response.status === 400 && pos === position) {
-        // The session behind this page's CSRF token has ended (cookies cleared, another
-        // browser profile): a reload issues a new one, and the queue survives the reload.
-        rejected = "reload this page to keep saving; your answers are kept in this browser until then";
       }
       return "retry";
     }, function () {
@@ -274,7 +379,7 @@
 
   function onEdit() {
     var queue = readQueue();
-    queue[position] = { seq: nextSeq(), fields: collectFields(itemForm) };
+    queue[position] = { device: device, edit: nextEdit(), base: revision, fields: collectFields(itemForm) };
     writeQueue(queue);
     rejected = null;
     showSaveState();
@@ -283,10 +388,23 @@
   }
 
   if (itemForm) {
-    var queued = readQueue()[position];
-    if (queued) {
+    var queue = readQueue();
+    var queued = queue[position];
+    if (queued && queued.device === data.storedDevice && queued.edit <= Number(data.storedEdit)) {
+      // The server already holds this edit (or a later one of the same tab): a plain post
+      // carried it on the way to this page. Nothing is waiting.
+      delete queue[position];
+      writeQueue(queue);
+    } else if (queued) {
       // A newer answer than the page shows is still waiting (reload while offline).
       applyFields(itemForm, queued.fields);
+    }
+    if (tabValue("assess-conflict", function () { return ""; }) === position) {
+      setTabValue("assess-conflict", "");
+      rejected = conflictNotice;
+      if (errorBox) {
+        errorBox.textContent = conflictNotice;
+      }
     }
     itemForm.addEventListener("input", onEdit);
     itemForm.addEventListener("change", onEdit);
@@ -300,9 +418,16 @@
         return;
       }
       window.clearTimeout(saveTimer);
-      // The post carries this answer; with a newer seq than any save still in flight,
-      // an older autosave arriving after it cannot overwrite it.
-      seqInput.value = String(nextSeq());
+      // The post carries this answer as this tab's latest edit, so an older autosave
+      // still in flight cannot overwrite it; the queue keeps it until the next page
+      // shows the server holds it.
+      var entry = { device: device, edit: nextEdit(), base: revision, fields: collectFields(itemForm) };
+      var pending = readQueue();
+      pending[position] = entry;
+      writeQueue(pending);
+      revisionInput.value = String(entry.base);
+      deviceInput.value = entry.device;
+      editInput.value = String(entry.edit);
     });
   }
 

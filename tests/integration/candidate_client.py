@@ -19,6 +19,7 @@ from assess.services.invitations import token_hash
 GRACE_SECONDS = 30
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
+REVISION_PATTERN = re.compile(r'name="revision" value="(\d+)"')
 
 
 @dataclass
@@ -29,6 +30,11 @@ class Candidate:
     token: str
     csrf: str = ""
     responses: list[TestResponse] = field(default_factory=list)
+    #: What attempt.js keeps per tab: its device id, and per item the stored revision it last learned.
+    device: str = "candidate-tab-1"
+    revisions: dict[int, int] = field(default_factory=dict)
+    #: The revision the last item page showed, which its form posts back.
+    revision: str = "0"
 
     @property
     def base(self) -> str:
@@ -36,9 +42,13 @@ class Candidate:
 
     def _keep(self, response: TestResponse) -> TestResponse:
         self.responses.append(response)
-        found = CSRF_PATTERN.search(response.get_data(as_text=True))
+        html = response.get_data(as_text=True)
+        found = CSRF_PATTERN.search(html)
         if found:
             self.csrf = found.group(1)
+        revision = REVISION_PATTERN.search(html)
+        if revision:
+            self.revision = revision.group(1)
         return response
 
     def get(self, path: str = "", **kwargs: Any) -> TestResponse:
@@ -48,14 +58,28 @@ class Candidate:
         form = dict(data or {})
         if csrf:
             form.setdefault("csrf_token", self.csrf)
+        if path.startswith("/items/"):
+            form.setdefault("revision", self.revision)
         return self._keep(self.client.post(self.base + path, data=form))
 
     def autosave(
-        self, n: int, fields: dict[str, list[str]], seq: int, csrf: bool = True, body: Any = None
+        self,
+        n: int,
+        fields: dict[str, list[str]],
+        edit: int,
+        csrf: bool = True,
+        body: Any = None,
+        base: int | None = None,
     ) -> TestResponse:
+        """attempt.js's save of this tab's ``edit``-th edit, made on the revision last learned."""
         headers = {"X-CSRFToken": self.csrf} if csrf else {}
-        payload = body if body is not None else {"seq": seq, "fields": fields}
-        return self._keep(self.client.post(f"{self.base}/answers/{n}", json=payload, headers=headers))
+        made_on = self.revisions.get(n, 0) if base is None else base
+        payload = body if body is not None else {"base": made_on, "device": self.device, "edit": edit, "fields": fields}
+        response = self._keep(self.client.post(f"{self.base}/answers/{n}", json=payload, headers=headers))
+        reply = response.get_json(silent=True) or {}
+        if isinstance(reply.get("revision"), int):
+            self.revisions[n] = max(self.revisions.get(n, 0), reply["revision"])
+        return response
 
     def status(self) -> dict[str, Any]:
         response = self.get("/status")

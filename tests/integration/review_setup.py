@@ -14,6 +14,7 @@ from assess.models import Attempt, AttemptItem, Invitation, StoredItemVersion
 from assess.services.attempts import save_answer, start_attempt, submit_attempt
 from assess.services.invitations import token_hash
 from items.bank import Catalogue
+from saves import one_device
 
 GRACE = 30
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -55,7 +56,7 @@ def answer(
 ) -> None:
     with session_factory() as session:
         seq = int(clock().timestamp() * 1_000_000) + position
-        save_answer(session, attempt_id, position, dict(response), seq, clock(), GRACE)
+        save_answer(session, attempt_id, position, dict(response), one_device(seq), clock(), GRACE)
 
 
 def first_option(session_factory: sessionmaker[Session], attempt_id: int, position: int) -> str:

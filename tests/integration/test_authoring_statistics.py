@@ -21,6 +21,7 @@ from assess.services.authoring import live_catalogue
 from assess.services.campaigns import create_campaign
 from assess.services.invitations import create_invitation, open_invitation
 from items.bank import Catalogue
+from saves import one_device
 
 #: item -> (the keyed option, a wrong one)
 KEYS = {
@@ -79,8 +80,7 @@ def finish_attempts(
                     session,
                     attempt.id,
                     slot.position,
-                    {"choice": right if correct else wrong},
-                    seq,
+                    {"choice": right if correct else wrong}, one_device(seq),
                     clock(),
                     30,
                 )

@@ -213,23 +213,49 @@ def test_a_response_the_type_refuses_is_shown_at_its_field_and_changes_nothing(
         assert answers_of(session, attempt.id) == before
 
 
-def test_autosave_stores_the_newest_answer_and_ignores_an_older_one_arriving_late(
+def test_autosave_stores_the_newest_edit_and_says_an_older_one_arriving_late_is_not_stored(
     candidate: Callable[..., Candidate], session_factory: sessionmaker[Session]
 ) -> None:
     person = candidate()
     person.start()
     html = _text(person.get("/items/1"))
     answer = plausible_answer(html)
-    newer = person.autosave(1, answer, seq=2_000)
+    newer = person.autosave(1, answer, edit=2)
     assert newer.status_code == 200
-    assert newer.get_json() == {"saved": True, "seq": 2_000, "answered": True}
-    older = person.autosave(1, {}, seq=1_000)
+    assert newer.get_json() == {"saved": True, "revision": 1, "answered": True}
+    older = person.autosave(1, {}, edit=1, base=0)
     assert older.status_code == 200
-    assert older.get_json()["seq"] == 2_000
+    assert older.get_json() == {"saved": False, "superseded": True, "revision": 1, "answered": True}
     with session_factory() as session:
         attempt = attempt_of(session, person.token)
-        response, seq = answers_of(session, attempt.id)[0]
-    assert response is not None and seq == 2_000
+        response, edit = answers_of(session, attempt.id)[0]
+    assert response is not None and edit == 2
+
+
+def test_a_save_from_another_device_on_an_older_revision_is_a_conflict_and_the_page_says_so(
+    candidate: Callable[..., Candidate], session_factory: sessionmaker[Session]
+) -> None:
+    person = candidate()
+    person.start()
+    html = _text(person.get("/items/1"))
+    answer = plausible_answer(html)
+    assert person.autosave(1, answer, edit=1).get_json()["saved"] is True
+    # A second device opened item 1 before that save, and its clock is far ahead: no matter.
+    other = Candidate(person.client, person.token, csrf=person.csrf, device="second-device-0")
+    conflict = other.autosave(1, {}, edit=9_000_000_000_000_000, base=0)
+    assert conflict.status_code == 409
+    reply = conflict.get_json()
+    assert (reply["saved"], reply["conflict"], reply["revision"]) == (False, True, 1)
+    assert "A newer answer from another window or device was kept" in reply["message"]
+    # The same without JavaScript: the page stays on the item, shows what is stored and says why.
+    stale_post = person.post("/items/1", {"revision": "0", "go": "next"})
+    assert stale_post.status_code == 409
+    assert "A newer answer from another window or device was kept" in _text(stale_post)
+    assert 'name="revision" value="1"' in _text(stale_post)
+    with session_factory() as session:
+        attempt = attempt_of(session, person.token)
+        response, edit = answers_of(session, attempt.id)[0]
+    assert response is not None and edit == 1
 
 
 def test_pages_carry_the_security_headers_and_are_never_cached(candidate: Callable[..., Candidate]) -> None:
@@ -275,7 +301,7 @@ def test_an_autosave_the_type_refuses_names_the_field_and_changes_nothing(
         before = answers_of(session, attempt.id)
     assert single_choice is not None
     person.get(f"/items/{single_choice + 1}")
-    refused = person.autosave(single_choice + 1, {"answer-choice": ["not-an-option"]}, seq=5_000)
+    refused = person.autosave(single_choice + 1, {"answer-choice": ["not-an-option"]}, edit=5_000)
     assert refused.status_code == 422
     assert refused.get_json()["field"] == "choice"
     assert "is not one of the options" in refused.get_json()["reason"]
@@ -288,7 +314,7 @@ def test_nothing_can_be_saved_before_the_test_is_started(
 ) -> None:
     person = candidate()
     person.get()
-    assert person.autosave(1, {}, seq=5_000).status_code == 409
+    assert person.autosave(1, {}, edit=5_000).status_code == 409
     assert person.post("/items/1", {"go": "next"}).status_code == 409
     assert person.get("/status").status_code == 409
     assert person.get("/items/1").headers["Location"].endswith(f"/t/{person.token}")

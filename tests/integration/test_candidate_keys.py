@@ -127,8 +127,8 @@ def test_no_response_of_a_whole_attempt_carries_a_key_score_or_rationale(
     for n in range(1, count + 1):
         page = person.get(f"/items/{n}")
         answer = plausible_answer(page.get_data(as_text=True))
-        person.autosave(n, answer, seq=1_000 + n)
-        person.autosave(n, {name: ["not a valid answer"] for name in answer}, seq=2_000 + n)
+        person.autosave(n, answer, edit=1_000 + n)
+        person.autosave(n, {name: ["not a valid answer"] for name in answer}, edit=2_000 + n)
         person.get("/status")
         posted = person.post(f"/items/{n}", {**answer, "go": "next"})
         if posted.status_code == 422:
@@ -140,7 +140,7 @@ def test_no_response_of_a_whole_attempt_carries_a_key_score_or_rationale(
     person.get("/status")
     person.get()
     person.get("/items/1")
-    person.autosave(1, {}, seq=9_999)
+    person.autosave(1, {}, edit=9_999)
     person.client.get("/t/" + "B" * 32)
     person.client.get("/no-such-page")
 

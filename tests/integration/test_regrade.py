@@ -25,6 +25,7 @@ from assess.services.campaigns import create_campaign
 from assess.services.catalogue import load_catalogue
 from assess.services.invitations import create_invitation
 from assess.services.regrade import RegradeStale, apply_regrade, plan_regrade
+from saves import one_device
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -76,7 +77,7 @@ def finished(
         slot = session.scalars(
             select(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.item_id == ITEM)
         ).one()
-        save_answer(session, attempt.id, slot.position, {"choice": choice}, 1, clock(), GRACE)
+        save_answer(session, attempt.id, slot.position, {"choice": choice}, one_device(1), clock(), GRACE)
         submit_attempt(session, attempt.id, clock())
         return attempt.id
 

@@ -25,6 +25,7 @@ from staff_client import login, post
 from assess.models import AttemptEvent, AuditEntry, TimeGrant
 from assess.services.attempts import finalize_expired, save_answer
 from items.bank import Catalogue
+from saves import one_device
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -66,8 +67,8 @@ def test_an_older_save_that_loses_is_not_logged(
     attempt_id = started_attempt(session_factory, catalogue, invite(), clock)
     position = positions_of(session_factory, attempt_id, "written")[0]
     with session_factory() as session:
-        save_answer(session, attempt_id, position, {"text": "newer"}, 200, clock(), 30)
-        save_answer(session, attempt_id, position, {"text": "older"}, 100, clock(), 30)
+        save_answer(session, attempt_id, position, {"text": "newer"}, one_device(200), clock(), 30)
+        save_answer(session, attempt_id, position, {"text": "older"}, one_device(100), clock(), 30)
     assert events(session_factory, attempt_id) == [("started", None), ("saved", position)]
 
 

@@ -47,7 +47,7 @@ def _answer_everything(person: Candidate, words: str, seq: int) -> None:
         for name in answer:
             if f'<textarea id="{name}"' in html:
                 answer[name] = [words]
-        saved = person.autosave(n, answer, seq=seq + n)
+        saved = person.autosave(n, answer, edit=seq + n)
         assert saved.status_code in (200, 422), saved.get_data(as_text=True)
 
 
@@ -82,7 +82,7 @@ def test_saving_through_my_link_never_touches_another_attempt(
         # Ids of the other attempt in the query string and in the form are not read.
         mine.client.post(
             f"{mine.base}/answers/{n}?attempt_id={their_attempt.id}",
-            json={"seq": 2_000 + n, "fields": answer},
+            json={"base": 0, "device": mine.device, "edit": 2_000 + n, "fields": answer},
             headers={"X-CSRFToken": mine.csrf},
         )
         mine.post(f"/items/{n}", {**answer, **ids, "token": theirs.token, "go": str(n)})

@@ -102,7 +102,7 @@ def _typed_everywhere(person: Candidate) -> None:
         }
         # A field whose type refuses the payload (a date, an amount) is left blank instead.
         for attempt in range(len(typed) + 1):
-            saved = person.autosave(n, typed, seq=1_000 * n + attempt)
+            saved = person.autosave(n, typed, edit=1_000 * n + attempt)
             if saved.status_code != 422:
                 break
             typed[f"answer-{saved.get_json()['field']}"] = [""]

@@ -14,7 +14,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assess.models import Answer, Attempt, AttemptItem, Invitation, ItemScore, StoredItemVersion, TimeGrant
+from assess.models import (
+    Answer,
+    Attempt,
+    AttemptEvent,
+    AttemptItem,
+    Invitation,
+    ItemScore,
+    StoredItemVersion,
+    TimeGrant,
+)
 from assess.services.attempts import (
     AttemptClosed,
     NoSuchAttempt,
@@ -32,8 +41,10 @@ from assess.services.attempts import (
 from assess.services.campaigns import create_campaign
 from assess.services.catalogue import PinnedVersionAltered, pin_versions, pinned_item
 from assess.services.invitations import create_invitation
+from assess.services.save_order import Outcome, SaveOrder
 from items.bank import Catalogue, item_version_from_content, load_banks
 from items.base import ResponseError
+from saves import one_device
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -132,34 +143,64 @@ def test_nothing_a_save_sends_changes_the_deadline(
     ]
     for seq, response in enumerate(tampered, start=1):
         with pytest.raises(ResponseError):
-            save_answer(session, attempt.id, 0, response, seq, clock(), GRACE)
-    save_answer(session, attempt.id, 0, {"choice": "a"}, 10, clock(), GRACE)
+            save_answer(session, attempt.id, 0, response, one_device(seq), clock(), GRACE)
+    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(10), clock(), GRACE)
     with session_factory() as fresh:
         assert fresh.get_one(Attempt, attempt.id).deadline == deadline
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 10)
 
 
-def test_an_older_save_arriving_late_never_overwrites_a_newer_one(
+def test_an_older_edit_of_a_device_arriving_late_never_overwrites_its_newer_one(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    assert save_answer(session, attempt.id, 0, {"choice": "b"}, 2_000, clock(), GRACE) == 2_000
-    assert save_answer(session, attempt.id, 0, {"choice": "a"}, 1_000, clock(), GRACE) == 2_000
-    assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "b"}, 2_000)
-    # A retried save (same seq) is acknowledged again without a change.
-    assert save_answer(session, attempt.id, 0, {"choice": "c"}, 2_000, clock(), GRACE) == 2_000
-    assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "b"}, 2_000)
-    assert save_answer(session, attempt.id, 0, None, 3_000, clock(), GRACE) == 3_000
-    assert stored_answer(session_factory, attempt.id, 0) == (None, 3_000)
+    newer = save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
+    assert (newer.outcome, newer.revision) == (Outcome.STORE, 1)
+    older = save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
+    assert (older.outcome, older.outcome.is_saved, older.revision) == (Outcome.SUPERSEDED, False, 1)
+    assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "b"}, 2)
+    # A retried save of what is stored is acknowledged again, without a change or an event.
+    again = save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
+    assert (again.outcome, again.revision) == (Outcome.UNCHANGED, 1)
+    cleared = save_answer(session, attempt.id, 0, None, one_device(3), clock(), GRACE)
+    assert (cleared.outcome, cleared.revision, cleared.answered) == (Outcome.STORE, 2, False)
+    assert stored_answer(session_factory, attempt.id, 0) == (None, 3)
+
+
+def test_a_device_whose_edit_predates_another_devices_save_is_told_it_was_not_saved(
+    session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
+) -> None:
+    # Both pages showed revision 0. The phone saves first; the laptop's clock runs a day
+    # ahead, and that changes nothing: its edit was made on revision 0, which is gone.
+    phone = SaveOrder(base=0, device="phone-000001", edit=1)
+    laptop = SaveOrder(base=0, device="laptop-00001", edit=9_999_999_999_999)
+    assert save_answer(session, attempt.id, 0, {"choice": "a"}, phone, clock(), GRACE).outcome is Outcome.STORE
+    lost = save_answer(session, attempt.id, 0, {"choice": "b"}, laptop, clock(), GRACE)
+    assert (lost.outcome, lost.outcome.is_saved, lost.revision) == (Outcome.CONFLICT, False, 1)
+    assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 1)
+    # Having seen revision 1 (the page shows it), the laptop's next edit is stored.
+    seen = SaveOrder(base=1, device="laptop-00001", edit=10_000_000_000_000)
+    assert save_answer(session, attempt.id, 0, {"choice": "b"}, seen, clock(), GRACE).revision == 2
+    assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "b"}, 10_000_000_000_000)
+
+
+def test_moving_on_from_an_untouched_item_writes_no_event(
+    session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
+) -> None:
+    result = save_answer(session, attempt.id, 0, None, SaveOrder(base=0), clock(), GRACE)
+    assert (result.outcome, result.revision, result.answered) == (Outcome.UNCHANGED, 0, False)
+    with session_factory() as fresh:
+        kinds = fresh.scalars(select(AttemptEvent.kind).where(AttemptEvent.attempt_id == attempt.id)).all()
+    assert list(kinds) == ["started"]
 
 
 def test_a_response_the_type_refuses_changes_nothing(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 0, {"choice": "a"}, 5, clock(), GRACE)
+    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(5), clock(), GRACE)
     with pytest.raises(ResponseError):
-        save_answer(session, attempt.id, 0, {"choice": 7, "extra": True}, 6, clock(), GRACE)
-    with pytest.raises(ValueError, match="seq"):
-        save_answer(session, attempt.id, 0, {"choice": "b"}, 0, clock(), GRACE)
+        save_answer(session, attempt.id, 0, {"choice": 7, "extra": True}, one_device(6), clock(), GRACE)
+    with pytest.raises(ValueError, match="edit"):
+        save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(-1), clock(), GRACE)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 5)
 
 
@@ -167,9 +208,9 @@ def test_saving_to_a_slot_the_attempt_does_not_have_is_refused(
     session: Session, attempt: Attempt, invite: Any, sample_catalogue: Catalogue, clock: ControllableClock
 ) -> None:
     with pytest.raises(NoSuchSlot):
-        save_answer(session, attempt.id, 4, {"choice": "a"}, 1, clock(), GRACE)
+        save_answer(session, attempt.id, 4, {"choice": "a"}, one_device(1), clock(), GRACE)
     with pytest.raises(NoSuchSlot):
-        save_answer(session, attempt.id + 1000, 0, {"choice": "a"}, 1, clock(), GRACE)
+        save_answer(session, attempt.id + 1000, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
     with pytest.raises(NoSuchSlot):
         slot_view(session, attempt, -1)
 
@@ -177,12 +218,12 @@ def test_saving_to_a_slot_the_attempt_does_not_have_is_refused(
 def test_saves_are_accepted_in_the_grace_and_refused_after_it(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 0, {"choice": "a"}, 1, clock(), GRACE)
+    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
     clock.now = attempt.deadline + timedelta(seconds=GRACE)
-    assert save_answer(session, attempt.id, 1, {"choice": "a"}, 2, clock(), GRACE) == 2
+    assert save_answer(session, attempt.id, 1, {"choice": "a"}, one_device(2), clock(), GRACE).outcome.is_saved
     clock.advance(seconds=1)
     with pytest.raises(AttemptClosed, match="Time is up"):
-        save_answer(session, attempt.id, 0, {"choice": "b"}, 3, clock(), GRACE)
+        save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(3), clock(), GRACE)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 1)
     assert seconds_left(attempt, clock()) == 0
 
@@ -190,17 +231,17 @@ def test_saves_are_accepted_in_the_grace_and_refused_after_it(
 def test_saves_after_submission_are_refused(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 0, {"choice": "a"}, 1, clock(), GRACE)
+    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
     submit_attempt(session, attempt.id, clock())
     with pytest.raises(AttemptClosed, match="submitted"):
-        save_answer(session, attempt.id, 0, {"choice": "b"}, 2, clock(), GRACE)
+        save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 1)
 
 
 def test_slot_view_shows_the_realized_body_and_the_saved_response_but_no_key(
     session: Session, attempt: Attempt, sample_catalogue: Catalogue, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 0, {"choice": "b"}, 9, clock(), GRACE)
+    save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(9), clock(), GRACE)
     frozen = slots(session, attempt.id)[0]
     view = slot_view(session, attempt, 0)
     assert (view.position, view.count, view.section_title, view.item_id) == (
@@ -209,7 +250,7 @@ def test_slot_view_shows_the_realized_body_and_the_saved_response_but_no_key(
         "Warm-up",
         "sample-renewal",
     )
-    assert (view.type, view.title, view.seq) == ("single_choice", "First step before a renewal", 9)
+    assert (view.type, view.title, view.stored.edit) == ("single_choice", "First step before a renewal", 9)
     assert [o.id for o in view.body.options] == frozen.variant["order"]  # type: ignore[attr-defined]
     assert view.response is not None and view.response.model_dump() == {"choice": "b"}
     item = sample_catalogue.items["sample-renewal"]
@@ -220,7 +261,7 @@ def test_slot_view_shows_the_realized_body_and_the_saved_response_but_no_key(
 def test_slot_summaries_name_every_item_and_whether_it_is_answered(
     session: Session, attempt: Attempt, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 1, {"choice": "a"}, 1, clock(), GRACE)
+    save_answer(session, attempt.id, 1, {"choice": "a"}, one_device(1), clock(), GRACE)
     summaries = slot_summaries(session, attempt)
     assert [s.position for s in summaries] == [0, 1, 2, 3]
     assert [s.answered for s in summaries] == [False, True, False, False]
@@ -237,7 +278,7 @@ def answer_keyed(session: Session, attempt: Attempt, catalogue: Catalogue, now: 
     """Answer every slot with its keyed option (the fixture bank is all single_choice)."""
     for seq, slot in enumerate(slots(session, attempt.id), start=1):
         correct = catalogue.items[slot.item_id].key.correct  # type: ignore[attr-defined]
-        save_answer(session, attempt.id, slot.position, {"choice": correct}, seq, now, GRACE)
+        save_answer(session, attempt.id, slot.position, {"choice": correct}, one_device(seq), now, GRACE)
 
 
 def test_finalize_grades_every_slot_exactly_once(
@@ -248,7 +289,7 @@ def test_finalize_grades_every_slot_exactly_once(
     clock: ControllableClock,
 ) -> None:
     answer_keyed(session, attempt, sample_catalogue, clock())
-    save_answer(session, attempt.id, 0, {"choice": "a"}, 100, clock(), GRACE)  # partial credit 0.25
+    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(100), clock(), GRACE)  # partial credit 0.25
     clock.advance(minutes=2)
     assert finalize_attempt(session, attempt.id, clock(), "candidate") is True
     assert finalize_attempt(session, attempt.id, clock(), "deadline") is False
@@ -299,7 +340,7 @@ def test_finalize_grades_against_the_pinned_version_after_the_bank_file_changes(
     tmp_path: Path,
 ) -> None:
     attempt = start_attempt(session, invite(), sample_catalogue, clock(), random.Random(3))
-    save_answer(session, attempt.id, 0, {"choice": "b"}, 1, clock(), GRACE)  # keyed correct in the original
+    save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(1), clock(), GRACE)  # keyed correct in the original
     # The author edits the bank: another option becomes correct and worth more.
     edited_dir = tmp_path / "banks"
     shutil.copytree(FIXTURE_BANKS, edited_dir)
@@ -364,7 +405,7 @@ def test_grant_extra_time_moves_the_deadline_and_logs_who(
         ]
     # The old deadline plus grace has passed; the granted time still counts, for saves and for the sweep.
     clock.now = original + timedelta(seconds=GRACE + 60)
-    assert save_answer(session, attempt.id, 0, {"choice": "a"}, 1, clock(), GRACE) == 1
+    assert save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE).revision == 1
     assert finalize_expired(session, clock(), GRACE) == 0
 
 

@@ -14,9 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Answer, Attempt, AttemptItem, Invitation, ItemScore, StoredItemVersion
 from assess.services.attempts import AttemptClosed, finalize_attempt, save_answer, start_attempt
+from assess.services.save_order import Outcome, SaveResult
 from assess.services.campaigns import create_campaign
 from assess.services.invitations import create_invitation
 from items.bank import Catalogue
+from saves import one_device
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -113,7 +115,7 @@ def test_concurrent_finalizations_grade_exactly_once(
 ) -> None:
     attempt_id = started(session_factory, invite("a@example.com"), sample_catalogue, clock())
     with session_factory() as session:
-        save_answer(session, attempt_id, 1, {"choice": "a"}, 1, clock(), GRACE)
+        save_answer(session, attempt_id, 1, {"choice": "a"}, one_device(1), clock(), GRACE)
     results = race(
         session_factory,
         [
@@ -141,7 +143,7 @@ def test_a_save_racing_the_finalization_is_either_graded_or_refused(
         save, final = race(
             session_factory,
             [
-                lambda s, a=attempt_id: save_answer(s, a, 1, {"choice": "a"}, 1, clock(), GRACE),
+                lambda s, a=attempt_id: save_answer(s, a, 1, {"choice": "a"}, one_device(1), clock(), GRACE),
                 lambda s, a=attempt_id: finalize_attempt(s, a, clock(), "candidate"),
             ],
         )
@@ -152,12 +154,12 @@ def test_a_save_racing_the_finalization_is_either_graded_or_refused(
             assert points == 0
             outcomes.add("refused")
         else:
-            assert save == 1 and points == 2, save
+            assert save.outcome.is_saved and points == 2, save
             outcomes.add("graded")
     assert outcomes  # which side wins is up to the scheduler; both are correct
 
 
-def test_racing_saves_keep_the_highest_sequence(
+def test_racing_saves_of_one_device_keep_its_last_edit(
     session_factory: sessionmaker[Session],
     invite: Callable[[str], int],
     sample_catalogue: Catalogue,
@@ -167,11 +169,14 @@ def test_racing_saves_keep_the_highest_sequence(
     seqs = list(range(1, 9))
     random.Random(2).shuffle(seqs)
 
-    def saver(seq: int) -> Callable[[Session], int]:
-        return lambda s: save_answer(s, attempt_id, 0, {"choice": "ab"[seq % 2]}, seq, clock(), GRACE)
+    def saver(seq: int) -> Callable[[Session], SaveResult]:
+        return lambda s: save_answer(s, attempt_id, 0, {"choice": "abc"[seq % 3]}, one_device(seq), clock(), GRACE)
 
     results = race(session_factory, [saver(seq) for seq in seqs])
-    assert all(isinstance(r, int) for r in results), results
+    assert all(isinstance(r, SaveResult) for r in results), results
     with session_factory() as session:
         answer = session.get_one(Answer, (attempt_id, 0))
-        assert (answer.seq, answer.response) == (8, {"choice": "a"})
+        assert (answer.seq, answer.response) == (8, {"choice": "c"})
+    # Every "saved" was true when said: no save after a later edit's store claims the slot.
+    saved_edits = [seq for seq, r in zip(seqs, results, strict=True) if r.outcome is Outcome.STORE]
+    assert 8 in saved_edits

@@ -25,6 +25,7 @@ from assess.models import (
 from assess.services.attempts import save_answer, start_attempt, submit_attempt
 from assess.services.invitations import revoke_invitation
 from items.bank import Catalogue
+from saves import one_device
 
 
 def statuses(page: str) -> dict[str, str]:
@@ -48,7 +49,7 @@ def answer_written_items(session: Session, attempt_id: int, now: Any) -> None:
     ).all()
     assert positions, "the form has no written item"
     for position in positions:
-        save_answer(session, attempt_id, position, {"text": "Dear Dana, thank you for the call."}, 1, now, 30)
+        save_answer(session, attempt_id, position, {"text": "Dear Dana, thank you for the call."}, one_device(1), now, 30)
 
 
 def test_pipeline_shows_each_status_and_the_score_so_far(
@@ -135,7 +136,7 @@ def test_pipeline_shows_each_status_and_the_score_so_far(
         "started@example.com": "Taking the test",
         "graded@example.com": "Graded, written answers to review",
         "reviewed@example.com": "Graded and reviewed",
-        "interviewed@example.com": "Interviewed",
+        "interviewed@example.com": "Interviewed, ready for a decision",
     }
     # Unanswered tests score zero where graded automatically; the reviewed one has full rubric marks.
     assert re.search(r"graded@example\.com.*?<td>\d+(\.\d)? %</td>", page, re.S)
