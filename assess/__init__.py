@@ -1,27 +1,24 @@
-"""The assess web application, its models and its command line."""
+"""The assess web application, its models and its command line.
+
+Every ``assess`` command imports this package first, so nothing heavy is imported at its
+top: ``assess --help`` and ``assess bank validate`` must not wait for Flask and SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g
-from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
-from assess.clock import Clock, system_clock
-from assess.config import Settings, settings_from_env
-from assess.db import make_engine, make_session_factory, upgrade_database
-from assess.errors import init_error_pages
-from assess.ratelimit import init_ratelimit
-from assess.request_guard import init_request_guard
-from assess.security import init_security
-from assess.services.catalogue import load_catalogue
-from assess.sweep import DeadlineSweep
-from items.bank import Catalogue
+    from assess.clock import Clock
+    from assess.config import Settings
+    from items.bank import Catalogue
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -39,14 +36,27 @@ class AppState:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` may carry SETTINGS, CLOCK, START_SWEEP and any Flask key."""
-    # Imported here: the blueprint's routes import db_session and app_state from this module.
+    # Imported here: importing the package stays cheap, and the blueprints' routes import
+    # db_session and app_state from this module.
+    from flask import Flask
+    from flask_wtf.csrf import CSRFProtect
+
     from assess.authoring import init_authoring
     from assess.candidate import bp as candidate_bp
+    from assess.clock import system_clock
+    from assess.config import settings_from_env
+    from assess.db import make_engine, make_session_factory, upgrade_database
+    from assess.errors import init_error_pages
     from assess.interviews import init_interviews
+    from assess.ratelimit import init_ratelimit
     from assess.reports import init_reports
+    from assess.request_guard import init_request_guard
     from assess.review import init_review
+    from assess.security import init_security
+    from assess.services.catalogue import load_catalogue
     from assess.staff import bp as staff_bp
     from assess.staff.auth import init_auth
+    from assess.sweep import DeadlineSweep
 
     app = Flask(__name__, template_folder=str(TEMPLATES))
     overrides = dict(config or {})
@@ -108,12 +118,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def app_state() -> AppState:
+    from flask import current_app
+
     state: AppState = current_app.extensions["assess"]
     return state
 
 
 def db_session() -> Session:
     """This request's session, opened on first use and closed when the request ends."""
+    from flask import g
+
     if "db_session" not in g:
         g.db_session = app_state().session_factory()
     session: Session = g.db_session
@@ -121,6 +135,8 @@ def db_session() -> Session:
 
 
 def _close_session(exc: BaseException | None) -> None:
+    from flask import g
+
     session: Session | None = g.pop("db_session", None)
     if session is not None:
         session.close()
