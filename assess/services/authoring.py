@@ -9,14 +9,15 @@ caches is rebuilt from those rows whenever they differ.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from assess.models import AuthoredForm, AuthoredItem, StoredItemVersion
@@ -162,69 +163,76 @@ def describe(problem: FormProblem) -> str:
 AuthoredItemRow = tuple[str, str, str | None, datetime | None, int | None]
 AuthoredFormRow = tuple[str, str, str]
 #: Live banks this process built, by the authored rows they were built from (and the bank files').
-_live_cache: dict[tuple[tuple[AuthoredItemRow, ...], tuple[AuthoredFormRow, ...]], tuple[Catalogue, LiveBanks]] = {}
+_LiveKey = tuple[tuple[AuthoredItemRow, ...], tuple[AuthoredFormRow, ...]]
+_live_cache: dict[_LiveKey, tuple[Catalogue, LiveBanks]] = {}
+#: One form's catalogue, by its form row and its items' authored rows (and the bank files').
+_FormKey = tuple[str, AuthoredFormRow | None, tuple[AuthoredItemRow, ...]]
+_form_cache: dict[_FormKey, tuple[Catalogue, Catalogue]] = {}
 _LIVE_CACHE_MAX = 16
-# Built once: every candidate's instructions page and Start reads them.
-_AUTHORED_ITEMS = select(
+_FORM_CACHE_MAX = 64
+_ITEM_COLUMNS = (
     AuthoredItem.item_id,
     AuthoredItem.bank_id,
     AuthoredItem.head_version,
     AuthoredItem.retired_at,
     AuthoredItem.retired_by,
-).order_by(AuthoredItem.item_id)
+)
+# Built once: every candidate's instructions page and Start reads them.
+_AUTHORED_ITEMS = select(*_ITEM_COLUMNS).order_by(AuthoredItem.item_id)
 _AUTHORED_FORMS = select(AuthoredForm.form_id, AuthoredForm.bank_id, AuthoredForm.content).order_by(
     AuthoredForm.form_id
+)
+# The head's content rides a join on the head version (set-based: the statement's size never
+# follows the catalogue; an IN list of every head overflowed PostgreSQL's stack at 8,000 items).
+_AUTHORED_HEADS = (
+    select(*_ITEM_COLUMNS, StoredItemVersion.content)
+    .outerjoin(
+        StoredItemVersion,
+        and_(
+            StoredItemVersion.item_id == AuthoredItem.item_id,
+            StoredItemVersion.version == AuthoredItem.head_version,
+        ),
+    )
+    .order_by(AuthoredItem.item_id)
+)
+_OF_FORM = AuthoredItem.item_id.in_(bindparam("ids", expanding=True))
+_FORM_ITEMS = _AUTHORED_ITEMS.where(_OF_FORM)
+_FORM_HEADS = _AUTHORED_HEADS.where(_OF_FORM)
+_AUTHORED_FORM = select(AuthoredForm.bank_id, AuthoredForm.content).where(
+    AuthoredForm.form_id == bindparam("form_id")
 )
 
 
 def live_banks(session: Session, file_catalogue: Catalogue) -> LiveBanks:
     """The bank files overlaid with the database's authored heads, retirements and forms."""
-    authored_items: tuple[AuthoredItemRow, ...] = tuple(
-        tuple(row) for row in session.execute(_AUTHORED_ITEMS)  # type: ignore[misc]
-    )
+    authored_items = _item_rows(session.execute(_AUTHORED_ITEMS).all())
     authored_forms = tuple(
         (form_id, bank_id, json.dumps(content, sort_keys=True))
         for form_id, bank_id, content in session.execute(_AUTHORED_FORMS)
     )
-    # Read from the database on every call, built only when it changed: every Start needs the
-    # live catalogue, and rebuilding it is most of a Start's work. Head versions are content
-    # hashes and forms are compared whole, so equal rows mean an equal catalogue.
+    # Read from the database on every call, built only when it changed: head versions are
+    # content hashes and forms are compared whole, so equal rows mean an equal catalogue.
     key = (authored_items, authored_forms)
     cached = _live_cache.get(key)
     if cached is not None and cached[0] is file_catalogue:
         return cached[1]
-    live = _build_live_banks(session, file_catalogue, authored_items, authored_forms)
+    heads = session.execute(_AUTHORED_HEADS).all()
+    live = _build_live_banks(file_catalogue, heads, authored_forms)
     if len(_live_cache) >= _LIVE_CACHE_MAX:
         _live_cache.clear()
-    _live_cache[key] = (file_catalogue, live)
+    # Cached under the rows it was built from: a save between the two reads is built, not mislabelled.
+    _live_cache[(_item_rows(heads), authored_forms)] = (file_catalogue, live)
     return live
 
 
-def _build_live_banks(
-    session: Session,
-    file_catalogue: Catalogue,
-    authored_items: tuple[AuthoredItemRow, ...],
-    authored_forms: tuple[AuthoredFormRow, ...],
-) -> LiveBanks:
-    heads = [(item_id, version) for item_id, _, version, _, _ in authored_items if version is not None]
-    contents: dict[str, dict[str, Any]] = {}
-    if heads:
-        contents = {
-            item_id: content
-            for item_id, content in session.execute(
-                select(StoredItemVersion.item_id, StoredItemVersion.content).where(
-                    tuple_(StoredItemVersion.item_id, StoredItemVersion.version).in_(heads)
-                )
-            )
-        }
-    items = {
-        item_id: LiveItem(item, item.version, False, None, None)
-        for item_id, item in file_catalogue.items.items()
-    }
-    banks = dict(file_catalogue.banks)
-    for item_id, bank_id, _, retired_at, retired_by in authored_items:
+def _item_rows(heads: Sequence[Sequence[Any]]) -> tuple[AuthoredItemRow, ...]:
+    return tuple((row[0], row[1], row[2], row[3], row[4]) for row in heads)
+
+
+def _overlay(items: dict[str, LiveItem], banks: dict[str, str], heads: Sequence[Sequence[Any]]) -> None:
+    """Put the authored heads and retirements over the file's items, in place."""
+    for item_id, bank_id, _, retired_at, retired_by, content in heads:
         known = items.get(item_id)
-        content = contents.get(item_id)
         if content is not None:
             item = item_version_from_content(content, bank=bank_id, source="authored in assess")
         elif known is not None:
@@ -239,6 +247,17 @@ def _build_live_banks(
             retired_at,
             retired_by,
         )
+
+
+def _build_live_banks(
+    file_catalogue: Catalogue, heads: Sequence[Sequence[Any]], authored_forms: tuple[AuthoredFormRow, ...]
+) -> LiveBanks:
+    items = {
+        item_id: LiveItem(item, item.version, False, None, None)
+        for item_id, item in file_catalogue.items.items()
+    }
+    banks = dict(file_catalogue.banks)
+    _overlay(items, banks, heads)
     specs = {
         form_id: (form_spec_of(form), file_catalogue.form_banks.get(form_id, ""), False)
         for form_id, form in file_catalogue.forms.items()
@@ -247,6 +266,49 @@ def _build_live_banks(
         specs[form_id] = (FormSpec.model_validate(json.loads(content_json)), bank_id, True)
         banks.setdefault(bank_id, "")
     return _assemble(items, specs, banks)
+
+
+def _form_catalogue(session: Session, file_catalogue: Catalogue, form_id: str) -> Catalogue:
+    """One form and its own items (pools included): all a candidate's link and Start need.
+
+    Both queries name the form's items, so their size follows the form, never the catalogue
+    (Invariant 8: 50,000 authored items must not slow a candidate down). Rows are read on
+    every call and the catalogue rebuilt only when they differ, as ``live_banks`` does.
+    """
+    row = session.execute(_AUTHORED_FORM, {"form_id": form_id}).one_or_none()
+    form_row: AuthoredFormRow | None = None
+    if row is not None:
+        form_row = (form_id, row.bank_id, json.dumps(row.content, sort_keys=True))
+        ids = sorted(spec_item_ids(_spec_of(form_row[2])))
+    elif form_id in file_catalogue.forms:
+        ids = sorted(set(file_catalogue.forms[form_id].item_ids()))
+    else:
+        ids = []
+    rows = _item_rows(session.execute(_FORM_ITEMS, {"ids": ids}).all())
+    cached = _form_cache.get((form_id, form_row, rows))
+    if cached is not None and cached[0] is file_catalogue:
+        return cached[1]
+    heads = session.execute(_FORM_HEADS, {"ids": ids}).all()
+    in_files = [file_catalogue.items[item_id] for item_id in ids if item_id in file_catalogue.items]
+    items = {item.item_id: LiveItem(item, item.version, False, None, None) for item in in_files}
+    banks = dict(file_catalogue.banks)
+    _overlay(items, banks, heads)
+    specs: dict[str, tuple[FormSpec, str, bool]] = {}
+    if form_row is not None:
+        specs[form_id] = (_spec_of(form_row[2]), form_row[1], True)
+    elif form_id in file_catalogue.forms:
+        bank = file_catalogue.form_banks.get(form_id, "")
+        specs[form_id] = (form_spec_of(file_catalogue.forms[form_id]), bank, False)
+    catalogue = _assemble(items, specs, banks).catalogue
+    if len(_form_cache) >= _FORM_CACHE_MAX:
+        _form_cache.clear()
+    _form_cache[(form_id, form_row, _item_rows(heads))] = (file_catalogue, catalogue)
+    return catalogue
+
+
+@functools.lru_cache(maxsize=64)
+def _spec_of(content_json: str) -> FormSpec:
+    return FormSpec.model_validate(json.loads(content_json))
 
 
 def _assemble(
@@ -270,8 +332,13 @@ def _assemble(
     return LiveBanks(items=items, forms=forms, banks=banks, catalogue=catalogue)
 
 
-def live_catalogue(session: Session, file_catalogue: Catalogue) -> Catalogue:
-    """The catalogue new attempts draw from: authored heads, authored forms, no retired items."""
+def live_catalogue(session: Session, file_catalogue: Catalogue, form_id: str | None = None) -> Catalogue:
+    """The catalogue new attempts draw from: authored heads, authored forms, no retired items.
+
+    With ``form_id``, only that form and its items: what a candidate's request reads.
+    """
+    if form_id is not None:
+        return _form_catalogue(session, file_catalogue, form_id)
     return live_banks(session, file_catalogue).catalogue
 
 

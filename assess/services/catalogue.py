@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -69,17 +69,24 @@ def pinned_item(session: Session, item_id: str, version: str) -> ItemVersion:
     return item
 
 
+_STORED = select(StoredItemVersion.item_id, StoredItemVersion.version).where(
+    StoredItemVersion.item_id.in_(bindparam("ids", expanding=True)),
+    StoredItemVersion.version.in_(bindparam("versions", expanding=True)),
+)
+
+
 def pin_versions(session: Session, items: list[ItemVersion]) -> None:
     """Store each version's content once; concurrent attempts may pin the same versions."""
     wanted = {(item.item_id, item.version): item for item in items}
+    if not wanted:
+        return
     # Most Starts pin versions stored long ago: look first, and serialize only what is new.
-    stored = session.execute(
-        select(StoredItemVersion.item_id, StoredItemVersion.version).where(
-            tuple_(StoredItemVersion.item_id, StoredItemVersion.version).in_(list(wanted))
-        )
-    ).all()
-    for key in stored:
-        wanted.pop(tuple(key), None)
+    # Two flat IN lists, not one of (id, version) pairs: PostgreSQL nests a row IN as one
+    # OR per pair, which overflows its stack on a large import; the few extra rows are dropped.
+    for key in session.execute(
+        _STORED, {"ids": sorted({i for i, _ in wanted}), "versions": sorted({v for _, v in wanted})}
+    ):
+        wanted.pop((key[0], key[1]), None)
     if not wanted:
         return
     rows = [
