@@ -2,32 +2,50 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Response, abort, render_template
 
 from assess import app_state, db_session
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import ActionForm
 from assess.services.authoring import budget_text, describe
-from assess.services.bank_exchange import bank_title, export_bank_yaml
+from assess.services.bank_exchange import bank_file_name, bank_title, export_bank_yaml
 from assess.services.item_statistics import form_analyses, item_statistics
 from assess.staff.auth import roles_required
 from reports.item_analysis import FLAG_RULES, MIN_CANDIDATES_FOR_FLAGS
+
+
+@dataclass(frozen=True)
+class BankRow:
+    """One line of the banks table (a class, not a dict: ``row.items`` in Jinja would be ``dict.items``)."""
+
+    id: str
+    title: str
+    file: str
+    item_count: int
+    retired: int
+    authored: int
 
 
 @bp.get("/")
 @roles_required("author")
 def index() -> str:
     live = current_banks()
-    banks = [
-        {
-            "id": bank,
-            "title": bank_title(live, bank),
-            "path": path,
-            "items": len(live.bank_items(bank)),
-            "retired": sum(1 for item in live.bank_items(bank) if item.is_retired),
-        }
-        for bank, path in sorted(live.banks.items())
-    ]
+    roots = app_state().settings.bank_paths
+    banks = []
+    for bank_id, path in sorted(live.banks.items()):
+        items = live.bank_items(bank_id)
+        banks.append(
+            BankRow(
+                id=bank_id,
+                title=bank_title(live, bank_id),
+                file=bank_file_name(path, roots),
+                item_count=len(items),
+                retired=sum(1 for item in items if item.is_retired),
+                authored=sum(1 for item in items if item.is_authored),
+            )
+        )
     forms = sorted(live.forms.values(), key=lambda form: form.spec.id)
     return render_template(
         "authoring/index.html", banks=banks, forms=forms, budget_text=budget_text, describe=describe
@@ -45,7 +63,7 @@ def bank(bank: str) -> str:
         "authoring/bank.html",
         bank=bank,
         title=bank_title(live, bank),
-        path=live.banks[bank],
+        file=bank_file_name(live.banks[bank], app_state().settings.bank_paths),
         items=live.bank_items(bank),
         statistics=item_statistics(analyses),
         warnings=[(form_id, a.analysis.test.warnings) for form_id, a in analyses.items() if a.analysis],

@@ -8,7 +8,7 @@ the field it belongs to.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
@@ -75,15 +75,31 @@ class FormSpecForm(FlaskForm):
     )
 
 
+#: The format choice that lets the page tell the format from the file.
+DETECT = ""
+FORMAT_NAMES = {"qti": "QTI 2.1 or 3.0", "moodle": "Moodle XML", "gift": "GIFT", "aiken": "Aiken"}
+
+
 class ImportForm(FlaskForm):
-    file = FileField("File", validators=[FileRequired("Choose the file to import.")])
-    format = SelectField("Format", choices=[SelectChoice(name) for name in sorted(IMPORTERS)])
+    # Not FileRequired: after "Check" the file comes back in ``kept_file`` instead.
+    file = FileField("File")
+    format = SelectField(
+        "Format",
+        choices=[
+            SelectChoice(DETECT, "Detect from the file"),
+            *(SelectChoice(name, FORMAT_NAMES.get(name, name)) for name in sorted(IMPORTERS)),
+        ],
+        default=DETECT,
+        description="Told from the file's name and content unless you choose one.",
+    )
     bank = StringField("Bank", description="The bank the imported items join, e.g. imported-questions.")
     id_prefix = StringField(
         "Id prefix",
         description="Optional: put before every imported id, e.g. moodle- (when ids clash).",
         validators=[Length(max=40)],
     )
+    kept_file = HiddenField()
+    kept_name = HiddenField(validators=[Length(max=255)])
 
 
 class ActionForm(FlaskForm):

@@ -2,22 +2,77 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess import app_state, db_session
 from assess.authoring import bp, current_banks
-from assess.authoring.forms import ImportForm
+from assess.authoring.forms import DETECT, FORMAT_NAMES, ImportForm
 from assess.services.authored_items import EditConflict
-from assess.services.bank_exchange import ImportCheck, check_import, read_upload, save_import
+from assess.services.bank_exchange import (
+    ImportCheck,
+    check_import,
+    detect_format,
+    pack_upload,
+    read_upload,
+    save_import,
+    unpack_upload,
+)
 from assess.staff.auth import current_staff, roles_required
 from items.interchange import InterchangeError
 
 Page = str | BaseResponse | tuple[str | Response, int]
 
 
-def _render(form: ImportForm, checked: ImportCheck | None, status: int = 200) -> Page:
-    return render_template("authoring/import.html", form=form, checked=checked), status
+@dataclass(frozen=True)
+class Upload:
+    """The file being imported: chosen now, or kept from the last "Check"."""
+
+    name: str
+    data: bytes
+    format: str
+    detected: bool
+
+
+def _render(form: ImportForm, checked: ImportCheck | None, upload: Upload | None, status: int = 200) -> Page:
+    if upload is not None:
+        # The page keeps the file it read, so "Import and save" needs no second choice of it.
+        form.kept_file.data = pack_upload(upload.data)
+        form.kept_name.data = upload.name
+    page = render_template(
+        "authoring/import.html", form=form, checked=checked, upload=upload, format_names=FORMAT_NAMES
+    )
+    return page, status
+
+
+def _upload(form: ImportForm) -> Upload | None:
+    """The chosen file, else the kept one, with its format; None after putting the reason on a field."""
+    chosen = form.file.data
+    if chosen is not None and getattr(chosen, "filename", ""):
+        name, data = chosen.filename, chosen.read()
+    elif form.kept_file.data:
+        name = form.kept_name.data or "upload"
+        try:
+            data = unpack_upload(form.kept_file.data, current_app.config["MAX_CONTENT_LENGTH"])
+        except ValueError as exc:
+            form.file.errors = [*form.file.errors, f"{name}: {exc}."]
+            return None
+    else:
+        form.file.errors = [*form.file.errors, "Choose the file to import."]
+        return None
+    chosen_format = form.format.data or DETECT
+    if chosen_format != DETECT:
+        return Upload(name, data, chosen_format, detected=False)
+    detected = detect_format(name, data)
+    if detected is None:
+        form.format.errors = [
+            *form.format.errors,
+            f"{name}: its format could not be told from its name or content; choose the format.",
+        ]
+        return None
+    return Upload(name, data, detected, detected=True)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -26,25 +81,26 @@ def import_items() -> Page:
     form = ImportForm()
     if request.method == "GET":
         form.bank.data = "imported"
-        return _render(form, None)
+        return _render(form, None, None)
     if not form.validate_on_submit():
-        return _render(form, None, 422)
-    upload = form.file.data
-    filename = upload.filename or "upload"
+        return _render(form, None, None, 422)
+    upload = _upload(form)
+    if upload is None:
+        return _render(form, None, None, 422)
     try:
-        raw_items, reported = read_upload(form.format.data or "", filename, upload.read())
+        raw_items, reported = read_upload(upload.format, upload.name, upload.data)
     except InterchangeError as exc:
-        form.file.errors = [*form.file.errors, f"{filename}: {exc.message}; nothing imported."]
-        return _render(form, None, 422)
+        form.file.errors = [*form.file.errors, f"{upload.name}: {exc.message}; nothing imported."]
+        return _render(form, None, None, 422)
     bank, prefix = form.bank.data or "", form.id_prefix.data or ""
     if request.form.get("action") != "save":
-        checked = check_import(current_banks(), filename, raw_items, reported, bank, prefix)
-        return _render(form, checked, 200 if checked.can_save else 422)
+        checked = check_import(current_banks(), upload.name, raw_items, reported, bank, prefix)
+        return _render(form, checked, upload, 200 if checked.can_save else 422)
     try:
         checked = save_import(
             db_session(),
             app_state().catalogue,
-            filename,
+            upload.name,
             raw_items,
             reported,
             bank,
@@ -54,8 +110,8 @@ def import_items() -> Page:
         )
     except EditConflict as exc:
         form.form_errors.append(f"{exc}. Nothing was saved.")
-        return _render(form, None, 409)
+        return _render(form, None, upload, 409)
     if not checked.can_save:
-        return _render(form, checked, 422)
-    flash(f"Imported {len(checked.items)} item(s) from {filename} into bank {bank.strip()}.")
+        return _render(form, checked, upload, 422)
+    flash(f"Imported {len(checked.items)} item(s) from {upload.name} into bank {bank.strip()}.")
     return redirect(url_for("authoring.bank", bank=bank.strip()))

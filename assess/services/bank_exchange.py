@@ -1,9 +1,12 @@
-"""Banks out of the browser as bank YAML, and other platforms' questions in as authored items."""
+"""Banks out of the database as bank YAML, and other platforms' questions in as authored items."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import tempfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +29,7 @@ UPLOAD_SUFFIXES = {".xml", ".zip", ".txt", ".gift", ".aiken", ".imsmanifest"}
 
 
 def bank_title(live: LiveBanks, bank: str) -> str:
-    """The title in the bank's file, or one made up for a bank that exists only in the browser."""
+    """The title in the bank's file, or one made up for a bank stored only in the database."""
     path = live.banks.get(bank, "")
     if path:
         errors: list[LocatedError] = []
@@ -34,6 +37,23 @@ def bank_title(live: LiveBanks, bank: str) -> str:
         if isinstance(data, dict) and isinstance(data.get("title"), str):
             return str(data["title"])
     return f"{bank} (authored in assess)"
+
+
+def bank_file_name(path: str, bank_roots: tuple[str, ...]) -> str:
+    """The bank's file as named under the bank folder it was loaded from, or "" for a database-only bank.
+
+    Staff see which file to edit, never the server's directory layout.
+    """
+    if not path:
+        return ""
+    file = Path(path).resolve()
+    for root in bank_roots:
+        folder = Path(root).resolve()
+        if file == folder:
+            return file.name
+        if file.is_relative_to(folder):
+            return file.relative_to(folder).as_posix()
+    return file.name
 
 
 def export_bank_yaml(live: LiveBanks, bank: str, now: datetime) -> str:
@@ -77,6 +97,59 @@ class ImportCheck:
     @property
     def can_save(self) -> bool:
         return bool(self.items) and all(not item.problems for item in self.items)
+
+
+#: Formats told apart by a file's suffixes, checked before its content.
+FORMAT_OF_SUFFIX = {".zip": "qti", ".gift": "gift", ".aiken": "aiken", ".imsmanifest": "qti"}
+AIKEN_ANSWER = re.compile(rb"^ANSWER\s*:\s*[A-Za-z]\s*$", re.MULTILINE)
+XML_START = re.compile(rb"^(\xef\xbb\xbf)?\s*<")
+
+
+def detect_format(filename: str, data: bytes) -> str | None:
+    """The import format a file is in, from its name's suffixes and then its content; None when unclear.
+
+    An author once got sixteen cryptic errors from a GIFT file read as Aiken (the old
+    default), so the page guesses first and the author may still override it.
+    """
+    for suffix in reversed(Path(filename).suffixes):
+        if suffix.lower() in FORMAT_OF_SUFFIX:
+            return FORMAT_OF_SUFFIX[suffix.lower()]
+    head = data[:4096]
+    if XML_START.match(head):
+        if b"<quiz" in head:
+            return "moodle"
+        if b"qti" in head.lower() or b"assessmentItem" in head or b"<manifest" in head:
+            return "qti"
+        return None
+    is_aiken = AIKEN_ANSWER.search(data) is not None
+    is_gift = b"{" in data and b"}" in data
+    if is_aiken != is_gift:
+        return "aiken" if is_aiken else "gift"
+    return None
+
+
+def pack_upload(data: bytes) -> str:
+    """A checked file as text for a hidden field, so "Import" after "Check" needs no second choice.
+
+    Compressed: the page re-posts it, and the request size limit must still admit it.
+    """
+    return base64.b64encode(zlib.compress(data, 9)).decode("ascii")
+
+
+def unpack_upload(text: str, limit: int) -> bytes:
+    """The file ``pack_upload`` wrote; ValueError when it is damaged or would exceed ``limit`` bytes."""
+    try:
+        packed = base64.b64decode(text.encode("ascii"), validate=True)
+        inflater = zlib.decompressobj()
+        # Bounded, so a crafted field cannot inflate into more than an upload could hold.
+        data = inflater.decompress(packed, limit + 1)
+    except (binascii.Error, UnicodeEncodeError, zlib.error):
+        data, inflater = b"", None
+    if len(data) > limit:
+        raise ValueError("the checked file is larger than an upload may be; choose a smaller file")
+    if inflater is None or not inflater.eof:
+        raise ValueError("the checked file could not be read back; choose the file again")
+    return data
 
 
 def read_upload(format: str, filename: str, data: bytes) -> tuple[list[dict[str, Any]], list[ImportProblem]]:
