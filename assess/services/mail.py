@@ -50,8 +50,9 @@ def invitation_text(
             "Open this personal link to read the instructions and start:",
             link,
             "",
-            "The link is for you only and works once. If you need an accommodation, or the link does not",
-            "work, reply to this email.",
+            "The link is for you only. You take the test once, but until you submit it or the time runs",
+            "out, the same link reopens it where you left off. If you need an accommodation, or the link",
+            "does not work, reply to this email.",
             "",
             "The hiring team",
         ]

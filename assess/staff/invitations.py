@@ -29,6 +29,7 @@ from assess.services.mail import deliver
 from assess.services.staff import audit_entries
 from assess.staff import bp
 from assess.staff.auth import current_staff, roles_required
+from assess.staff.campaigns import kit_competencies
 from assess.staff.forms import BulkInvitationForm, ExtendForm, InvitationForm
 
 Page = str | BaseResponse | tuple[str, int]
@@ -154,6 +155,8 @@ def _invitation_page(found: Invitation, extend_form: ExtendForm, status: int = 2
         history=history,
         now=app_state().clock(),
         extend_form=extend_form,
+        # The interview pages answer 404 without a known kit: link to them only when they exist.
+        has_interviews=found.campaign.kit_id in kit_competencies(),
     )
     return page, status
 
