@@ -79,6 +79,10 @@ def candidate_shown(invitation: object) -> str:
     return anonymous_code(invitation) if names_hidden() else candidate_label(invitation)  # type: ignore[arg-type]
 
 
+# The Attempts list names candidates whatever the marking pages hide: finding a candidate is its job.
+bp.add_app_template_global(candidate_label)
+
+
 @bp.app_template_filter("points")
 def points_text(value: Decimal | None) -> str:
     """Points without trailing zeros or exponent: 3, 2.5, 0."""

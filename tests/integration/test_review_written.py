@@ -109,11 +109,13 @@ def test_hide_names_shows_only_an_anonymous_code(
         "/staff/review/written",
         f"/staff/review/written/{attempt_id}/{position + 1}",
         f"/staff/review/attempts/{attempt_id}",
-        "/staff/review/",
     ):
         text = client.get(path).get_data(as_text=True)
         assert "writer@example.com" not in text, path
         assert code in text, path
+        assert "Show candidate names</button>" in text, path
+    # The Attempts list is for finding a candidate: it keeps their names.
+    assert "writer@example.com" in client.get("/staff/review/").get_data(as_text=True)
     # Another reviewer's choice is their own.
     other = app.test_client()
     login(other, session_factory, "recruiter")
