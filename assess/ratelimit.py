@@ -1,36 +1,71 @@
-"""Rate limits on candidate links: guessing tokens is throttled, a candidate with a real link never is.
+"""Rate limits: no client can lock another out of a running test, and guessing is throttled.
 
-Every candidate route takes the token from the URL, and an unknown token answers 404,
-so any of them could serve as a guessing oracle. One limit is shared by all of them,
-per client address, and only 404 answers count towards it: a test centre where hundreds
-of candidates share one address opens its links and presses Start freely, while an
-address that keeps guessing is refused (429) on every candidate route for the rest of
-the window. With 192-bit tokens guessing cannot succeed anyway; this keeps it from
-costing the database a lookup per guess.
+Candidate links. Every candidate route takes the token from the URL, and an unknown
+token answers 404, so any of them could serve as a guessing oracle. Two counts:
+
+- a link that works (its token matches an invitation) is counted on its own, per token,
+  and generously (``LINK_REQUESTS``): hundreds of candidates behind one address (a test
+  centre) are each counted apart, and a client that floods one link (asking for items
+  that do not exist, say) uses up that link's allowance and no one else's;
+- a token that matches no invitation counts against the client's address
+  (``LINK_GUESSES``): past the limit the address gets 429 for unknown links, while its
+  requests with working links are still served. Whether a 404 was an unknown link is
+  looked up only for 404s, so honest traffic never pays for it.
+
+With 192-bit tokens guessing cannot succeed anyway; the limit keeps it cheap and visible.
+
+Staff sign-in. Failures are counted per account (the email typed, whether or not an
+account has it, so a refusal says nothing about which exist) and per address; windows
+that grow (``LOGIN_FAILURES``) make the lock-out longer the longer the guessing goes on.
+While locked, no password is checked at all.
 
 Counts live in ASSESS_RATELIMIT_STORAGE (e.g. ``redis://127.0.0.1:6379``) when it is set,
 else in each process's memory: then each gunicorn worker, and each host, counts on its
 own, and a guesser gets up to workers x hosts x the limit. Several workers or hosts need
-the shared storage for the limit to mean what it says.
+the shared storage for the limits to mean what they say.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
+import math
 import os
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from flask import Blueprint, Flask, Response, jsonify, render_template
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse_many
+from sqlalchemy import select
 
 from assess.errors import wants_json
+from assess.models import Invitation
+from assess.services.invitations import InvitationUnusable, link_hash
+from assess.services.staff import normalised_email
 
 #: Unknown-link answers one address may get per minute, across all candidate routes.
 LINK_GUESSES = "30 per minute"
 
+#: Requests one working link may make per minute, across all candidate routes and tabs.
+#: attempt.js polls the status every 5 s per open tab (12 a minute) and saves an answer
+#: 400 ms after the last edit, so even edits every half second all minute long are 120
+#: saves; with page changes and a few tabs an honest attempt stays under about 250.
+LINK_REQUESTS = "600 per minute"
 
-def is_unknown_link(response: Response) -> bool:
-    return response.status_code == 404
+#: Failed sign-ins before a lock-out, per account and per address. Each window is a step
+#: of the back-off: 5 failures lock an account for the rest of 5 minutes, the next 5
+#: (within the hour) for the rest of the hour, the next 10 for the rest of the day.
+LOGIN_FAILURES = {
+    "account": "5 per 5 minutes; 10 per hour; 20 per day",
+    "address": "20 per 5 minutes; 50 per hour; 200 per day",
+}
+
+LIMITER_KEY = "assess.limiter"
+logger = logging.getLogger(__name__)
 
 
 def storage_uri(app: Flask, environ: Mapping[str, str] = os.environ) -> str:
@@ -42,37 +77,178 @@ def storage_uri(app: Flask, environ: Mapping[str, str] = os.environ) -> str:
     )
 
 
-def too_many_guesses(exc: RateLimitExceeded) -> tuple[Response | str, int, dict[str, str]]:
-    heading = "Too many links that do not work"
-    message = (
-        "This address has opened too many links that do not exist. Please wait a minute, "
-        "then open the link from your invitation again, copying the whole link."
-    )
-    # The window is a minute; the candidate is told to wait that long, and so is a client.
-    headers = {"Retry-After": "60"}
+def _limiter() -> Limiter:
+    limiter: Limiter = current_app.extensions[LIMITER_KEY]
+    return limiter
+
+
+def _token() -> str:
+    return str((request.view_args or {}).get("token", ""))
+
+
+def link_key() -> str:
+    """A working link's count is kept under its token's hash: the storage never holds a link."""
+    return hashlib.sha256(_token().encode()).hexdigest()
+
+
+def is_unknown_link(response: Response) -> bool:
+    """Whether this 404 answered a token that matches no invitation (a missing item on a real link is not)."""
+    if response.status_code != 404:
+        return False
+    if "assess_unknown_link" not in g:
+        try:
+            digest = link_hash(_token())
+        except InvitationUnusable:
+            g.assess_unknown_link = True
+        else:
+            # Imported here: assess imports this module while it is still being built.
+            from assess import db_session
+
+            found = db_session().scalar(select(Invitation.id).where(Invitation.token_hash == digest).limit(1))
+            g.assess_unknown_link = found is None
+    return bool(g.assess_unknown_link)
+
+
+def is_counted_for_link(response: Response) -> bool:
+    # A refusal is not counted, or a flooding client would keep its own window full forever.
+    return response.status_code != 429 and not is_unknown_link(response)
+
+
+def _retry_after(reset_at: float) -> str:
+    return str(max(1, math.ceil(reset_at - time.time())))
+
+
+def _hit(item: RateLimitItem, *identifiers: str) -> bool:
+    try:
+        return _limiter().limiter.hit(item, *identifiers)
+    except Exception:
+        # As for the limits Flask-Limiter checks itself (swallow_errors): a storage outage
+        # must not lock candidates or staff out, so it fails open, loudly.
+        logger.exception("rate limit storage unavailable; %s not counted", item)
+        return True
+
+
+def _test(item: RateLimitItem, *identifiers: str) -> bool:
+    try:
+        return _limiter().limiter.test(item, *identifiers)
+    except Exception:
+        logger.exception("rate limit storage unavailable; %s not checked", item)
+        return True
+
+
+def _reset_at(item: RateLimitItem, *identifiers: str) -> float:
+    try:
+        return float(_limiter().limiter.get_window_stats(item, *identifiers).reset_time)
+    except Exception:
+        logger.exception("rate limit storage unavailable; window of %s unknown", item)
+        return time.time() + item.get_expiry()
+
+
+def _refusal(heading: str, message: str, retry_after: str) -> Response:
     if wants_json():
-        return jsonify(error=heading, message=message), 429, headers
-    return render_template("error.html", heading=heading, message=message, hint=""), 429, headers
+        response = jsonify(error=heading, message=message)
+    else:
+        response = current_app.make_response(
+            render_template("error.html", heading=heading, message=message, hint="")
+        )
+    response.status_code = 429
+    response.headers["Retry-After"] = retry_after
+    return response
+
+
+def refuse_guessing(candidate_routes: str, response: Response) -> Response:
+    """Count an unknown-link answer against the address; past ``LINK_GUESSES`` it becomes a 429."""
+    if request.blueprint != candidate_routes or not is_unknown_link(response):
+        return response
+    (item,) = parse_many(LINK_GUESSES)
+    address = get_remote_address()
+    if _hit(item, "link-guesses", address):
+        return response
+    return _refusal(
+        "Too many links that do not work",
+        "This address has opened too many links that do not exist. Please wait a minute, "
+        "then open the link from your invitation again, copying the whole link.",
+        _retry_after(_reset_at(item, "link-guesses", address)),
+    )
+
+
+def too_many_link_requests(exc: RateLimitExceeded) -> Response:
+    """The 429 of a working link that sent more than ``LINK_REQUESTS``: only this link waits."""
+    breached = _limiter().current_limit
+    reset_at = breached.reset_at if breached is not None else time.time() + 60
+    return _refusal(
+        "Too many requests from this link",
+        "This test link has sent more requests in the last minute than a test needs. "
+        "Please wait a moment: your saved answers are kept, and the page will carry on.",
+        _retry_after(reset_at),
+    )
+
+
+@dataclass(frozen=True)
+class LoginLock:
+    """A sign-in refused before its password is checked: whose failures, and for how long."""
+
+    whose: str
+    retry_after: str
+
+
+def _login_counts(email: str) -> list[tuple[str, RateLimitItem, str, str]]:
+    account = hashlib.sha256(normalised_email(email).encode()).hexdigest()
+    keys = {"account": account, "address": get_remote_address()}
+    return [
+        (whose, item, f"login-{whose}", keys[whose])
+        for whose, limits in LOGIN_FAILURES.items()
+        for item in parse_many(limits)
+    ]
+
+
+def login_lock(email: str) -> LoginLock | None:
+    """The lock-out this sign-in falls under (the longest, if several), else None."""
+    locks = [
+        (whose, _reset_at(item, scope, key))
+        for whose, item, scope, key in _login_counts(email)
+        if not _test(item, scope, key)
+    ]
+    if not locks:
+        return None
+    whose, reset_at = max(locks, key=lambda lock: lock[1])
+    return LoginLock(whose, _retry_after(reset_at))
+
+
+def count_login_failure(email: str) -> list[str]:
+    """Count a failed sign-in; returns whose lock-out it started ("account", "address")."""
+    counts = _login_counts(email)
+    for _, item, scope, key in counts:
+        _hit(item, scope, key)
+    return sorted({whose for whose, item, scope, key in counts if not _test(item, scope, key)})
 
 
 def init_ratelimit(app: Flask, candidate_routes: Blueprint) -> Limiter:
-    """Limit unknown-link answers on every route of ``candidate_routes``."""
+    """Count working links per token and unknown links per address on ``candidate_routes``."""
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app)
     limiter = Limiter(
         get_remote_address,
         app=app,
         default_limits=[],
+        # Exact windows: "30 a minute" means any 60 seconds, not a calendar minute that
+        # a burst across its boundary could count twice.
+        strategy="moving-window",
         # A storage outage must not lock candidates out of a running test: fail open,
         # counting in memory until the storage is back.
         swallow_errors=True,
         in_memory_fallback_enabled=True,
         headers_enabled=False,
     )
+    app.extensions[LIMITER_KEY] = limiter
     limiter.shared_limit(
-        LINK_GUESSES,
-        scope="candidate-links",
-        deduct_when=is_unknown_link,
+        LINK_REQUESTS,
+        scope="candidate-link",
+        key_func=link_key,
+        deduct_when=is_counted_for_link,
     )(candidate_routes)
+    # After the views and their error pages, and before Flask-Limiter's own deductions
+    # (after-request functions run newest first), which then see the 429.
+    app.after_request(functools.partial(refuse_guessing, candidate_routes.name))
     # More specific than the app's HTTPException handler, so the candidate reads why.
-    app.register_error_handler(RateLimitExceeded, too_many_guesses)
+    app.register_error_handler(RateLimitExceeded, too_many_link_requests)
     return limiter

@@ -1,19 +1,22 @@
-"""Staff accounts, passwords and the audit log."""
+"""Staff accounts, passwords, sign-in sessions and the audit log."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from assess.clock import system_clock
 from assess.models import AuditEntry, StaffUser
+from assess.models.staff import StaffSession
 
 ROLES = ("admin", "recruiter", "interviewer", "author")
 ROLE_NAMES = {
@@ -25,6 +28,8 @@ ROLE_NAMES = {
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+#: A working day: a session cookie copied or left behind is worth nothing after it.
+SESSION_LIFETIME = timedelta(hours=12)
 
 # Compared against when the email is unknown, so a wrong email costs as much time as a
 # wrong password and the response time does not tell which addresses have accounts.
@@ -99,8 +104,13 @@ def create_user(
 def set_password(
     session: Session, user: StaffUser, password: str, now: datetime, actor: StaffUser | None = None
 ) -> None:
-    """Replace a user's password (the demo resets its admin's on every run)."""
+    """Replace a user's password and end every session of the account.
+
+    Whoever knew the old password may have signed in with it: no browser keeps a session
+    opened before the change. (The demo resets its admin's password on every run.)
+    """
     user.password_hash = generate_password_hash(check_password(password))
+    session.execute(delete(StaffSession).where(StaffSession.user_id == user.id))
     record_audit(session, actor, "user.password", "staff_user", user.id, {"email": user.email}, now)
     session.commit()
 
@@ -116,6 +126,62 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
     return user
+
+
+def record_login_failure(
+    session: Session, email: str, address: str, now: datetime, locked: Sequence[str] = ()
+) -> None:
+    """Audit a refused sign-in, and the lock-out it started if ``locked`` names what is locked.
+
+    Known and unknown emails are recorded alike (one insert each), so this step takes the same
+    time for both; the password is never recorded.
+    """
+    email = normalised_email(email)[:320]
+    detail = {"email": email, "address": address}
+    # subject_id holds 64 characters; the full address is in the detail.
+    record_audit(session, None, "login.failed", "staff_login", email[:64], detail, now)
+    for whose in locked:
+        locked_detail = {**detail, "locked": whose}
+        record_audit(session, None, "login.locked", "staff_login", email[:64], locked_detail, now)
+    session.commit()
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def start_session(session: Session, user: StaffUser, now: datetime) -> str:
+    """Record a new signed-in session of ``user``; returns the secret its cookie carries."""
+    secret = secrets.token_urlsafe(32)
+    # The user's sessions past their lifetime go now, so the table holds live sessions only.
+    session.execute(
+        delete(StaffSession).where(
+            StaffSession.user_id == user.id, StaffSession.created_at <= now - SESSION_LIFETIME
+        )
+    )
+    session.add(StaffSession(user_id=user.id, secret_hash=_secret_hash(secret), created_at=now))
+    session.commit()
+    return secret
+
+
+def session_user(session: Session, secret: str, now: datetime) -> StaffUser | None:
+    """The active account whose live session this cookie secret opens, else None."""
+    query = (
+        select(StaffUser)
+        .join(StaffSession, StaffSession.user_id == StaffUser.id)
+        .where(
+            StaffSession.secret_hash == _secret_hash(secret),
+            StaffSession.created_at > now - SESSION_LIFETIME,
+            StaffUser.active.is_(True),
+        )
+    )
+    return session.scalars(query).one_or_none()
+
+
+def end_session(session: Session, secret: str) -> None:
+    """Sign-out: the session's row goes, so every copy of its cookie stops working."""
+    session.execute(delete(StaffSession).where(StaffSession.secret_hash == _secret_hash(secret)))
+    session.commit()
 
 
 def record_audit(
