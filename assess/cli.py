@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,26 +16,22 @@ from sqlalchemy.orm import Session
 
 from assess.clock import system_clock
 from assess.commands.analyze import analyze
+from assess.commands.demo import demo
 from assess.commands.interchange import bank_export, bank_import
 from assess.commands.report import report
 from assess.commands.serve import serve
 from assess.config import Settings, settings_from_env
 from assess.db import make_engine, make_session_factory, sqlalchemy_url, upgrade_database
 from assess.services.attempts import AttemptClosed, NoSuchAttempt, finalize_expired, grant_extra_time
-from assess.services.campaigns import campaign_by_slug, create_campaign
+from assess.services.campaigns import create_campaign
 from assess.services.invitations import create_invitation
 from assess.services.regrade import NothingToRegrade, RegradeStale, apply_regrade, plan_regrade
-from assess.services.staff import ROLES, create_user, reset_or_create_user, set_password, user_by_email
+from assess.services.staff import ROLES, create_user, set_password, user_by_email
 from items.bank import BankInvalid, Catalogue, load_banks
 from items.base import ResponseError
 from items.interview_kits import load_kits
 from items.located_yaml import FilesInvalid
 from scoring.items import parse_response, score_item
-
-DEMO_CAMPAIGN = "demo-account-manager"
-DEMO_FORM = "account-manager-smb"
-DEMO_EMAIL = "demo.candidate@example.com"
-DEMO_ADMIN = "demo-admin@example.com"
 
 
 @click.group()
@@ -285,49 +279,8 @@ def grant_time(attempt_id: int, minutes: int, granted_by: str, reason: str) -> N
     )
 
 
-@main.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--no-serve", is_flag=True, help="Set up and print the link, but do not start the server.")
-def demo(host: str, port: int, no_serve: bool) -> None:
-    """Create the demo campaign and a fresh candidate link, then serve the app."""
-    # Not a bind: a server listening on every interface is shown as a loopback link.
-    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # nosec B104
-    settings = replace(_settings(), public_url=f"http://{shown_host}:{port}")
-    catalogue = _load_or_exit(settings.bank_paths)
-    if DEMO_FORM not in catalogue.forms:
-        _fail(f"the banks in {', '.join(settings.bank_paths)} have no form {DEMO_FORM!r}")
-    now = system_clock()
-    with _database(settings) as session:
-        if campaign_by_slug(session, DEMO_CAMPAIGN) is None:
-            create_campaign(
-                session,
-                DEMO_CAMPAIGN,
-                "Account Manager (SMB), demo",
-                "Account Manager (SMB)",
-                DEMO_FORM,
-                catalogue,
-                now,
-            )
-        _, token = create_invitation(session, DEMO_CAMPAIGN, DEMO_EMAIL, now)
-        # A new password on every run: it is printed below, and an old one may sit in a terminal's scrollback.
-        admin_password = secrets.token_urlsafe(12)
-        reset_or_create_user(session, DEMO_ADMIN, "admin", admin_password, "Demo administrator", now)
-    click.echo(f"Database: {_shown_url(settings.database_url)}")
-    click.echo(f"Demo campaign: {DEMO_CAMPAIGN} (form {DEMO_FORM})")
-    click.echo(f"Candidate link (single use, valid 14 days): {settings.public_url}/t/{token}")
-    click.echo(f"Staff login: {settings.public_url}/staff/login")
-    click.echo(f"  email:    {DEMO_ADMIN}")
-    click.echo(f"  password: {admin_password}  (new on every run of assess demo)")
-    if no_serve:
-        return
-    from assess import create_app  # the web app is only needed when serving
-
-    click.echo("Serving; press Ctrl+C to stop.")
-    create_app({"SETTINGS": settings}).run(host=host, port=port)
-
-
 main.add_command(analyze)
+main.add_command(demo)
 bank.add_command(bank_import)
 bank.add_command(bank_export)
 main.add_command(serve)

@@ -41,6 +41,8 @@ READERS = {
     "assess.services.self_identification": {
         "assess.candidate.self_identification",
         "assess.services.fairness",
+        # The demo's cohort answers as candidates would, on their done page; it shows nothing.
+        "assess.demo.cohort",
     },
     "assess.services.fairness": {"assess.reports.fairness_pages"},
 }

@@ -1,0 +1,94 @@
+"""``assess demo``: a campaign worth exploring (``assess.demo.cohort``), its logins, and the app."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from typing import NoReturn
+
+import click
+
+from assess.clock import system_clock
+from assess.config import settings_from_env
+from assess.db import make_engine, make_session_factory, sqlalchemy_url, upgrade_database
+from assess.demo.cohort import DEFAULT_CANDIDATES, DEFAULT_SEED, FORM_ID, DemoUnavailable, build_demo
+from assess.services.scorecards import kit_catalogue
+from items.bank import BankInvalid, load_banks
+from items.located_yaml import FilesInvalid
+
+#: A cohort this large takes about a minute to build; the demo is for exploring, not load.
+MAX_CANDIDATES = 2000
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up and print the link, but do not start the server.")
+@click.option(
+    "--candidates",
+    default=DEFAULT_CANDIDATES,
+    show_default=True,
+    type=click.IntRange(1, MAX_CANDIDATES),
+    help="How many candidates the demo campaign gets (on a database without it).",
+)
+@click.option(
+    "--seed",
+    default=DEFAULT_SEED,
+    show_default=True,
+    type=int,
+    help="The same seed builds the same candidates, answers and scores.",
+)
+def demo(host: str, port: int, no_serve: bool, candidates: int, seed: int) -> None:
+    """Build the demo campaign (once per database), print a fresh candidate link and logins, serve the app.
+
+    The campaign has candidates at every stage, from invited to hired. Run again, it keeps
+    them and prints a new link and new passwords.
+    """
+    # Not a bind: a server listening on every interface is shown as a loopback link.
+    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # nosec B104
+    try:
+        settings = replace(settings_from_env(), public_url=f"http://{shown_host}:{port}")
+    except ValueError as exc:
+        _fail(f"configuration: {exc}")
+    try:
+        catalogue = load_banks(settings.bank_paths)
+        kits = kit_catalogue()
+    except (BankInvalid, FilesInvalid) as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        _fail(f"{len(exc.errors)} problem(s) found; the demo needs valid banks and kits.")
+    upgrade_database(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            logins = build_demo(session, catalogue, kits, candidates, seed, system_clock())
+    except DemoUnavailable as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+    click.echo(f"Database: {sqlalchemy_url(settings.database_url).render_as_string(hide_password=True)}")
+    cohort = (
+        "built now"
+        if logins.built
+        else "kept from an earlier run; --candidates and --seed apply to a new one"
+    )
+    click.echo(
+        f"Demo campaign: {logins.campaign_slug} (form {FORM_ID}), {logins.invitations} invitations, {cohort}"
+    )
+    click.echo(
+        f"Candidate link (single use, valid 14 days): {settings.public_url}/t/{logins.candidate_token}"
+    )
+    click.echo(f"Staff login: {settings.public_url}/staff/login  (passwords are new on every run)")
+    for login in logins.staff:
+        click.echo(f"  {login.role:<12} email: {login.email:<30} password: {login.password}")
+    if no_serve:
+        return
+    from assess import create_app  # the web app is only needed when serving
+
+    click.echo("Serving; press Ctrl+C to stop.")
+    create_app({"SETTINGS": settings}).run(host=host, port=port)
