@@ -184,6 +184,8 @@
   var savedHere = false;
   var rejected = null;
   var conflictNotice = data.conflictNotice || "";
+  var KEPT_ELSEWHERE = "a newer answer from another window or device was kept";
+  var shownByServer = saveState ? saveState.textContent : "";
 
   function showSaveState() {
     if (!saveState) {
@@ -204,12 +206,13 @@
     } else if (savedHere) {
       text = "Saved";
     } else {
-      return;
+      // Nothing waiting and nothing saved from this page yet: what the server said of the page.
+      text = shownByServer;
     }
     if (saveState.textContent !== text) {
       saveState.textContent = text;
     }
-    saveState.classList.toggle("is-pending", text !== "Saved");
+    saveState.classList.toggle("is-pending", text !== "Saved" && text !== shownByServer);
   }
 
   function showError(message) {
@@ -260,7 +263,7 @@
       window.location.reload();
       return;
     }
-    rejected = "item " + pos + ": " + (reply.message || conflictNotice);
+    rejected = "item " + pos + ": " + KEPT_ELSEWHERE;
   }
 
   function send(pos, entry) {
@@ -401,7 +404,7 @@
     }
     if (tabValue("assess-conflict", function () { return ""; }) === position) {
       setTabValue("assess-conflict", "");
-      rejected = conflictNotice;
+      rejected = KEPT_ELSEWHERE;
       if (errorBox) {
         errorBox.textContent = conflictNotice;
       }
