@@ -17,6 +17,16 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+# Invariant 8: one hostile file must not spin a worker or fill its memory. A 600-byte alias
+# bomb names one node a billion times; it is measured on the composed graph, where an alias
+# is a second reference to the same node, before any Python object is built or copied.
+MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_ALIASES = 100
+#: Nodes after expanding every alias; the largest shipped file holds under 2,000.
+MAX_EXPANDED_NODES = 100_000
+MAX_NESTING = 50
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,11 @@ _TextTimestampConstructor.add_constructor(
 def read_yaml(path: Path, errors: list[LocatedError]) -> Any:
     """The parsed document, or None after adding to ``errors`` why there is none."""
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            errors.append(
+                LocatedError(str(path), 0, "", f"the file is larger than {MAX_YAML_BYTES // 1024} KB")
+            )
+            return None
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         errors.append(LocatedError(str(path), 0, "", f"cannot read file: {exc}"))
@@ -82,10 +97,20 @@ def read_yaml(path: Path, errors: list[LocatedError]) -> Any:
 
 def read_yaml_text(text: str, path: str, errors: list[LocatedError], field: str = "") -> Any:
     """Parsed YAML text (None when empty), read as ``read_yaml`` reads a file; errors name ``field``."""
+    if len(text) > MAX_YAML_BYTES:
+        errors.append(LocatedError(path, 0, field, f"the text is larger than {MAX_YAML_BYTES // 1024} KB"))
+        return None
     try:
         yaml = YAML(typ="rt", pure=True)
         yaml.Constructor = _TextTimestampConstructor
-        return yaml.load(text)
+        node = yaml.compose(text)
+        if node is None:
+            return None
+        if (problem := _expansion_problem(node)) is not None:
+            line, at, message = problem
+            errors.append(LocatedError(path, line, dotted((*_field(field), *at)), message))
+            return None
+        return yaml.constructor.construct_document(node)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -94,6 +119,83 @@ def read_yaml_text(text: str, path: str, errors: list[LocatedError], field: str 
     except (YAMLError, ValueError, TypeError, RecursionError) as exc:
         errors.append(LocatedError(path, 0, field, f"invalid YAML: {exc}"))
     return None
+
+
+def _field(field: str) -> tuple[str, ...]:
+    return (field,) if field else ()
+
+
+#: How a node was reached: its parent, the key or index naming it there, and the line of that key.
+_Edge = tuple[Node, str | int, int]
+
+
+def _children(node: Node) -> list[tuple[Node, _Edge]]:
+    """Each node directly below ``node``, with how it is reached from ``node``."""
+    line = node.start_mark.line
+    if isinstance(node, MappingNode):
+        found: list[tuple[Node, _Edge]] = []
+        for key, value in node.value:
+            label = str(key.value) if not isinstance(key.value, list) else "?"
+            found += [(key, (node, label, key.start_mark.line)), (value, (node, label, key.start_mark.line))]
+        return found
+    if isinstance(node, SequenceNode):
+        return [(child, (node, index, line)) for index, child in enumerate(node.value)]
+    return []
+
+
+def _expansion_problem(root: Node) -> tuple[int, tuple[str | int, ...], str] | None:
+    """Where the document grows past a bound once its aliases are expanded: line, field, why.
+
+    A depth-first walk without recursion (an alias chain may nest deeper than the stack):
+    each node's expanded size and depth are computed once, so measuring costs the
+    size of the text, not of the expansion.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    parent: dict[int, _Edge] = {}
+    entered: set[int] = set()
+    aliases = 0
+    stack: list[tuple[Node, bool, _Edge | None]] = [(root, False, None)]
+    while stack:
+        node, finished, via = stack.pop()
+        key = id(node)
+        if finished:
+            children = [child for child, _ in _children(node)]
+            size[key] = 1 + sum(size[id(child)] for child in children)
+            depth[key] = 1 + max((depth[id(child)] for child in children), default=0)
+            if size[key] > MAX_EXPANDED_NODES:
+                message = f"expands to more than {MAX_EXPANDED_NODES:,} values once its aliases are resolved"
+                return node.start_mark.line + 1, _path_to(node, parent), message
+            if depth[key] > MAX_NESTING:
+                return (
+                    node.start_mark.line + 1,
+                    _path_to(node, parent),
+                    f"nests deeper than {MAX_NESTING} levels",
+                )
+        elif key in entered and via is not None:
+            # A second way to a node is an alias: report it where the alias is used.
+            aliases += 1
+            line, at = via[2] + 1, (*_path_to(via[0], parent), via[1])
+            if key not in size:
+                return line, at, "an alias refers to a value that contains it"
+            if aliases > MAX_ALIASES:
+                return line, at, f"more than {MAX_ALIASES} aliases in one document"
+        else:
+            entered.add(key)
+            if via is not None:
+                parent[key] = via
+            stack.append((node, True, via))
+            stack.extend((child, False, edge) for child, edge in reversed(_children(node)))
+    return None
+
+
+def _path_to(node: Node, parent: dict[int, _Edge]) -> tuple[str | int, ...]:
+    """The keys and indexes from the document's root to where ``node`` first appears."""
+    path: list[str | int] = []
+    while id(node) in parent:
+        node, label, _ = parent[id(node)]
+        path.append(label)
+    return tuple(reversed(path))
 
 
 class Located:
