@@ -170,36 +170,43 @@ _FormKey = tuple[str, AuthoredFormRow | None, tuple[AuthoredItemRow, ...]]
 _form_cache: dict[_FormKey, tuple[Catalogue, Catalogue]] = {}
 _LIVE_CACHE_MAX = 16
 _FORM_CACHE_MAX = 64
-_ITEM_COLUMNS = (
+#: Authored head versions this process rebuilt, by (item id, version, bank). A version is the
+#: hash of its content, so an entry is right for every database and worker: a save rebuilds
+#: one item, not the catalogue. Emptied when full.
+_heads: dict[tuple[str, str, str], ItemVersion] = {}
+_HEADS_MAX = 250_000
+#: Past this many heads to rebuild, read every head's content at once rather than by id.
+_BY_ID_MAX = 500
+# Built once: every candidate's instructions page and Start reads them.
+_AUTHORED_ITEMS = select(
     AuthoredItem.item_id,
     AuthoredItem.bank_id,
     AuthoredItem.head_version,
     AuthoredItem.retired_at,
     AuthoredItem.retired_by,
-)
-# Built once: every candidate's instructions page and Start reads them.
-_AUTHORED_ITEMS = select(*_ITEM_COLUMNS).order_by(AuthoredItem.item_id)
+).order_by(AuthoredItem.item_id)
+_FORM_ITEMS = _AUTHORED_ITEMS.where(AuthoredItem.item_id.in_(bindparam("ids", expanding=True)))
 _AUTHORED_FORMS = select(AuthoredForm.form_id, AuthoredForm.bank_id, AuthoredForm.content).order_by(
     AuthoredForm.form_id
 )
-# The head's content rides a join on the head version (set-based: the statement's size never
-# follows the catalogue; an IN list of every head overflowed PostgreSQL's stack at 8,000 items).
-_AUTHORED_HEADS = (
-    select(*_ITEM_COLUMNS, StoredItemVersion.content)
-    .outerjoin(
-        StoredItemVersion,
-        and_(
-            StoredItemVersion.item_id == AuthoredItem.item_id,
-            StoredItemVersion.version == AuthoredItem.head_version,
-        ),
-    )
-    .order_by(AuthoredItem.item_id)
-)
-_OF_FORM = AuthoredItem.item_id.in_(bindparam("ids", expanding=True))
-_FORM_ITEMS = _AUTHORED_ITEMS.where(_OF_FORM)
-_FORM_HEADS = _AUTHORED_HEADS.where(_OF_FORM)
 _AUTHORED_FORM = select(AuthoredForm.bank_id, AuthoredForm.content).where(
     AuthoredForm.form_id == bindparam("form_id")
+)
+# Every head's content by a join on the head version: set-based, so the statement's size never
+# follows the catalogue (an IN list of every (id, head) pair overflowed PostgreSQL's stack).
+_HEAD_CONTENTS = select(AuthoredItem.item_id, AuthoredItem.head_version, StoredItemVersion.content).join(
+    StoredItemVersion,
+    and_(
+        StoredItemVersion.item_id == AuthoredItem.item_id,
+        StoredItemVersion.version == AuthoredItem.head_version,
+    ),
+)
+# A few versions' content (a save, a form's items); pairs outside the wanted ones are dropped.
+_VERSION_CONTENTS = select(
+    StoredItemVersion.item_id, StoredItemVersion.version, StoredItemVersion.content
+).where(
+    StoredItemVersion.item_id.in_(bindparam("ids", expanding=True)),
+    StoredItemVersion.version.in_(bindparam("versions", expanding=True)),
 )
 
 
@@ -216,25 +223,58 @@ def live_banks(session: Session, file_catalogue: Catalogue) -> LiveBanks:
     cached = _live_cache.get(key)
     if cached is not None and cached[0] is file_catalogue:
         return cached[1]
-    heads = session.execute(_AUTHORED_HEADS).all()
-    live = _build_live_banks(file_catalogue, heads, authored_forms)
+    live = _build_live_banks(
+        file_catalogue, authored_items, _head_items(session, authored_items), authored_forms
+    )
     if len(_live_cache) >= _LIVE_CACHE_MAX:
         _live_cache.clear()
-    # Cached under the rows it was built from: a save between the two reads is built, not mislabelled.
-    _live_cache[(_item_rows(heads), authored_forms)] = (file_catalogue, live)
+    _live_cache[key] = (file_catalogue, live)
     return live
 
 
-def _item_rows(heads: Sequence[Sequence[Any]]) -> tuple[AuthoredItemRow, ...]:
-    return tuple((row[0], row[1], row[2], row[3], row[4]) for row in heads)
+def _item_rows(rows: Sequence[Sequence[Any]]) -> tuple[AuthoredItemRow, ...]:
+    return tuple((row[0], row[1], row[2], row[3], row[4]) for row in rows)
 
 
-def _overlay(items: dict[str, LiveItem], banks: dict[str, str], heads: Sequence[Sequence[Any]]) -> None:
+def _head_items(session: Session, rows: Sequence[AuthoredItemRow]) -> dict[str, ItemVersion]:
+    """Each row's authored head version, rebuilt from its stored content only once per process."""
+    wanted = {(item_id, version, bank) for item_id, bank, version, _, _ in rows if version is not None}
+    missing = wanted - _heads.keys()
+    if missing:
+        if len(_heads) + len(missing) > _HEADS_MAX:
+            _heads.clear()
+            missing = wanted
+        banks = {item_id: bank for item_id, _, bank in missing}
+        if len(missing) > _BY_ID_MAX:
+            found = session.execute(_HEAD_CONTENTS)
+        else:
+            ids, versions = sorted(banks), sorted({version for _, version, _ in missing})
+            found = session.execute(_VERSION_CONTENTS, {"ids": ids, "versions": versions})
+        for item_id, version, content in found:
+            key = (item_id, version, banks.get(item_id, ""))
+            if key in missing:
+                _heads[key] = item_version_from_content(content, bank=key[2], source="authored in assess")
+        for item_id, version, bank in missing - _heads.keys():
+            # The head moved between the two reads: this row's version is still stored (Invariant 3).
+            content = session.execute(_VERSION_CONTENTS, {"ids": [item_id], "versions": [version]}).one()[2]
+            _heads[(item_id, version, bank)] = item_version_from_content(
+                content, bank=bank, source="authored in assess"
+            )
+    return {item_id: _heads[(item_id, version, bank)] for item_id, version, bank in wanted}
+
+
+def _overlay(
+    items: dict[str, LiveItem],
+    banks: dict[str, str],
+    rows: Sequence[AuthoredItemRow],
+    heads: Mapping[str, ItemVersion],
+) -> None:
     """Put the authored heads and retirements over the file's items, in place."""
-    for item_id, bank_id, _, retired_at, retired_by, content in heads:
+    for item_id, _, _, retired_at, retired_by in rows:
         known = items.get(item_id)
-        if content is not None:
-            item = item_version_from_content(content, bank=bank_id, source="authored in assess")
+        head = heads.get(item_id)
+        if head is not None:
+            item = head
         elif known is not None:
             item = known.item
         else:
@@ -243,21 +283,24 @@ def _overlay(items: dict[str, LiveItem], banks: dict[str, str], heads: Sequence[
         items[item_id] = LiveItem(
             item,
             known.file_version if known is not None else None,
-            content is not None,
+            head is not None,
             retired_at,
             retired_by,
         )
 
 
 def _build_live_banks(
-    file_catalogue: Catalogue, heads: Sequence[Sequence[Any]], authored_forms: tuple[AuthoredFormRow, ...]
+    file_catalogue: Catalogue,
+    rows: Sequence[AuthoredItemRow],
+    heads: Mapping[str, ItemVersion],
+    authored_forms: tuple[AuthoredFormRow, ...],
 ) -> LiveBanks:
     items = {
         item_id: LiveItem(item, item.version, False, None, None)
         for item_id, item in file_catalogue.items.items()
     }
     banks = dict(file_catalogue.banks)
-    _overlay(items, banks, heads)
+    _overlay(items, banks, rows, heads)
     specs = {
         form_id: (form_spec_of(form), file_catalogue.form_banks.get(form_id, ""), False)
         for form_id, form in file_catalogue.forms.items()
@@ -285,14 +328,14 @@ def _form_catalogue(session: Session, file_catalogue: Catalogue, form_id: str) -
     else:
         ids = []
     rows = _item_rows(session.execute(_FORM_ITEMS, {"ids": ids}).all())
-    cached = _form_cache.get((form_id, form_row, rows))
+    key = (form_id, form_row, rows)
+    cached = _form_cache.get(key)
     if cached is not None and cached[0] is file_catalogue:
         return cached[1]
-    heads = session.execute(_FORM_HEADS, {"ids": ids}).all()
     in_files = [file_catalogue.items[item_id] for item_id in ids if item_id in file_catalogue.items]
     items = {item.item_id: LiveItem(item, item.version, False, None, None) for item in in_files}
     banks = dict(file_catalogue.banks)
-    _overlay(items, banks, heads)
+    _overlay(items, banks, rows, _head_items(session, rows))
     specs: dict[str, tuple[FormSpec, str, bool]] = {}
     if form_row is not None:
         specs[form_id] = (_spec_of(form_row[2]), form_row[1], True)
@@ -302,7 +345,7 @@ def _form_catalogue(session: Session, file_catalogue: Catalogue, form_id: str) -
     catalogue = _assemble(items, specs, banks).catalogue
     if len(_form_cache) >= _FORM_CACHE_MAX:
         _form_cache.clear()
-    _form_cache[(form_id, form_row, _item_rows(heads))] = (file_catalogue, catalogue)
+    _form_cache[key] = (file_catalogue, catalogue)
     return catalogue
 
 
