@@ -25,12 +25,26 @@ def parse_response(item: ItemVersion, data: Mapping[str, Any] | None) -> Schema 
         response: Schema = item.item_type.response.model_validate(data, context={"body": item.body})
         return response
     except ValidationError as exc:
+        if any(error["type"] == "string_unicode" for error in exc.errors(include_url=False)):
+            # Text stored before lone surrogates were refused at the door: read them as U+FFFD,
+            # so the answer still shows on its pages instead of failing them.
+            return parse_response(item, _without_surrogates(data))
         first = exc.errors(include_url=False)[0]
         cause = first.get("ctx", {}).get("error")
         if isinstance(cause, ResponseError):
             raise cause from None
         field = ".".join(str(p) for p in first["loc"]) or "response"
         raise ResponseError(field, first["msg"]) from None
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(value, Mapping):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
 
 
 def max_points(item: ItemVersion, variant: Variant | None = None) -> Decimal:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from authoring_setup import edit_fields
 from candidate_client import Candidate, attempt_of, plausible_answer
 from flask import Flask
 from flask.testing import FlaskClient
@@ -230,3 +232,24 @@ def _written_position(person: Candidate) -> int:
             return n
         n += 1
     raise AssertionError("the form has no written item")
+
+
+def test_an_alias_bomb_in_the_item_editor_is_refused_quickly_at_its_field(
+    app: Flask, session_factory: sessionmaker[Session]
+) -> None:
+    author = app.test_client()
+    login(author, session_factory, "author")
+    fields = edit_fields(author, "process-renewal-first-step")
+    # Nine anchors of nine aliases each: 9**9 strings from about 600 bytes.
+    bomb = "prompt: Which?\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+        f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9)
+    )
+    before = stored(session_factory)
+    started = time.perf_counter()
+    response = post(
+        author, "/staff/authoring/items/process-renewal-first-step/edit", {**fields, "body": bomb}
+    )
+    assert time.perf_counter() - started < 5
+    assert response.status_code == 422
+    assert "expands to more than" in html.unescape(response.get_data(as_text=True))
+    assert stored(session_factory) == before
