@@ -8,8 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+#: The folder the code was installed from: a checkout, or site-packages.
+CODE_ROOT = Path(__file__).resolve().parent.parent
 #: The banks shipped with the code, used when ASSESS_BANKS is not set.
-PACKAGED_BANKS = Path(__file__).resolve().parent.parent / "items" / "banks"
+PACKAGED_BANKS = CODE_ROOT / "items" / "banks"
+#: Where invitation links point when ASSESS_PUBLIC_URL is not set: what ``assess demo`` serves on.
+DEMO_PUBLIC_URL = "http://127.0.0.1:5000"
 
 
 @dataclass(frozen=True)
@@ -31,30 +35,45 @@ class Settings:
     bank_paths: tuple[str, ...]
     grace_seconds: int = 30
     sweep_interval_seconds: int = 20
-    public_url: str = "http://127.0.0.1:5000"
+    public_url: str = DEMO_PUBLIC_URL
     #: None: invitation emails stay in the outbox page for staff to pass on.
     smtp: SmtpSettings | None = None
 
 
-def settings_from_env(
-    environ: Mapping[str, str] = os.environ, instance_dir: Path = Path("instance")
-) -> Settings:
-    """Settings from DATABASE_URL, SECRET_KEY, ASSESS_BANKS, ASSESS_GRACE_SECONDS, ASSESS_PUBLIC_URL
-    and ASSESS_SMTP_* (see ``smtp_from_env``).
+def assess_home(environ: Mapping[str, str] = os.environ) -> Path:
+    """The folder of the default database and the kept secret key, the same from any directory.
 
-    Without DATABASE_URL the database is SQLite in ``instance_dir``; without
-    SECRET_KEY a random key is kept in ``instance_dir/secret_key`` so that a
-    restart does not sign every candidate out of a running attempt.
+    ASSESS_HOME when set; else ``instance/`` of the checkout the code runs from (where
+    ``assess demo`` puts it); else, for an installed package, the user's data folder.
     """
+    home = environ.get("ASSESS_HOME", "").strip()
+    if home:
+        return Path(home).expanduser().resolve()
+    if (CODE_ROOT / "pyproject.toml").is_file():
+        return CODE_ROOT / "instance"
+    data = environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local" / "share")
+    return Path(data) / "assess"
+
+
+def settings_from_env(environ: Mapping[str, str] = os.environ) -> Settings:
+    """Settings from DATABASE_URL, SECRET_KEY, ASSESS_HOME, ASSESS_BANKS, ASSESS_GRACE_SECONDS,
+    ASSESS_PUBLIC_URL and ASSESS_SMTP_* (see ``smtp_from_env``).
+
+    Without DATABASE_URL the database is SQLite in ``assess_home()``, never in the
+    current directory; without SECRET_KEY a random key is kept there in ``secret_key``
+    so that a restart does not sign every candidate out of a running attempt.
+    """
+    home = assess_home(environ)
     database_url = environ.get("DATABASE_URL", "").strip()
     if not database_url:
-        instance_dir.mkdir(parents=True, exist_ok=True)
-        database_url = f"sqlite:///{(instance_dir / 'assess.sqlite3').resolve()}"
-    secret_key = environ.get("SECRET_KEY", "").strip() or _persisted_secret_key(instance_dir)
+        # The folder, not the database: only the commands that create a database create one.
+        home.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{home / 'assess.sqlite3'}"
+    secret_key = environ.get("SECRET_KEY", "").strip() or _persisted_secret_key(home)
     banks = environ.get("ASSESS_BANKS", "").strip()
     bank_paths = tuple(p for p in banks.split(os.pathsep) if p) if banks else (str(PACKAGED_BANKS),)
     grace = _non_negative_int(environ, "ASSESS_GRACE_SECONDS", 30)
-    public_url = environ.get("ASSESS_PUBLIC_URL", "").strip().rstrip("/") or "http://127.0.0.1:5000"
+    public_url = environ.get("ASSESS_PUBLIC_URL", "").strip().rstrip("/") or DEMO_PUBLIC_URL
     return Settings(
         database_url=database_url,
         secret_key=secret_key,

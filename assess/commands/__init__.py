@@ -1,1 +1,57 @@
-"""Commands of the ``assess`` CLI that live in their own modules, registered in ``assess/cli.py``."""
+"""The ``assess`` commands, one module per area, loaded only when one of their commands runs.
+
+This module stays as cheap to import as click itself: ``assess --help`` imports it and
+nothing else of ours.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import NoReturn
+
+import click
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when one is run or asked for its help.
+
+    ``lazy`` maps a command's name to ``(module:attribute, summary)``. The summary is what
+    the group's ``--help`` lists, so listing imports nothing; it is the first sentence of
+    the command's own help, which a test checks. (click's "Lazily Loading Subcommands".)
+    """
+
+    def __init__(self, *args: object, lazy: dict[str, tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy = lazy
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.lazy:
+            return super().get_command(ctx, cmd_name)
+        module_name, _, attribute = self.lazy[cmd_name][0].partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{self.lazy[cmd_name][0]} is not a click command")
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows: list[tuple[str, str]] = []
+        for name in self.list_commands(ctx):
+            if name in self.lazy:
+                rows.append((name, self.lazy[name][1]))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=formatter.width)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def fail(message: str) -> NoReturn:
+    """Refuse: the message on stderr, exit status 1."""
+    click.echo(message, err=True)
+    sys.exit(1)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from assess.clock import system_clock
-from assess.config import settings_from_env
-from assess.db import make_engine, make_session_factory, upgrade_database
+from assess.commands import fail
+from assess.commands.campaigns import CAMPAIGN_HELP
+from assess.commands.database import open_database, settings_or_exit
 from assess.services.campaigns import campaign_by_slug
 from assess.services.report_data import campaign_report_of, load_campaign
 from assess.services.scorecards import kit_catalogue
@@ -25,12 +24,7 @@ WRITERS: dict[str, Callable[[CampaignReport], bytes | str]] = {
 }
 
 
-def _fail(message: str) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(1)
-
-
-@click.command("report")
+@click.command("report", epilog=CAMPAIGN_HELP)
 @click.argument("campaign_slug", metavar="CAMPAIGN")
 @click.option(
     "--format",
@@ -42,24 +36,15 @@ def _fail(message: str) -> NoReturn:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 def report(campaign_slug: str, file_format: str, output: str) -> None:
     """Write CAMPAIGN's report (ranking, sections, funnel; charts in html) to a file."""
-    try:
-        settings = settings_from_env()
-    except ValueError as exc:
-        _fail(f"configuration: {exc}")
-    upgrade_database(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        with make_session_factory(engine)() as session:
-            campaign = campaign_by_slug(session, campaign_slug)
-            if campaign is None:
-                _fail(f"no campaign {campaign_slug!r}; `assess campaign create` makes one")
-            loaded = load_campaign(session, campaign, kit_catalogue())
-            made = campaign_report_of(loaded, system_clock())
-    finally:
-        engine.dispose()
+    with open_database(settings_or_exit()) as session:
+        campaign = campaign_by_slug(session, campaign_slug)
+        if campaign is None:
+            fail(f"no campaign {campaign_slug!r}; `assess campaign list` shows the campaigns")
+        loaded = load_campaign(session, campaign, kit_catalogue())
+        made = campaign_report_of(loaded, system_clock())
     content = WRITERS[file_format](made)
     try:
         Path(output).write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
     except OSError as exc:
-        _fail(f"{output}: cannot write: {exc.strerror or exc}")
+        fail(f"{output}: cannot write: {exc.strerror or exc}")
     click.echo(f"Wrote {output}: the {file_format} report of {campaign_slug}, {len(made.ranking)} candidates")

@@ -1,0 +1,40 @@
+"""``assess kit validate``: interview kits and interviewer question banks."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from items.interview_kits import load_kits
+from items.located_yaml import FilesInvalid
+
+
+@click.group()
+def kit() -> None:
+    """Validate interview kits and interviewer question banks."""
+
+
+@kit.command("validate")
+@click.argument("paths", nargs=-1, required=True)
+def kit_validate(paths: tuple[str, ...]) -> None:
+    """Check kit files; print every problem as path:line: field: message."""
+    try:
+        catalogue = load_kits(paths)
+    except FilesInvalid as exc:
+        for error in exc.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(exc.errors)} problem(s) found; nothing loaded.", err=True)
+        sys.exit(1)
+    click.echo(f"OK: {len(catalogue.kits)} kit(s), {len(catalogue.question_banks)} question bank(s)")
+    for loaded in catalogue.kits.values():
+        questions = sum(len(stage.questions) for stage in loaded.stages)
+        must_haves = ", ".join(f"{m.competency} >= {m.minimum}" for m in loaded.must_haves) or "none"
+        click.echo(
+            f"  kit {loaded.id}: {len(loaded.stages)} stage(s), {questions} question(s), "
+            f"{len(loaded.competencies)} competencies, {len(loaded.goals)} goal(s), must-haves: {must_haves}"
+        )
+    for bank_loaded in catalogue.question_banks.values():
+        click.echo(
+            f"  question bank {bank_loaded.id}: {len(bank_loaded.questions)} question(s), interviewer only"
+        )
