@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
 
+from assess import app_state, db_session
+from assess.services.staff_home import staff_home
 from assess.staff import bp
 from assess.staff.auth import ANY_ROLE, current_staff, roles_required
 
@@ -11,4 +13,11 @@ from assess.staff.auth import ANY_ROLE, current_staff, roles_required
 @bp.get("/")
 @roles_required(*ANY_ROLE)
 def home() -> str:
-    return render_template("staff/home.html", user=current_staff())
+    user = current_staff()
+    return render_template(
+        "staff/home.html",
+        user=user,
+        work=staff_home(db_session(), user, app_state().clock()),
+        # A blueprint an app leaves out has no page to link to.
+        has_page=lambda endpoint: endpoint in current_app.view_functions,
+    )
