@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess import app_state, db_session
@@ -50,7 +51,7 @@ def _render(form: ImportForm, checked: ImportCheck | None, upload: Upload | None
 def _upload(form: ImportForm) -> Upload | None:
     """The chosen file, else the kept one, with its format; None after putting the reason on a field."""
     chosen = form.file.data
-    if chosen is not None and getattr(chosen, "filename", ""):
+    if isinstance(chosen, FileStorage) and chosen.filename:
         name, data = chosen.filename, chosen.read()
     elif form.kept_file.data:
         name = form.kept_name.data or "upload"

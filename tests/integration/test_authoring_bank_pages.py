@@ -1,4 +1,4 @@
-"""The banks table and the import page as an author uses them: counts, file names, format detection, the kept file."""
+"""The banks table and the import page: counts, bank file names, format detection, the kept file."""
 
 from __future__ import annotations
 
@@ -58,7 +58,9 @@ def test_banks_table_counts_items_and_names_files_relative_to_the_bank_folder(
     with session_factory() as session:
         live = live_banks(session, catalogue)
     for bank, path in live.banks.items():
-        row = re.search(rf'<tr>\s*<th scope="row"><a href="/staff/authoring/banks/{re.escape(bank)}">.*?</tr>', page, re.S)
+        row = re.search(
+            rf'<tr>\s*<th scope="row"><a href="/staff/authoring/banks/{re.escape(bank)}">.*?</tr>', page, re.S
+        )
         assert row, bank
         cells = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)
         assert cells[1].startswith(str(len(live.bank_items(bank)))), (bank, cells[1])
@@ -95,7 +97,9 @@ def test_a_gift_file_imports_as_gift_without_choosing_the_format(
     author: FlaskClient, session_factory: sessionmaker[Session]
 ) -> None:
     page = author.get("/staff/authoring/import").get_data(as_text=True)
-    assert re.search(r'<select[^>]*name="format"[^>]*><option selected value="">Detect from the file</option>', page)
+    assert re.search(
+        r'<select[^>]*name="format"[^>]*><option selected value="">Detect from the file</option>', page
+    )
     checked = post_import(author, "check", GIFT)
     text = text_of(checked)
     assert "read as GIFT (told from the file)" in text
@@ -113,7 +117,11 @@ def test_import_after_check_saves_the_checked_file_without_choosing_it_again(
     assert "File checked: <strong>questions.aiken.txt</strong>" in text_of(checked)
     before = row_counts(session_factory)
     saved = post_import(
-        author, "save", bank="kept-bank", kept_file=kept.group(1) or kept.group(2), kept_name="questions.aiken.txt"
+        author,
+        "save",
+        bank="kept-bank",
+        kept_file=kept.group(1) or kept.group(2),
+        kept_name="questions.aiken.txt",
     )
     assert saved.status_code == 302, text_of(saved)
     assert row_counts(session_factory)["authored_items"] > before["authored_items"]

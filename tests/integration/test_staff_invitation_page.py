@@ -50,7 +50,9 @@ def test_without_an_interview_kit_the_page_says_so_instead_of_linking_to_a_404(
     clock: Any,
 ) -> None:
     with session_factory() as session:
-        campaign = create_campaign(session, "no-kit", "No kit", "Account Manager", form_id, catalogue, clock())
+        campaign = create_campaign(
+            session, "no-kit", "No kit", "Account Manager", form_id, catalogue, clock()
+        )
     invitation = invited(recruiter, session_factory, campaign.id)
     path = f"/staff/invitations/{invitation.id}"
     text = html.unescape(recruiter.get(path).get_data(as_text=True))
