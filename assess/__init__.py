@@ -48,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assess.db import make_engine, make_session_factory, upgrade_database
     from assess.errors import init_error_pages
     from assess.interviews import init_interviews
+    from assess.log_redaction import redact_logs
     from assess.ratelimit import init_ratelimit
     from assess.reports import init_reports
     from assess.request_guard import init_request_guard
@@ -107,6 +108,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_interviews(app)
     init_authoring(app)
     init_reports(app)
+    # Last, so that the loggers of every module the blueprints imported exist.
+    redact_logs(app)
 
     if app.config["START_SWEEP"]:
         sweep = DeadlineSweep(

@@ -42,6 +42,7 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from sqlalchemy import select
 
+from assess import db_session
 from assess.errors import wants_json
 from assess.models import Invitation
 from assess.services.invitations import InvitationUnusable, link_hash
@@ -101,9 +102,6 @@ def is_unknown_link(response: Response) -> bool:
         except InvitationUnusable:
             g.assess_unknown_link = True
         else:
-            # Imported here: assess imports this module while it is still being built.
-            from assess import db_session
-
             found = db_session().scalar(select(Invitation.id).where(Invitation.token_hash == digest).limit(1))
             g.assess_unknown_link = found is None
     return bool(g.assess_unknown_link)

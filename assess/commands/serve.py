@@ -22,11 +22,13 @@ from typing import Any
 import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger as GunicornLogger
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assess.clock import Clock
+from assess.log_redaction import attach_redactor
 from assess.sweep import DeadlineSweep
 
 #: Any fixed number other than the migrations' lock: the one sweeper of the whole deployment holds it.
@@ -99,6 +101,15 @@ def make_sweep(app: Flask) -> DeadlineSweep:
     )
 
 
+class RedactingLogger(GunicornLogger):  # type: ignore[misc]
+    """gunicorn's error and access logs, candidate tokens redacted from every line (assess.log_redaction)."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        # setup runs again on a configuration reload and replaces the handlers: attach again.
+        attach_redactor([self.error_log, self.access_log])
+
+
 class GunicornServer(BaseApplication):  # type: ignore[misc]
     """gunicorn serving one app, built once in the master by ``app_factory`` and forked."""
 
@@ -169,6 +180,9 @@ def gunicorn_options(
         "accesslog": None,
         "errorlog": "-",
         "proc_name": "assess",
+        # Its request lines name candidate links (/t/<token>/...); the app's own loggers are
+        # redacted by create_app.
+        "logger_class": RedactingLogger,
     }
     if worker_class == "gthread":
         options["threads"] = threads
