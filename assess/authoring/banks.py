@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from flask import Response, abort, render_template
+from flask import Response, abort, render_template, request
 
 from assess import app_state, db_session
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import ActionForm
+from assess.request_guard import is_ascii_number
 from assess.services.authoring import budget_text, describe
 from assess.services.bank_exchange import bank_file_name, bank_title, export_bank_yaml
 from assess.services.item_statistics import form_analyses, item_statistics
 from assess.staff.auth import roles_required
 from reports.item_analysis import FLAG_RULES, MIN_CANDIDATES_FOR_FLAGS
+
+#: Items listed per page of a bank: the page stays quick however large the bank grows.
+BANK_PAGE_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -58,13 +63,25 @@ def bank(bank: str) -> str:
     live = current_banks()
     if bank not in live.banks:
         abort(404)
+    items = live.bank_items(bank)
+    pages = max(1, math.ceil(len(items) / BANK_PAGE_SIZE))
+    raw = request.args.get("page", "1")
+    if not is_ascii_number(raw):
+        abort(400)
+    if not 1 <= int(raw) <= pages:
+        abort(404)
+    page = int(raw)
     analyses = form_analyses(db_session())
     return render_template(
         "authoring/bank.html",
         bank=bank,
         title=bank_title(live, bank),
         file=bank_file_name(live.banks[bank], app_state().settings.bank_paths),
-        items=live.bank_items(bank),
+        items=items[(page - 1) * BANK_PAGE_SIZE : page * BANK_PAGE_SIZE],
+        item_count=len(items),
+        first=(page - 1) * BANK_PAGE_SIZE + 1,
+        page=page,
+        pages=pages,
         statistics=item_statistics(analyses),
         warnings=[(form_id, a.analysis.test.warnings) for form_id, a in analyses.items() if a.analysis],
         flag_rules=FLAG_RULES,

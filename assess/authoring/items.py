@@ -28,6 +28,8 @@ from reports.item_analysis import FLAG_RULES
 
 Page = str | BaseResponse | tuple[str | Response, int]
 
+#: Items of each type offered to copy from on the new-item page.
+EXAMPLES_PER_TYPE = 20
 #: The draft's "id" is the page's item_id field.
 FORM_FIELD = {name: name for name in DRAFT_FIELDS} | {"id": "item_id", "note": "note"}
 
@@ -72,7 +74,7 @@ def _show_problems(form: ItemForm, problems: list[FieldProblem]) -> None:
 
 def _render_form(form: ItemForm, live_item: LiveItem | None, status: int = 200) -> tuple[str, int]:
     live = current_banks()
-    examples = sorted(live.items.values(), key=lambda i: (i.item.type, i.item.item_id))
+    examples = _examples(live)
     return (
         render_template(
             "authoring/item_form.html",
@@ -83,6 +85,16 @@ def _render_form(form: ItemForm, live_item: LiveItem | None, status: int = 200) 
         ),
         status,
     )
+
+
+def _examples(live: LiveBanks) -> list[LiveItem]:
+    """A few items of each type to start a copy from: the list stays short in a catalogue of any size."""
+    by_type: dict[str, list[LiveItem]] = {}
+    for live_item in sorted(live.items.values(), key=lambda i: (i.item.type, i.item.item_id)):
+        kept = by_type.setdefault(live_item.item.type, [])
+        if len(kept) < EXAMPLES_PER_TYPE:
+            kept.append(live_item)
+    return [live_item for kept in by_type.values() for live_item in kept]
 
 
 @bp.route("/items/new", methods=["GET", "POST"])

@@ -73,7 +73,15 @@ class LiveBanks:
 
     def bank_items(self, bank: str) -> list[LiveItem]:
         """The bank's items in file order, then those added in the browser (diffs stay small)."""
-        return [live for live in self.items.values() if live.item.bank == bank]
+        return self._by_bank.get(bank, [])
+
+    @functools.cached_property
+    def _by_bank(self) -> dict[str, list[LiveItem]]:
+        # Grouped once per build: the banks page asks for every bank's items.
+        grouped: dict[str, list[LiveItem]] = {}
+        for live in self.items.values():
+            grouped.setdefault(live.item.bank, []).append(live)
+        return grouped
 
 
 def form_spec_of(form: AssessmentForm) -> FormSpec:

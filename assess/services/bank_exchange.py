@@ -21,9 +21,11 @@ from assess.services.authoring import LiveBanks, live_banks
 from assess.services.catalogue import pin_versions
 from assess.services.staff import record_audit
 from items.bank import ID_PATTERN, Catalogue, ItemVersion, check_item
-from items.interchange import ImportProblem, dump_bank, import_file
+from items.interchange import ImportProblem, InterchangeError, dump_bank, import_file
 from items.located_yaml import LocatedError, read_yaml
 
+#: Questions one import may hold; a larger file is refused whole, with this number in the message.
+MAX_IMPORT_QUESTIONS = 2000
 #: What an uploaded file may be called on disk: the importers tell formats apart by suffix (QTI .zip).
 UPLOAD_SUFFIXES = {".xml", ".zip", ".txt", ".gift", ".aiken", ".imsmanifest"}
 
@@ -167,6 +169,15 @@ def read_upload(format: str, filename: str, data: bytes) -> tuple[list[dict[str,
     problems = [
         ImportProblem(name, problem.location, problem.reason, problem.imported) for problem in result.problems
     ]
+    questions = len(result.items) + sum(1 for problem in problems if not problem.imported)
+    if questions > MAX_IMPORT_QUESTIONS:
+        # Refused at "Check", before any item is checked: one import is one transaction, and
+        # every page that lists a bank must stay quick (Invariant 8).
+        raise InterchangeError(
+            name,
+            f"at most {MAX_IMPORT_QUESTIONS:,} questions per import; this file has {questions:,}, "
+            "so split it into smaller files",
+        )
     return result.items, problems
 
 
