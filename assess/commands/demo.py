@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
-from typing import NoReturn
 
 import click
 
 from assess.clock import system_clock
-from assess.config import settings_from_env
-from assess.db import make_engine, make_session_factory, sqlalchemy_url, upgrade_database
+from assess.commands import fail
+from assess.commands.banks import load_or_exit
+from assess.commands.database import settings_or_exit, shown_url
+from assess.db import make_engine, make_session_factory, upgrade_database
 from assess.demo.cohort import DEFAULT_CANDIDATES, DEFAULT_SEED, FORM_ID, DemoUnavailable, build_demo
+from assess.services.mail import candidate_link
 from assess.services.scorecards import kit_catalogue
-from items.bank import BankInvalid, load_banks
 from items.located_yaml import FilesInvalid
 
 #: A cohort this large takes about a minute to build; the demo is for exploring, not load.
 MAX_CANDIDATES = 2000
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(message, err=True)
-    sys.exit(1)
 
 
 @click.command("demo")
@@ -51,27 +46,24 @@ def demo(host: str, port: int, no_serve: bool, candidates: int, seed: int) -> No
     """
     # Not a bind: a server listening on every interface is shown as a loopback link.
     shown_host = "127.0.0.1" if host in {"0.0.0.0", "::", ""} else host  # nosec B104
+    settings = replace(settings_or_exit(), public_url=f"http://{shown_host}:{port}")
+    catalogue = load_or_exit(settings.bank_paths)
     try:
-        settings = replace(settings_from_env(), public_url=f"http://{shown_host}:{port}")
-    except ValueError as exc:
-        _fail(f"configuration: {exc}")
-    try:
-        catalogue = load_banks(settings.bank_paths)
         kits = kit_catalogue()
-    except (BankInvalid, FilesInvalid) as exc:
+    except FilesInvalid as exc:
         for error in exc.errors:
             click.echo(str(error), err=True)
-        _fail(f"{len(exc.errors)} problem(s) found; the demo needs valid banks and kits.")
+        fail(f"{len(exc.errors)} problem(s) found in the interview kits; nothing built.")
     upgrade_database(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
             logins = build_demo(session, catalogue, kits, candidates, seed, system_clock())
     except DemoUnavailable as exc:
-        _fail(str(exc))
+        fail(str(exc))
     finally:
         engine.dispose()
-    click.echo(f"Database: {sqlalchemy_url(settings.database_url).render_as_string(hide_password=True)}")
+    click.echo(f"Database: {shown_url(settings.database_url)}")
     cohort = (
         "built now"
         if logins.built
@@ -80,9 +72,8 @@ def demo(host: str, port: int, no_serve: bool, candidates: int, seed: int) -> No
     click.echo(
         f"Demo campaign: {logins.campaign_slug} (form {FORM_ID}), {logins.invitations} invitations, {cohort}"
     )
-    click.echo(
-        f"Candidate link (single use, valid 14 days): {settings.public_url}/t/{logins.candidate_token}"
-    )
+    link = candidate_link(settings.public_url, logins.candidate_token)
+    click.echo(f"Candidate link (single use, valid 14 days): {link}")
     click.echo(f"Staff login: {settings.public_url}/staff/login  (passwords are new on every run)")
     for login in logins.staff:
         click.echo(f"  {login.role:<12} email: {login.email:<30} password: {login.password}")
