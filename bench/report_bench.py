@@ -55,7 +55,7 @@ from assess.models import (
     StaffUser,
     StoredItemVersion,
 )
-from assess.services.report_data import _names, campaign_data, campaign_rules, funnel_statuses
+from assess.services.report_data import _labels, campaign_data, campaign_rules, funnel_statuses
 from assess.services.scorecards import kit_catalogue
 from items.interview_kits import KitCatalogue
 from reports.campaign_frames import CampaignData
@@ -153,7 +153,7 @@ def build_campaign(
                 "created_at": started + timedelta(seconds=candidate),
             }
         )
-        expected_candidates.append((candidate, f"Candidate {candidate}"))
+        expected_candidates.append((candidate, f"Candidate {candidate}", f"candidate{candidate}@example.com"))
         points_total = 0.0
         for position, item_id in enumerate(item_ids):
             top = max_points[position]
@@ -260,7 +260,7 @@ def build_campaign(
         ):
             _bulk(connection, table, rows)
     expected = CampaignData(
-        candidates=pd.DataFrame(expected_candidates, columns=["candidate_id", "name"]),
+        candidates=pd.DataFrame(expected_candidates, columns=["candidate_id", "name", "email"]),
         assessment=pd.DataFrame(
             expected_assessment,
             columns=["candidate_id", "section_id", "points", "max_points", "pending_review"],
@@ -327,7 +327,7 @@ def load(session: Session, campaign_id: int, kits: KitCatalogue) -> tuple[Campai
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
     data = campaign_data(session, campaign)
-    names = _names(session, campaign, kits.kits.get(campaign.kit_id))
+    names = _labels(session, campaign, kits.kits.get(campaign.kit_id))
     return data, campaign, names
 
 

@@ -3,7 +3,8 @@
 One row per recorded fact, no totals. Ids are compared as given: give them one type throughout.
 
 ``candidates``
-    candidate_id, name: everyone in the campaign. Other frames may only name these ids.
+    candidate_id, name, and optionally email: everyone in the campaign. Other frames may only
+    name these ids.
 ``assessment``
     candidate_id, section_id, points, max_points, pending_review (bool): one row per item
     score of a finalized attempt. A pending item's ``points`` hold its automatic part only.
@@ -17,12 +18,16 @@ One row per recorded fact, no totals. Ids are compared as given: give them one t
 ``goals`` (optional)
     candidate_id, stage_id, interviewer_id, goal_id, likelihood: 0 or 1-4.
 
+``labels`` (optional) names the section, stage, competency and goal ids for people: every
+sentence, table and chart shows the name, and an id only where no name is known.
+
 ``prepared`` checks every frame at once and raises ``FrameInvalid`` listing each problem.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -57,12 +62,35 @@ class FrameInvalid(ValueError):
 
 
 @dataclass(frozen=True)
+class Labels:
+    """Display names of the ids the frames carry: section titles, stage titles, competency and goal names."""
+
+    sections: Mapping[Hashable, str] = field(default_factory=dict)
+    stages: Mapping[Hashable, str] = field(default_factory=dict)
+    competencies: Mapping[Hashable, str] = field(default_factory=dict)
+    goals: Mapping[Hashable, str] = field(default_factory=dict)
+
+    def section(self, section_id: Hashable) -> str:
+        return self.sections.get(section_id, str(section_id))
+
+    def stage(self, stage_id: Hashable) -> str:
+        return self.stages.get(stage_id, str(stage_id))
+
+    def competency(self, competency_id: Hashable) -> str:
+        return self.competencies.get(competency_id, str(competency_id))
+
+    def goal(self, goal_id: Hashable) -> str:
+        return self.goals.get(goal_id, str(goal_id))
+
+
+@dataclass(frozen=True)
 class CampaignData:
     candidates: pd.DataFrame
     assessment: pd.DataFrame
     scorecards: pd.DataFrame
     recommendations: pd.DataFrame
     goals: pd.DataFrame | None = None
+    labels: Labels = field(default_factory=Labels)
 
 
 def _problems(name: str, frame: pd.DataFrame, known: pd.Series | None) -> list[str]:
@@ -112,10 +140,14 @@ def prepared(data: CampaignData) -> CampaignData:
     if problems:
         raise FrameInvalid(problems)
     goals = data.goals if data.goals is not None else pd.DataFrame(columns=list(COLUMNS["goals"]))
+    candidates = data.candidates
+    if "email" not in candidates.columns:
+        candidates = candidates.assign(email="")
     return CampaignData(
-        candidates=data.candidates.astype({"name": str}),
+        candidates=candidates.astype({"name": str, "email": str}),
         assessment=data.assessment.astype({"points": float, "max_points": float, "pending_review": bool}),
         scorecards=data.scorecards.astype({"rating": int}),
         recommendations=data.recommendations.astype({"recommendation": "Int64", "red_flag": bool}),
         goals=goals.astype({"likelihood": int}),
+        labels=data.labels,
     )

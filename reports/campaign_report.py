@@ -1,9 +1,11 @@
 """The campaign report: the ranking, the section profile and the funnel of one campaign.
 
-Input is the ``CampaignData`` of ``reports.campaign_frames`` and a status frame for the funnel:
+Input is the ``CampaignData`` of ``reports.campaign_frames``, a status frame for the funnel:
 candidate_id and one boolean column per stage of ``FUNNEL_STAGES`` (did the candidate reach
 it: invited, started the test, finished it, graded, written answers reviewed, interviewed,
-decided). Each stage counts its own column; a candidate may skip one (nothing to review).
+decided), each stage counting its own column (a candidate may skip one: nothing to review);
+and optionally the hiring decisions the team recorded (``DECISION_COLUMNS``: the decision's
+words, who took it, when), shown beside the overrides, which are the rules' own verdicts.
 
 Ranking order: first the candidates a team can compare (complete, no override) by combined
 score, best first, ranked 1, 2, 2, 4 on ties; then the incomplete ones, by test percent; last
@@ -12,34 +14,43 @@ the overridden ones ("do not hire", "unsuitable"), which get no rank whatever th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
 
-from reports.campaign_frames import FrameInvalid
+from reports.campaign_frames import FrameInvalid, Labels
 from reports.candidate_report import CampaignRules, CampaignScores, round_half_up
 from reports.charts import Chart, score_distribution_chart, section_profile_chart
 
 FUNNEL_STAGES = ("invited", "started", "finished", "graded", "reviewed", "interviewed", "decided")
+DECISION_COLUMNS = ("candidate_id", "decision", "decided_by", "decided_at")
 RANKING_COLUMNS = (
-    "rank", "candidate_id", "name", "combined_score", "test_percent", "percentile",
-    "interview_percent", "status", "decision", "overrides", "missing",
+    "rank", "candidate_id", "name", "email", "combined_score", "test_percent", "percentile",
+    "interview_percent", "status", "decision", "decided_by", "decided_at", "override", "overrides",
+    "missing",
 )  # fmt: skip
-#: Headings for people (XLSX, print); the CSV keeps the column names.
+#: Columns that hold ids: the CSV keeps candidate_id for joining; people's exports show names.
+ID_COLUMNS = ("candidate_id", "section_id")
+#: Headings for people (XLSX, print); the CSV keeps the column names. Every figure is a percent.
 LABELS = {
     "rank": "Rank",
-    "candidate_id": "Candidate",
-    "name": "Name",
-    "combined_score": "Combined score",
+    "candidate_id": "Candidate id",
+    "name": "Candidate",
+    "email": "Email",
+    "combined_score": "Combined %",
     "test_percent": "Test %",
     "percentile": "Test percentile",
     "interview_percent": "Interview %",
     "status": "Status",
-    "decision": "Override decision",
-    "overrides": "Overrides",
+    "decision": "Decision",
+    "decided_by": "Decided by",
+    "decided_at": "Decided (UTC)",
+    "override": "Override",
+    "overrides": "Override reasons",
     "missing": "Missing",
-    "section_id": "Section",
+    "section": "Section",
+    "section_id": "Section id",
     "candidates": "Candidates",
     "mean": "Mean %",
     "median": "Median %",
@@ -59,8 +70,8 @@ class CampaignReport:
     """Report frames of one campaign; ``generated_at`` is printed on the exports.
 
     ``section_scores`` holds one row per candidate and section (the candidate report's
-    ``sections``, with candidate_id and name); ``section_summary`` one row per section over
-    the candidates whose section is final.
+    ``sections``, with the section's title, candidate_id and name); ``section_summary`` one row
+    per section (id and title) over the candidates whose section is final.
     """
 
     title: str
@@ -70,12 +81,26 @@ class CampaignReport:
     section_scores: pd.DataFrame
     section_summary: pd.DataFrame
     funnel: pd.DataFrame
+    labels: Labels = field(default_factory=Labels)
 
 
-def ranking_table(outcomes: pd.DataFrame) -> pd.DataFrame:
-    """The ranking (see the module docstring) from ``CampaignScores.outcomes``."""
-    table = outcomes.reset_index()
-    overridden = table["decision"].notna()
+def ranking_table(outcomes: pd.DataFrame, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ranking (see the module docstring) from ``CampaignScores.outcomes`` and the decisions.
+
+    ``override`` is the rules' verdict ("do not hire", "unsuitable"); ``decision`` the team's.
+    """
+    if decisions is None:
+        decisions = pd.DataFrame(columns=list(DECISION_COLUMNS))
+    missing = [column for column in DECISION_COLUMNS if column not in decisions.columns]
+    if missing:
+        raise FrameInvalid([f"decisions: missing column(s) {', '.join(missing)}"])
+    if decisions["candidate_id"].duplicated().any():
+        raise FrameInvalid(["decisions: candidate_id: one decision in force per candidate"])
+    table = outcomes.reset_index().rename(columns={"decision": "override"})
+    recorded = decisions.set_index("candidate_id")
+    for column in DECISION_COLUMNS[1:]:
+        table[column] = table["candidate_id"].map(recorded[column]).astype(object)
+    overridden = table["override"].notna()
     comparable = (table["status"] == "complete") & ~overridden
     group = pd.Series(1, index=table.index).mask(comparable, 0).mask(overridden, 2)
     score = table["test_percent"].where(group == 1, table["combined_score"])
@@ -86,8 +111,9 @@ def ranking_table(outcomes: pd.DataFrame) -> pd.DataFrame:
     return ordered.assign(rank=rank.astype("Int64"))[list(RANKING_COLUMNS)].reset_index(drop=True)
 
 
-def section_summary(section_scores: pd.DataFrame) -> pd.DataFrame:
-    """Per section: how many candidates have a final percent, and its mean, median and range."""
+def section_summary(section_scores: pd.DataFrame, labels: Labels | None = None) -> pd.DataFrame:
+    """Per section (id and title): how many candidates have a final percent, its mean, median, range."""
+    labels = labels or Labels()
     by = section_scores.groupby("section_id", sort=False)["percent"]
     summary = pd.DataFrame(
         {
@@ -98,7 +124,9 @@ def section_summary(section_scores: pd.DataFrame) -> pd.DataFrame:
             "max": by.max(),
         }
     )
-    return summary.rename_axis("section_id").reset_index()
+    summary = summary.rename_axis("section_id").reset_index()
+    summary.insert(1, "section", [labels.section(section) for section in summary["section_id"]])
+    return summary
 
 
 def funnel(statuses: pd.DataFrame) -> pd.DataFrame:
@@ -128,20 +156,31 @@ def funnel(statuses: pd.DataFrame) -> pd.DataFrame:
 
 
 def campaign_report(
-    title: str, scores: CampaignScores, statuses: pd.DataFrame, generated_at: datetime
+    title: str,
+    scores: CampaignScores,
+    statuses: pd.DataFrame,
+    generated_at: datetime,
+    decisions: pd.DataFrame | None = None,
 ) -> CampaignReport:
     """The campaign's report from its scores (``reports.candidate_report.score_campaign``)."""
+    labels = scores.data.labels
     names = scores.outcomes["name"]
-    section_scores = scores.sections.assign(name=scores.sections["candidate_id"].map(names))
-    section_scores = section_scores[["section_id", "candidate_id", "name", "items", "pending", "percent"]]
+    section_scores = scores.sections.assign(
+        name=scores.sections["candidate_id"].map(names),
+        section=[labels.section(section) for section in scores.sections["section_id"]],
+    )
+    section_scores = section_scores[
+        ["section_id", "section", "candidate_id", "name", "items", "pending", "percent"]
+    ]
     return CampaignReport(
         title=title,
         generated_at=generated_at,
         rules=scores.rules,
-        ranking=ranking_table(scores.outcomes),
+        ranking=ranking_table(scores.outcomes, decisions),
         section_scores=section_scores,
-        section_summary=section_summary(scores.sections),
+        section_summary=section_summary(scores.sections, labels),
         funnel=funnel(statuses),
+        labels=labels,
     )
 
 

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from items.interview_kits import LEVELS, NOT_ENOUGH_INFORMATION, RECOMMENDATIONS, InterviewKit
-from reports.campaign_frames import CampaignData, prepared
+from reports.campaign_frames import CampaignData, Labels, prepared
 
 DO_NOT_HIRE = "do not hire"
 UNSUITABLE = "unsuitable"
@@ -86,7 +86,7 @@ class CampaignRules:
 class CampaignScores:
     """Everything the reports show, computed once for the whole campaign.
 
-    ``outcomes``, indexed by candidate_id in the order of ``data.candidates``: name,
+    ``outcomes``, indexed by candidate_id in the order of ``data.candidates``: name, email,
     test_percent, percentile, interview_mean, interview_percent, combined_score, status,
     decision, overrides and missing (tuples of sentences). ``sections``: candidate_id,
     section_id, items, pending, percent. ``competencies``: candidate_id, competency_id, mean,
@@ -177,7 +177,7 @@ def _joined(sentences: dict[Hashable, list[str]], index: pd.Index) -> pd.Series:
 
 
 def _must_have_checks(
-    rules: CampaignRules, competencies: pd.DataFrame, interviewed: pd.Index, index: pd.Index
+    rules: CampaignRules, competencies: pd.DataFrame, interviewed: pd.Index, index: pd.Index, labels: Labels
 ) -> tuple[dict[Hashable, list[str]], dict[Hashable, list[str]]]:
     """Failed must-haves (overrides) and unrated ones (missing), per candidate."""
     failures: dict[Hashable, list[str]] = {}
@@ -185,17 +185,18 @@ def _must_have_checks(
     for competency, minimum in rules.must_haves.items():
         rows = competencies[competencies["competency_id"] == competency]
         mean = rows.set_index("candidate_id")["mean"].reindex(index)
+        name = labels.competency(competency)
         for candidate in mean.index[mean < minimum]:
             failures.setdefault(candidate, []).append(
-                f"must-have {competency} rated {mean[candidate]:.2f}, below its minimum of {minimum}"
+                f"must-have {name} rated {mean[candidate]:.2f}, below its minimum of {minimum}"
             )
         for candidate in mean.index[mean.isna() & mean.index.isin(interviewed)]:
-            unrated.setdefault(candidate, []).append(f"must-have {competency} not rated yet")
+            unrated.setdefault(candidate, []).append(f"must-have {name} not rated yet")
     return failures, unrated
 
 
 def _interview_gaps(
-    rules: CampaignRules, scorecards: pd.DataFrame, interviewed: pd.Index, index: pd.Index
+    rules: CampaignRules, scorecards: pd.DataFrame, interviewed: pd.Index, index: pd.Index, labels: Labels
 ) -> dict[Hashable, list[str]]:
     gaps: dict[Hashable, list[str]] = {}
     for candidate in index.difference(interviewed, sort=False):
@@ -203,16 +204,16 @@ def _interview_gaps(
     for stage in rules.interview_stages:
         scored = scorecards.loc[scorecards["stage_id"] == stage, "candidate_id"].unique()
         for candidate in interviewed.difference(pd.Index(scored), sort=False):
-            gaps.setdefault(candidate, []).append(f"no scorecard for stage {stage}")
+            gaps.setdefault(candidate, []).append(f"no scorecard for stage {labels.stage(stage)}")
     return gaps
 
 
-def _red_flags(recommendations: pd.DataFrame) -> dict[Hashable, list[str]]:
+def _red_flags(recommendations: pd.DataFrame, labels: Labels) -> dict[Hashable, list[str]]:
     flags: dict[Hashable, list[str]] = {}
     for row in recommendations[recommendations["red_flag"]].itertuples(index=False):
         note = str(row.red_flag_note or "").strip() or "no note"
         flags.setdefault(row.candidate_id, []).append(
-            f"red flag at {row.stage_id} by {row.interviewer_id}: {note}"
+            f"red flag at {labels.stage(row.stage_id)} by {row.interviewer_id}: {note}"
         )
     return flags
 
@@ -241,11 +242,11 @@ def score_campaign(data: CampaignData, rules: CampaignRules) -> CampaignScores:
     interview_percent = round_half_up((interview_mean - 1) / 3 * 100, 1)
     interviewed = pd.Index(data.scorecards["candidate_id"].unique())
     missing = _missing(tests, interview_mean, interviewed)
-    failures, unrated = _must_have_checks(rules, competencies, interviewed, index)
-    for sentences in (_interview_gaps(rules, data.scorecards, interviewed, index), unrated):
+    failures, unrated = _must_have_checks(rules, competencies, interviewed, index, data.labels)
+    for sentences in (_interview_gaps(rules, data.scorecards, interviewed, index, data.labels), unrated):
         for candidate, found in sentences.items():
             missing.setdefault(candidate, []).extend(found)
-    flags = _red_flags(data.recommendations)
+    flags = _red_flags(data.recommendations, data.labels)
     weights = float(rules.assessment_weight), float(rules.interview_weight)
     combined = (weights[0] * tests["test_percent"] + weights[1] * interview_percent) / sum(weights)
     is_complete = ~index.isin(list(missing))
@@ -255,6 +256,7 @@ def score_campaign(data: CampaignData, rules: CampaignRules) -> CampaignScores:
     outcomes = pd.DataFrame(
         {
             "name": data.candidates["name"].to_numpy(),
+            "email": data.candidates["email"].to_numpy(),
             "test_percent": tests["test_percent"],
             "percentile": tests["percentile"],
             "interview_mean": round_half_up(interview_mean, 2),

@@ -60,7 +60,7 @@ def score_distribution_chart(test_percents: pd.Series, combined_scores: pd.Serie
     NaN (not available yet) is left out, never counted in the 0-9 band.
     """
     title = "Score distribution"
-    series = [("Test %", test_percents.dropna()), ("Combined score", combined_scores.dropna())]
+    series = [("Test %", test_percents.dropna()), ("Combined %", combined_scores.dropna())]
     figure = Figure(figsize=SIZE_INCHES, layout="constrained")
     axes = figure.add_subplot()
     positions = np.arange(len(BANDS) - 1)
@@ -75,36 +75,37 @@ def score_distribution_chart(test_percents: pd.Series, combined_scores: pd.Serie
         descriptions.append(_describe(name, values, counts))
     axes.set_xticks(positions, _band_labels())
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set(title=title, xlabel="Score band (0-100)", ylabel="Candidates")
+    axes.set(title=title, xlabel="Percent (10-point bands)", ylabel="Candidates")
     axes.legend(frameon=False)
-    alt_text = "Bar chart of candidates per 10-point score band. " + " ".join(descriptions)
+    alt_text = "Bar chart of candidates per 10-point percent band. " + " ".join(descriptions)
     return Chart(title, alt_text, _png(figure))
 
 
 def section_profile_chart(summary: pd.DataFrame) -> Chart:
     """The campaign's mean percent per section, with each section's lowest and highest.
 
-    ``summary`` has section_id, candidates, mean, min and max (``campaign_report.section_summary``).
+    ``summary`` has section (the title shown), candidates, mean, min and max
+    (``campaign_report.section_summary``).
     """
     title = "Section profile"
     shown = summary[summary["candidates"] > 0]
     figure = Figure(figsize=SIZE_INCHES, layout="constrained")
     axes = figure.add_subplot()
-    labels = shown["section_id"].astype(str).tolist()
+    labels = shown["section"].astype(str).tolist()
     means = shown["mean"].to_numpy(dtype=float)
     axes.barh(labels, means, color=COLOURS[0])
     low, high = means - shown["min"].to_numpy(dtype=float), shown["max"].to_numpy(dtype=float) - means
     axes.errorbar(means, labels, xerr=[low, high], fmt="none", ecolor="#222222", capsize=4)
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
-    axes.set(title=title, xlabel="Mean percent (bars), lowest to highest (whiskers)", ylabel="Section")
+    axes.set(title=title, xlabel="Mean % (bars), lowest to highest % (whiskers)", ylabel="Section")
     if shown.empty:
         axes.text(0.5, 0.5, "No final section scores yet", ha="center", va="center", transform=axes.transAxes)
         alt_text = "Section profile: no final section scores yet."
     else:
         columns = zip(labels, means, shown["min"], shown["max"], shown["candidates"], strict=True)
         parts = [
-            f"{label}: mean {mean:.1f}, from {lowest:.1f} to {highest:.1f} ({count} candidates)"
+            f"{label}: mean {mean:.1f} %, from {lowest:.1f} % to {highest:.1f} % ({count} candidates)"
             for label, mean, lowest, highest, count in columns
         ]
         alt_text = "Horizontal bar chart of the mean percent per test section. " + "; ".join(parts) + "."

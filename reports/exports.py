@@ -2,13 +2,16 @@
 
 Text a spreadsheet would run as a formula (a candidate named ``=HYPERLINK(...)``) stays text:
 the XLSX stores it as a string cell, the CSV prefixes it with an apostrophe (OWASP's advice
-against CSV injection). Lists of sentences (overrides, missing) are joined with "; ".
+against CSV injection). Lists of sentences (overrides, missing) are joined with "; ", and times
+are written as "YYYY-MM-DD HH:MM" in UTC. Only the CSV carries an id column (candidate_id, for
+joining with other systems); the XLSX and print show names and titles.
 """
 
 from __future__ import annotations
 
 import io
 import math
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +22,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from reports.campaign_report import LABELS, CampaignReport, campaign_charts
+from reports.campaign_report import ID_COLUMNS, LABELS, CampaignReport, campaign_charts
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 PRINT_TEMPLATE = "reports/campaign_print.html"
@@ -49,8 +52,10 @@ def _plain(value: Any) -> Any:
     """A cell value: sentences joined, missing values None, numpy scalars as Python ones."""
     if isinstance(value, tuple):
         return SEPARATOR.join(value) or None
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
     return value.item() if hasattr(value, "item") else value
 
 
@@ -69,6 +74,10 @@ def ranking_csv(report: CampaignReport) -> bytes:
         }
     )
     return table.to_csv(index=False).encode("utf-8-sig")
+
+
+def _for_people(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.drop(columns=[column for column in ID_COLUMNS if column in frame.columns])
 
 
 def _sheet_title(wanted: str, used: set[str]) -> str:
@@ -126,11 +135,12 @@ def campaign_xlsx(report: CampaignReport) -> bytes:
     workbook.properties.creator = "assess"
     workbook.properties.created = report.generated_at
     used: set[str] = set()
-    _write_sheet(workbook, "Ranking", report.ranking, used)
-    _write_sheet(workbook, "Sections", report.section_summary, used)
-    for section_id, scores in report.section_scores.groupby("section_id", sort=False):
+    _write_sheet(workbook, "Ranking", _for_people(report.ranking), used)
+    _write_sheet(workbook, "Sections", _for_people(report.section_summary), used)
+    for _, scores in report.section_scores.groupby("section_id", sort=False):
         ordered = scores.sort_values(["percent", "name"], ascending=[False, True], na_position="last")
-        _write_sheet(workbook, f"Section {section_id}", ordered.drop(columns="section_id"), used)
+        title = str(ordered["section"].iloc[0])
+        _write_sheet(workbook, f"Section {title}", _for_people(ordered).drop(columns="section"), used)
     _write_sheet(workbook, "Funnel", report.funnel, used)
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -163,10 +173,13 @@ def campaign_html(report: CampaignReport) -> str:
         report=report,
         generated_at=report.generated_at.strftime("%Y-%m-%d %H:%M %Z").strip(),
         weights=(report.rules.assessment_weight, report.rules.interview_weight),
-        must_haves=sorted(report.rules.must_haves.items()),
-        ranking=_table(ranking),
-        decisions=ranking["decision"].notna().to_list(),
-        sections=_table(report.section_summary),
+        must_haves=sorted(
+            (report.labels.competency(competency), minimum)
+            for competency, minimum in report.rules.must_haves.items()
+        ),
+        ranking=_table(_for_people(ranking)),
+        overridden=ranking["override"].notna().to_list(),
+        sections=_table(_for_people(report.section_summary)),
         funnel=_table(report.funnel),
         charts=campaign_charts(report),
     )

@@ -96,6 +96,8 @@ def candidate(campaign_id: int, candidate_id: int) -> Page:
         loaded=loaded,
         report=candidate_report(loaded.scores, candidate_id),
         rules=loaded.scores.rules,
+        decision=loaded.decisions.get(candidate_id),
+        may_open_debrief=loaded.kit is not None and "interviews.debrief" in current_app.view_functions,
     )
 
 

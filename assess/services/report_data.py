@@ -1,7 +1,7 @@
 """The campaign reports' database adapter: the tidy frames of ``reports.campaign_frames`` from the tables.
 
 - Candidates are the campaign's invitations (candidate_id = invitation id, name = the name the
-  team gave, else the email), except one revoked before its test started: withdrawn, it never
+  team gave, else the email; and the email), except one revoked before its test started: withdrawn, it never
   entered the funnel. Other frames name only these.
 - Assessment: the item scores of finalized attempts. The rubric and regrade services rewrite
   ``ItemScore`` in the transaction that adds their ``RubricReview`` / ``RegradedScore`` row, so
@@ -11,6 +11,8 @@
   of the kit's red flags or wrote in "Red flags: what you saw" (two kits list none, so the
   note is their only way). A stage without a recommendation (reference checks) has none.
 - Interviewers are shown by name, or by email where they have none or two share one.
+- Decisions: the one in force per candidate (``assess.services.pipeline.decisions_in_force``).
+- Sections, stages, competencies and goals are named by their titles (``reports.campaign_frames.Labels``).
 """
 
 from __future__ import annotations
@@ -25,33 +27,38 @@ import pandas as pd
 from sqlalchemy import Float, and_, cast, or_, select
 from sqlalchemy.orm import Session
 
-from assess.models import Attempt, AttemptItem, Campaign, Invitation, ItemScore, Scorecard, StaffUser
+from assess.models import (
+    Attempt,
+    AttemptItem,
+    Campaign,
+    HiringDecision,
+    Invitation,
+    ItemScore,
+    Scorecard,
+    StaffUser,
+)
+from assess.services.pipeline import RecordedDecision, decisions_in_force
 from items.interview_kits import InterviewKit, KitCatalogue
-from reports.campaign_frames import COLUMNS, CampaignData
-from reports.campaign_report import FUNNEL_STAGES, CampaignReport, campaign_report
-from reports.candidate_report import COMPLETE, CampaignRules, CampaignScores, score_campaign
-
-
-@dataclass(frozen=True)
-class Names:
-    """Display names for the ids the report frames carry."""
-
-    sections: dict[str, str]
-    stages: dict[str, str]
-    competencies: dict[str, str]
-    goals: dict[str, str]
+from reports.campaign_frames import COLUMNS, CampaignData, Labels
+from reports.campaign_report import DECISION_COLUMNS, FUNNEL_STAGES, CampaignReport, campaign_report
+from reports.candidate_report import CampaignRules, CampaignScores, score_campaign
 
 
 @dataclass(frozen=True)
 class LoadedCampaign:
-    """A campaign's frames, rules and scores, and the funnel statuses (``reports.campaign_report``)."""
+    """A campaign's frames, rules and scores, the funnel statuses (``reports.campaign_report``)
+    and the decision in force per candidate id."""
 
     campaign: Campaign
     kit: InterviewKit | None
     data: CampaignData
     scores: CampaignScores
     statuses: pd.DataFrame
-    names: Names
+    decisions: dict[int, RecordedDecision]
+
+    @property
+    def names(self) -> Labels:
+        return self.data.labels
 
 
 def _frame(name: str, rows: Iterable[tuple[Any, ...]]) -> pd.DataFrame:
@@ -68,7 +75,10 @@ def _candidates(session: Session, campaign_id: int) -> pd.DataFrame:
         )
         .order_by(Invitation.created_at, Invitation.id)
     ).all()
-    return _frame("candidates", ((id_, name.strip() or email) for id_, name, email in rows))
+    return pd.DataFrame.from_records(
+        [(id_, name.strip() or email, email) for id_, name, email in rows],
+        columns=[*COLUMNS["candidates"], "email"],
+    )
 
 
 def _assessment(session: Session, campaign_id: int) -> pd.DataFrame:
@@ -135,7 +145,7 @@ def _red_flag_note(flags: list[str], note: str) -> str:
     return "; ".join([*flags, *([note.strip()] if note.strip() else [])])
 
 
-def campaign_data(session: Session, campaign: Campaign) -> CampaignData:
+def campaign_data(session: Session, campaign: Campaign, labels: Labels | None = None) -> CampaignData:
     """The campaign's input frames for ``reports.candidate_report.score_campaign``."""
     candidates = _candidates(session, campaign.id)
     cards = _scorecards_in_force(session, campaign, set(candidates["candidate_id"].tolist()))
@@ -153,6 +163,7 @@ def campaign_data(session: Session, campaign: Campaign) -> CampaignData:
         scorecards=_frame("scorecards", ratings),
         recommendations=_frame("recommendations", recommendations),
         goals=_frame("goals", goals),
+        labels=labels or Labels(),
     )
 
 
@@ -177,9 +188,14 @@ def campaign_rules(campaign: Campaign, kits: KitCatalogue) -> CampaignRules:
 def funnel_statuses(session: Session, campaign: Campaign, scores: CampaignScores) -> pd.DataFrame:
     """candidate_id and one boolean per stage of ``reports.campaign_report.FUNNEL_STAGES``.
 
-    No hiring decision is recorded in assess, so "decided" means the report is complete (people
-    can decide) or an override (red flag, failed must-have) has decided already.
+    "decided": the team recorded a decision at the debrief.
     """
+    decided = session.scalars(
+        select(HiringDecision.invitation_id)
+        .join(Invitation, Invitation.id == HiringDecision.invitation_id)
+        .where(Invitation.campaign_id == campaign.id)
+        .distinct()
+    ).all()
     outcomes = scores.outcomes
     attempts = dict(
         session.execute(
@@ -200,20 +216,20 @@ def funnel_statuses(session: Session, campaign: Campaign, scores: CampaignScores
             "graded": graded,
             "reviewed": graded & ~pending,
             "interviewed": interviewed,
-            "decided": (outcomes["status"] == COMPLETE).to_numpy() | outcomes["decision"].notna().to_numpy(),
+            "decided": index.isin(list(decided)),
         },
         columns=["candidate_id", *FUNNEL_STAGES],
     )
 
 
-def _names(session: Session, campaign: Campaign, kit: InterviewKit | None) -> Names:
+def _labels(session: Session, campaign: Campaign, kit: InterviewKit | None) -> Labels:
     sections = session.execute(
         select(AttemptItem.section_id, AttemptItem.section_title)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
         .where(Attempt.campaign_id == campaign.id)
         .distinct()
     ).all()
-    return Names(
+    return Labels(
         sections=dict(sections),
         stages={stage.id: stage.title for stage in kit.stages} if kit else {},
         competencies={competency.id: competency.name for competency in kit.competencies} if kit else {},
@@ -224,11 +240,29 @@ def _names(session: Session, campaign: Campaign, kit: InterviewKit | None) -> Na
 def load_campaign(session: Session, campaign: Campaign, kits: KitCatalogue) -> LoadedCampaign:
     """Everything the campaign's reports show, loaded and scored once."""
     kit = campaign_kit(campaign, kits)
-    data = campaign_data(session, campaign)
+    data = campaign_data(session, campaign, _labels(session, campaign, kit))
     scores = score_campaign(data, campaign_rules(campaign, kits))
+    decisions = {
+        candidate: decision
+        for candidate, decision in decisions_in_force(session, campaign.id).items()
+        if candidate in scores.outcomes.index
+    }
     statuses = funnel_statuses(session, campaign, scores)
-    return LoadedCampaign(campaign, kit, data, scores, statuses, _names(session, campaign, kit))
+    return LoadedCampaign(campaign, kit, data, scores, statuses, decisions)
+
+
+def decisions_frame(decisions: dict[int, RecordedDecision]) -> pd.DataFrame:
+    """The decisions as ``reports.campaign_report.DECISION_COLUMNS``: the decision in words, who, when."""
+    return pd.DataFrame.from_records(
+        [
+            (candidate, decision.label, decision.decided_by, decision.decided_at)
+            for candidate, decision in decisions.items()
+        ],
+        columns=list(DECISION_COLUMNS),
+    )
 
 
 def campaign_report_of(loaded: LoadedCampaign, now: datetime) -> CampaignReport:
-    return campaign_report(loaded.campaign.title, loaded.scores, loaded.statuses, now)
+    return campaign_report(
+        loaded.campaign.title, loaded.scores, loaded.statuses, now, decisions_frame(loaded.decisions)
+    )

@@ -67,24 +67,27 @@ def test_campaign_report_ranks_shows_overrides_and_incomplete(
         "— Eve Candidate incomplete not yet — not yet Incomplete no assessment; not interviewed"
     )
     assert "Do not hire" in rows[4] and RED_FLAG_NOTE in rows[4]
-    assert "Unsuitable must-have communication rated 1.00, below its minimum of 2" in rows[5]
+    assert (
+        "Unsuitable must-have Communication (written and verbal) rated 1.00, below its minimum of 2"
+        in rows[5]
+    )
     assert not any(" 0.0 " in row for row in rows)
     charts = re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]+)"', html)
     assert len(charts) == 2
-    assert charts[0].startswith("Bar chart of candidates per 10-point score band. Test %: 3 candidates")
-    assert charts[1].startswith("Horizontal bar chart of the mean percent per test section. warmup: mean")
+    assert charts[0].startswith("Bar chart of candidates per 10-point percent band. Test %: 3 candidates")
+    assert charts[1].startswith("Horizontal bar chart of the mean percent per test section. Warm-up: mean")
     funnel = text_of(html[html.index('aria-labelledby="funnel-heading"') :])
     assert "Invited 6 100.0 100.0 Started 5 83.3 83.3 Finished 4 66.7 80.0" in funnel
-    assert "Decided 3 50.0" in funnel
+    assert "Decided 0 0.0" in funnel  # no decision recorded yet
 
 
 def test_candidate_report_shows_sections_interviews_and_the_combined_score(
     recruiter: FlaskClient, built: ReportCampaign
 ) -> None:
     ada = text_of(recruiter.get(built.candidate_url("Ada")).get_data(as_text=True))
-    assert "Combined score 83.9 of 100" in ada
+    assert "Combined % 83.9 %" in ada
     assert "Test 87.5 %, percentile 50.0 within the campaign" in ada
-    assert "Interview mean 3.44 of 4 (81.5 %)" in ada
+    assert "Interview 81.5 % (mean rating 3.44 on the 1–4 scale)" in ada
     assert "Warm-up 2 — 100.0 Writing 1 — 75.0 Test total (sections count equally) 3 — 87.5" in ada
     # Ian's 0 is counted apart (1 rating, 1 unrated), never averaged in as a low score.
     assert "Communication (written and verbal) 3.00 1 1 0 0.00 at least 2" in ada
@@ -93,7 +96,7 @@ def test_candidate_report_shows_sections_interviews_and_the_combined_score(
 
     dan = text_of(recruiter.get(built.candidate_url("Dan")).get_data(as_text=True))
     assert "Status Incomplete: 1 answer(s) awaiting review" in dan
-    assert "Combined score Incomplete: not computed until every part is in" in dan
+    assert "Combined % Incomplete: not computed until every part is in" in dan
     assert "Writing 1 1 awaiting review" in dan and "Una" not in dan  # a draft is nobody's business yet
 
     cat = text_of(recruiter.get(built.candidate_url("Cat")).get_data(as_text=True))
@@ -133,17 +136,18 @@ def test_csv_download_parses_with_the_ranking(recruiter: FlaskClient, built: Rep
     assert (rows[0]["rank"], rows[0]["combined_score"], rows[0]["test_percent"]) == ("1", "83.9", "87.5")
     dan = rows[1]
     assert dan["combined_score"] == "" and dan["test_percent"] == "" and dan["status"] == "incomplete"
-    assert rows[4]["decision"] == "do not hire" and RED_FLAG_NOTE in rows[4]["overrides"]
+    assert rows[4]["override"] == "do not hire" and RED_FLAG_NOTE in rows[4]["overrides"]
+    assert rows[0]["email"] == "ada@example.com" and rows[0]["decision"] == ""
 
 
 def test_xlsx_download_opens_with_every_sheet(recruiter: FlaskClient, built: ReportCampaign) -> None:
     response = recruiter.get(f"{built.url}/download/xlsx")
     workbook = load_workbook(io.BytesIO(response.get_data()))
-    assert workbook.sheetnames == ["Ranking", "Sections", "Section warmup", "Section writing", "Funnel"]
+    assert workbook.sheetnames == ["Ranking", "Sections", "Section Warm-up", "Section Writing", "Funnel"]
     ranking = list(workbook["Ranking"].iter_rows(values_only=True))
-    assert ranking[0][:4] == ("Rank", "Candidate", "Name", "Combined score")
-    assert ranking[1][2:5] == ("Ada Candidate", 83.9, 87.5)
-    assert ranking[2][2:4] == ("Dan Candidate", None)  # incomplete: an empty cell, never 0
+    assert ranking[0][:4] == ("Rank", "Candidate", "Email", "Combined %")
+    assert ranking[1][1:5] == ("Ada Candidate", "ada@example.com", 83.9, 87.5)
+    assert ranking[2][1:4] == ("Dan Candidate", "dan@example.com", None)  # incomplete: an empty cell, never 0
 
 
 def test_html_download_and_print_view_carry_the_ranking(
@@ -156,7 +160,7 @@ def test_html_download_and_print_view_carry_the_ranking(
     for response in (download, shown):
         page = text_of(response.get_data(as_text=True))
         assert f"{TITLE} · campaign report" in page
-        assert "1 " + str(built.ids["Ada"]) + " Ada Candidate 83.9 87.5 50.0 81.5 complete" in page
+        assert "1 Ada Candidate ada@example.com 83.9 87.5 50.0 81.5 complete" in page
     policy = shown.headers["Content-Security-Policy"]
     assert "style-src 'sha256-" in policy and "unsafe-inline" not in policy and "script-src" not in policy
     assert policy.startswith("default-src 'none'")

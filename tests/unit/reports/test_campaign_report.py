@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import re
 from datetime import UTC, datetime
@@ -11,7 +12,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from reports.campaign_frames import CampaignData, FrameInvalid
+from reports.campaign_frames import CampaignData, FrameInvalid, Labels
 from reports.campaign_report import (
     FUNNEL_STAGES,
     RANKING_COLUMNS,
@@ -95,9 +96,10 @@ def test_ranking_orders_comparable_then_incomplete_then_overridden(report: Campa
     assert ranking["candidate_id"].tolist() == ["c1", "c2", "c3", "c5", "c4", "c6"]
     assert ranking["rank"].tolist() == [1, 2, 2, pd.NA, pd.NA, pd.NA]
     assert ranking["combined_score"].tolist()[:3] == [100.0, 70.0, 70.0]
-    assert ranking["decision"].fillna("").tolist() == ["", "", "", "", "do not hire", "unsuitable"]
+    assert ranking["override"].fillna("").tolist() == ["", "", "", "", "do not hire", "unsuitable"]
+    assert ranking["decision"].isna().all()  # no decision recorded
     dev = ranking.set_index("candidate_id").loc["c4"]
-    assert dev["combined_score"] == 100.0 and dev["decision"] == "do not hire"  # numbers shown, overridden
+    assert dev["combined_score"] == 100.0 and dev["override"] == "do not hire"  # numbers shown, overridden
     eve = ranking.set_index("candidate_id").loc["c5"]
     assert eve["status"] == "incomplete" and pd.isna(eve["combined_score"])
     assert eve["missing"] == ("1 answer(s) awaiting review",)
@@ -107,6 +109,7 @@ def test_ranking_puts_incomplete_candidates_by_test_percent_without_rank() -> No
     outcomes = pd.DataFrame(
         {
             "name": ["a", "b", "c"],
+            "email": ["a@example.com", "b@example.com", "c@example.com"],
             "test_percent": [40.0, 90.0, float("nan")],
             "percentile": [25.0, 75.0, float("nan")],
             "interview_percent": [float("nan")] * 3,
@@ -124,7 +127,7 @@ def test_ranking_puts_incomplete_candidates_by_test_percent_without_rank() -> No
 
 
 def test_section_summary_and_scores(report: CampaignReport) -> None:
-    summary = report.section_summary.set_index("section_id")
+    summary = report.section_summary.set_index("section_id").drop(columns="section")
     assert summary.loc["detail"].tolist() == [6, 66.7, 75.0, 0.0, 100.0]  # 100, 50, 100, 100, 50, 0
     assert summary.loc["communication"].tolist() == [5, 70.0, 100.0, 0.0, 100.0]  # Eve's is pending
     eve = report.section_scores.query("candidate_id == 'c5'").set_index("section_id")
@@ -167,14 +170,14 @@ def test_charts_are_png_images_with_title_and_alt_text(report: CampaignReport) -
     # Test %: 100, 75, 75, 100, 0 (Eve's awaits review); every complete candidate has a combined score.
     assert "Test %: 5 candidates, median 75.0; per band 0-9: 1, 10-19: 0," in distribution.alt_text
     assert "70-79: 2, 80-89: 0, 90-100: 2." in distribution.alt_text
-    assert "Combined score: 5 candidates, median 70.0;" in distribution.alt_text
-    assert "detail: mean 66.7, from 0.0 to 100.0 (6 candidates)" in profile.alt_text
+    assert "Combined %: 5 candidates, median 70.0;" in distribution.alt_text
+    assert "detail: mean 66.7 %, from 0.0 % to 100.0 % (6 candidates)" in profile.alt_text
 
 
 def test_charts_of_no_scores_still_render_and_say_so() -> None:
     empty = pd.Series(dtype=float)
     distribution = score_distribution_chart(empty, empty)
-    profile = section_profile_chart(pd.DataFrame(columns=["section_id", "candidates", "mean", "min", "max"]))
+    profile = section_profile_chart(pd.DataFrame(columns=["section", "candidates", "mean", "min", "max"]))
     assert distribution.png.startswith(PNG_SIGNATURE) and "Test %: none yet." in distribution.alt_text
     assert profile.png.startswith(PNG_SIGNATURE) and "no final section scores yet" in profile.alt_text
 
@@ -191,6 +194,7 @@ def test_csv_round_trips_the_ranking(report: CampaignReport) -> None:
     for column in ("overrides", "missing"):
         expected[column] = expected[column].map(lambda sentences: "; ".join(sentences) or float("nan"))
     expected["name"] = expected["name"].replace({CANDIDATES["c6"][0]: "'" + CANDIDATES["c6"][0]})
+    expected["email"] = float("nan")  # these candidates have no email: an empty cell
     pd.testing.assert_frame_equal(back, expected, check_dtype=False)
 
 
@@ -205,23 +209,23 @@ def test_xlsx_has_formatted_sheets_that_openpyxl_reads_back(report: CampaignRepo
     assert [cell.value for cell in ranking[1]][:5] == [
         "Rank",
         "Candidate",
-        "Name",
-        "Combined score",
+        "Email",
+        "Combined %",
         "Test %",
     ]
     assert all(cell.font.bold for cell in ranking[1])
     assert ranking.freeze_panes == "A2"
-    assert ranking.auto_filter.ref == f"A1:K{len(report.ranking) + 1}"
-    assert [ranking.cell(row, 2).value for row in range(2, 8)] == report.ranking["candidate_id"].tolist()
+    assert ranking.auto_filter.ref == f"A1:N{len(report.ranking) + 1}"  # every column but the id
+    assert [ranking.cell(row, 2).value for row in range(2, 8)] == report.ranking["name"].tolist()
     assert ranking["D2"].value == 100.0 and ranking["D2"].number_format == "0.0"
     assert ranking["A2"].value == 1 and ranking["A2"].number_format == "0"
     assert ranking["D5"].value is None  # incomplete: an empty cell, not 0
-    formula_name = ranking.cell(7, 3)
+    formula_name = ranking.cell(7, 2)
     assert formula_name.value == CANDIDATES["c6"][0] and formula_name.data_type == "s"
     section = workbook["Section communication"]
-    assert [cell.value for cell in section[1]] == ["Candidate", "Name", "Items", "Awaiting review", "Percent"]
-    assert section.freeze_panes == "A2" and section.auto_filter.ref == "A1:E7"
-    assert section["E2"].value == 100.0 and section["E7"].value is None  # pending sorts last
+    assert [cell.value for cell in section[1]] == ["Candidate", "Items", "Awaiting review", "Percent"]
+    assert section.freeze_panes == "A2" and section.auto_filter.ref == "A1:D7"
+    assert section["D2"].value == 100.0 and section["D7"].value is None  # pending sorts last
     funnel_sheet = workbook["Funnel"]
     assert [funnel_sheet.cell(row, 2).value for row in range(2, 9)] == [8, 7, 6, 6, 5, 5, 3]
 
@@ -267,9 +271,90 @@ def test_html_is_a_standalone_printable_page(report: CampaignReport) -> None:
     images = re.findall(r'<img src="data:image/png;base64,([^"]+)" alt="([^"]+)">', html)
     assert len(images) == 2
     assert all(base64.b64decode(data).startswith(PNG_SIGNATURE) for data, _ in images)
-    assert images[0][1].startswith("Bar chart of candidates per 10-point score band.")
+    assert images[0][1].startswith("Bar chart of candidates per 10-point percent band.")
     for name in ("Ada", "Ben", "Cleo", "Dev", "Eve", "=HYPERLINK(&#34;http://x&#34;)"):
         assert f"<td>{name}</td>" in html
     assert '<td class="decision">do not hire</td>' in html
     assert "generated 2025-03-01 09:30 UTC" in html
     assert not re.search(r'(src|href)="(?!data:)', html)  # nothing to fetch: it prints offline
+
+
+LABELS = Labels(
+    sections={"detail": "Attention to detail", "communication": "Written communication"},
+    stages={"interview": "Structured interview"},
+    competencies={"communication": "Clear communication"},
+)
+
+
+def _labelled_report(decisions: pd.DataFrame | None = None) -> CampaignReport:
+    data = _data()
+    labelled = CampaignData(
+        data.candidates.assign(email=[f"{key}@example.com" for key in CANDIDATES]),
+        data.assessment,
+        data.scorecards,
+        data.recommendations,
+        labels=LABELS,
+    )
+    scores = score_campaign(labelled, CampaignRules(must_haves={"communication": 2}))
+    return campaign_report("Labelled", scores, _statuses({c: 7 for c in CANDIDATES}), GENERATED_AT, decisions)
+
+
+def test_reports_and_exports_name_sections_stages_and_competencies_never_their_ids() -> None:
+    report = _labelled_report()
+    ranking = report.ranking.set_index("candidate_id")
+    assert ranking.loc["c6", "overrides"] == (
+        "must-have Clear communication rated 1.00, below its minimum of 2",
+    )
+    assert ranking.loc["c4", "overrides"][0].startswith("red flag at Structured interview by i1")
+    assert report.section_summary["section"].tolist() == ["Attention to detail", "Written communication"]
+    assert "Attention to detail: mean 66.7 %" in campaign_charts(report)[1].alt_text
+    workbook = load_workbook(io.BytesIO(campaign_xlsx(report)))
+    assert workbook.sheetnames[2:4] == ["Section Attention to detail", "Section Written communication"]
+    cells = [
+        str(value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    assert not {"detail", "communication", "interview"} & set(cells)
+    html = campaign_html(report)
+    assert "Clear communication at least 2" in html and "<td>Written communication</td>" in html
+    assert "<td>detail</td>" not in html and "<td>communication</td>" not in html
+    for exported in ("\n".join(cells), html, ranking_csv(report).decode("utf-8-sig")):
+        assert "must-have communication" not in exported and "red flag at interview " not in exported
+
+
+def test_a_recorded_decision_shows_with_who_and_when_in_every_export() -> None:
+    decided_at = datetime(2025, 3, 2, 14, 5, tzinfo=UTC)
+    decisions = pd.DataFrame(
+        [("c1", "Hire", "Rex Recruiter", decided_at)],
+        columns=["candidate_id", "decision", "decided_by", "decided_at"],
+    )
+    report = _labelled_report(decisions)
+    ada = report.ranking.set_index("candidate_id").loc["c1"]
+    assert (ada["decision"], ada["decided_by"]) == ("Hire", "Rex Recruiter")
+    row = next(csv.DictReader(io.StringIO(ranking_csv(report).decode("utf-8-sig"))))
+    assert (row["decision"], row["decided_by"], row["decided_at"]) == (
+        "Hire",
+        "Rex Recruiter",
+        "2025-03-02 14:05",
+    )
+    sheet = load_workbook(io.BytesIO(campaign_xlsx(report)))["Ranking"]
+    header = [cell.value for cell in sheet[1]]
+    first = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert (first["Decision"], first["Decided by"], first["Decided (UTC)"]) == (
+        "Hire",
+        "Rex Recruiter",
+        "2025-03-02 14:05",
+    )
+    assert "<td>Hire</td>" in campaign_html(report) and "<td>2025-03-02 14:05</td>" in campaign_html(report)
+
+
+def test_decisions_must_name_one_decision_per_candidate() -> None:
+    twice = pd.DataFrame(
+        [("c1", "Hire", "R", GENERATED_AT), ("c1", "Hold", "R", GENERATED_AT)],
+        columns=["candidate_id", "decision", "decided_by", "decided_at"],
+    )
+    with pytest.raises(FrameInvalid, match="one decision in force per candidate"):
+        _labelled_report(twice)
