@@ -48,13 +48,17 @@ def database_problem(url: str) -> str | None:
         with engine.connect() as connection:
             has_schema = inspect(connection).has_table("alembic_version")
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        return f"cannot open the database {shown_url(url)}: {reason}"
+        return f"cannot open the database {shown_url(url)}: {_reason(exc)}"
     finally:
         engine.dispose()
     if not has_schema:
         return f"the database {shown_url(url)} has no assess tables: {HOW_TO_CREATE}"
     return None
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line ("connection refused"), without SQLAlchemy's wrapping."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 @contextmanager
@@ -84,5 +88,8 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create the configured database, or apply every migration it lacks (the app also does this on start)."""
     settings = settings_or_exit()
-    upgrade_database(settings.database_url)
+    try:
+        upgrade_database(settings.database_url)
+    except SQLAlchemyError as exc:
+        fail(f"cannot create or upgrade the database {shown_url(settings.database_url)}: {_reason(exc)}")
     click.echo(f"Database is up to date: {shown_url(settings.database_url)}")

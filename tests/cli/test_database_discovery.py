@@ -104,6 +104,13 @@ def test_an_unreachable_database_is_named_without_a_traceback(tmp_path: Path) ->
     assert "secret" not in result.output and "Traceback" not in result.output
 
 
+def test_db_upgrade_names_a_database_it_cannot_create(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'assess.sqlite3'}"
+    result = _runner(tmp_path, {"DATABASE_URL": url, "SECRET_KEY": "x"})("db", "upgrade")
+    assert result.exit_code == 1
+    assert result.output == f"cannot create or upgrade the database {url}: unable to open database file\n"
+
+
 def test_db_upgrade_creates_the_database_that_every_directory_then_finds(
     elsewhere: Run, home: Path, tmp_path: Path
 ) -> None:
