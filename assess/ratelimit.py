@@ -45,7 +45,7 @@ from sqlalchemy import select
 from assess import db_session
 from assess.errors import wants_json
 from assess.models import Invitation
-from assess.services.invitations import InvitationUnusable, link_hash
+from assess.services.invitations import InvitationUnusable, link_hash, token_hash
 from assess.services.staff import normalised_email
 
 #: Unknown-link answers one address may get per minute, across all candidate routes.
@@ -89,7 +89,7 @@ def _token() -> str:
 
 def link_key() -> str:
     """A working link's count is kept under its token's hash: the storage never holds a link."""
-    return hashlib.sha256(_token().encode()).hexdigest()
+    return token_hash(_token())
 
 
 def is_unknown_link(response: Response) -> bool:
@@ -116,9 +116,15 @@ def _retry_after(reset_at: float) -> str:
     return str(max(1, math.ceil(reset_at - time.time())))
 
 
+def _keys(identifiers: tuple[str, ...]) -> tuple[str, ...]:
+    # The prefix Flask-Limiter puts on its own counts, so deployments sharing a Redis stay apart.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    return (prefix, *identifiers) if prefix else identifiers
+
+
 def _hit(item: RateLimitItem, *identifiers: str) -> bool:
     try:
-        return _limiter().limiter.hit(item, *identifiers)
+        return _limiter().limiter.hit(item, *_keys(identifiers))
     except Exception:
         # As for the limits Flask-Limiter checks itself (swallow_errors): a storage outage
         # must not lock candidates or staff out, so it fails open, loudly.
@@ -128,7 +134,7 @@ def _hit(item: RateLimitItem, *identifiers: str) -> bool:
 
 def _test(item: RateLimitItem, *identifiers: str) -> bool:
     try:
-        return _limiter().limiter.test(item, *identifiers)
+        return _limiter().limiter.test(item, *_keys(identifiers))
     except Exception:
         logger.exception("rate limit storage unavailable; %s not checked", item)
         return True
@@ -136,7 +142,7 @@ def _test(item: RateLimitItem, *identifiers: str) -> bool:
 
 def _reset_at(item: RateLimitItem, *identifiers: str) -> float:
     try:
-        return float(_limiter().limiter.get_window_stats(item, *identifiers).reset_time)
+        return float(_limiter().limiter.get_window_stats(item, *_keys(identifiers)).reset_time)
     except Exception:
         logger.exception("rate limit storage unavailable; window of %s unknown", item)
         return time.time() + item.get_expiry()
