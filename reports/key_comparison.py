@@ -175,6 +175,26 @@ _SCORINGS: dict[str, Callable[[Any, Any, Mapping[str, Any]], pd.DataFrame]] = {
 }
 
 
+_CONSENSUS: dict[str, Callable[[Any, Any, Iterable[Any]], Schema]] = {
+    "sjt_most_least": most_least_consensus_key,
+    "sjt_rate": rate_consensus_key,
+}
+
+#: The item types with alternative keys to compare.
+KEY_TYPES = tuple(_SCORINGS)
+
+
+def consensus_key(item: ItemVersion, responses: Iterable[Schema]) -> Schema:
+    """The key the candidates' answers agree on, as ``key_variant_scores`` uses it (to show authors).
+
+    Raises ValueError for types without alternative keys.
+    """
+    consensus = _CONSENSUS.get(item.type)
+    if consensus is None:
+        raise ValueError(f"{item.item_id}: {item.type} items have no consensus key")
+    return consensus(item.body, item.key, responses)
+
+
 def key_variant_scores(item: ItemVersion, responses: Mapping[str, Schema | None]) -> pd.DataFrame:
     """The item's scores under every key its type supports; raises ValueError for other types.
 

@@ -17,7 +17,7 @@ def current_banks() -> LiveBanks:
     return live_banks(db_session(), app_state().catalogue)
 
 
-from assess.authoring import assessment_forms, banks, imports, items, preview  # noqa: E402,F401
+from assess.authoring import assessment_forms, banks, imports, items, key_comparison, preview  # noqa: E402,F401
 
 
 def init_authoring(app: Flask) -> None:

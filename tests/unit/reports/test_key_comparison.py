@@ -15,6 +15,7 @@ from items.types import sjt_most_least as most_least
 from items.types import sjt_rate as rate
 from reports.key_comparison import (
     compare_keys,
+    consensus_key,
     key_variant_scores,
     most_least_consensus_key,
     most_least_scores,
@@ -145,3 +146,15 @@ def test_shipped_sjt_items_get_their_types_alternative_keys() -> None:
     assert list(key_variant_scores(rated, {"c1": ratings}).columns) == ["expert", "consensus"]
     with pytest.raises(ValueError, match="sjt_rank items have no alternative keys"):
         key_variant_scores(catalogue.items["sjt-monday-priorities"], {})
+
+
+def test_consensus_key_of_a_shipped_item_is_its_types_consensus() -> None:
+    catalogue = load_banks([str(ROOT / "items" / "banks")])
+    upset = catalogue.items["sjt-upset-client"]
+    picks = [most_least.Response(most="a", least="d"), most_least.Response(most="b", least="d")]
+    assert consensus_key(upset, picks) == most_least.Key(most="a", least="d")
+    rated = catalogue.items["sjt-renewal-at-risk"]
+    ratings = [rate.Response(ratings={"a": 5, "b": 2, "c": 1, "d": 2, "e": 3})]
+    assert consensus_key(rated, ratings).model_dump()["ratings"]["a"] == Decimal(5)
+    with pytest.raises(ValueError, match="sjt_rank items have no consensus key"):
+        consensus_key(catalogue.items["sjt-monday-priorities"], [])
