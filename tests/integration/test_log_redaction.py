@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -20,6 +27,9 @@ from assess import create_app
 from assess.commands.serve import RedactingLogger, gunicorn_options
 from assess.config import Settings
 from assess.log_redaction import redact
+from assess.services.campaigns import create_campaign
+from assess.services.invitations import create_invitation
+from items.bank import Catalogue
 
 TOKEN = "Zq3xK9_vLm2-Rt8sYp4wNc7dHf1gJb6e"
 
@@ -110,3 +120,74 @@ def test_gunicorn_writes_its_error_and_access_lines_without_the_link(tmp_path: P
     assert "Error handling request /t/<redacted>/answers/2?token=<redacted>" in error
     assert '"POST /t/<redacted>/answers/2 HTTP/1.1" 200 42' in access
     assert TOKEN not in error + access
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+    except urllib.error.URLError:
+        # Not listening yet.
+        return 0
+
+
+def test_assess_serve_logs_an_error_on_a_candidate_page_without_the_link(
+    tmp_path: Path, catalogue: Catalogue, catalogue_path: Path, form_id: str, clock: Callable[[], Any]
+) -> None:
+    """The whole chain as deployed: Flask's error line through gunicorn's error log, on stderr."""
+    database = f"sqlite:///{tmp_path / 'served.sqlite3'}"
+    settings = Settings(database_url=database, secret_key="served", bank_paths=(str(catalogue_path),))
+    app = create_app({"SETTINGS": settings, "CLOCK": clock, "TESTING": True, "START_SWEEP": False})
+    session_factory = app.extensions["assess"].session_factory
+    with session_factory() as session:
+        create_campaign(session, "served", "Served", "Account Manager", form_id, catalogue, clock())
+        token = create_invitation(session, "served", "served@example.com", clock())[1]
+    person = Candidate(app.test_client(), token)
+    person.start()
+    with session_factory() as session:
+        session.execute(text("DROP TABLE answers"))
+        session.commit()
+    app.extensions["assess"].engine.dispose()
+
+    port = _free_port()
+    environ = {
+        **os.environ,
+        "DATABASE_URL": database,
+        "SECRET_KEY": "served",
+        "ASSESS_BANKS": str(catalogue_path),
+        "ASSESS_HOME": str(tmp_path),
+    }
+    command = [
+        str(Path(sys.executable).with_name("assess")),
+        "serve",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+    ]
+    server = subprocess.Popen(
+        command, env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while _status(f"http://127.0.0.1:{port}/static/assess.css") != 200:
+            assert server.poll() is None and time.monotonic() < deadline, "assess serve did not start"
+            time.sleep(0.2)
+        assert _status(f"http://127.0.0.1:{port}/t/{token}/items/1") == 500
+    finally:
+        server.terminate()
+        try:
+            _, stderr = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            _, stderr = server.communicate()
+    assert "/t/<redacted>/items/1" in stderr
+    assert token not in stderr
