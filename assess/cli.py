@@ -65,6 +65,7 @@ COMMANDS = {
 def main() -> None:
     """Online assessments for hiring: banks, attempts, scoring and reports.
 
-    Without DATABASE_URL the database is instance/assess.sqlite3 of this checkout (or of
-    ASSESS_HOME), wherever you run from. Links start with ASSESS_PUBLIC_URL.
+    A CAMPAIGN argument is the campaign's slug, as `assess campaign list` shows it. Without
+    DATABASE_URL the database is instance/assess.sqlite3 of this checkout (or of ASSESS_HOME),
+    wherever you run from. Links start with ASSESS_PUBLIC_URL.
     """
