@@ -22,6 +22,7 @@ from assess.services.debrief import (
     debrief_blocker,
     record_decision,
 )
+from assess.services.pipeline import assessment_result
 from assess.staff.auth import current_staff, roles_required
 from items.interview_kits import InterviewKit
 
@@ -76,6 +77,7 @@ def _debrief_page(invitation: Invitation, form: DecisionForm, status: int = 200)
             debrief=debrief,
             form=form,
             may_decide=viewer.role in ("recruiter", "admin"),
+            result=assessment_result(db_session(), invitation.id),
             decision_names=DECISIONS,
         ),
         status,

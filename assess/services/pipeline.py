@@ -27,7 +27,7 @@ from assess.models.debrief import DECISIONS
 from assess.models.interview import Scorecard
 from assess.models.review import RubricReview
 from items.base import Score
-from scoring.totals import overall_percent, section_totals
+from scoring.totals import SectionTotal, overall_percent, section_totals
 
 #: In the order a candidate moves through them; "revoked" and "expired" end the way early.
 STATUSES = (
@@ -196,6 +196,50 @@ def decisions_in_force(session: Session, campaign_id: int) -> dict[int, Recorded
         )
         for decision, name, email in rows
     }
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """A candidate's test as the debrief shows it: per section (title, total) and the test percent.
+
+    A section with answers awaiting a reviewer is incomplete: its percent covers the graded items only.
+    """
+
+    attempt: Attempt | None
+    sections: list[tuple[str, SectionTotal]]
+    percent: Decimal | None
+
+    @property
+    def is_final(self) -> bool:
+        return (
+            self.attempt is not None
+            and self.attempt.finalized_at is not None
+            and all(total.is_complete for _, total in self.sections)
+        )
+
+    @property
+    def pending(self) -> int:
+        return sum(total.pending for _, total in self.sections)
+
+
+def assessment_result(session: Session, invitation_id: int) -> AssessmentResult:
+    """The invitation's test result from its graded items (``scoring.totals``), or no attempt."""
+    attempt = session.scalars(select(Attempt).where(Attempt.invitation_id == invitation_id)).one_or_none()
+    if attempt is None:
+        return AssessmentResult(None, [], None)
+    titles = dict(
+        session.execute(
+            select(AttemptItem.section_id, AttemptItem.section_title)
+            .where(AttemptItem.attempt_id == attempt.id)
+            .distinct()
+        ).all()
+    )
+    totals = section_totals(_scores_by_attempt(session, [attempt.id]).get(attempt.id, []))
+    return AssessmentResult(
+        attempt,
+        [(titles.get(total.section_id, total.section_id), total) for total in totals],
+        overall_percent(totals) if totals else None,
+    )
 
 
 def _scores_by_attempt(session: Session, attempt_ids: list[int]) -> dict[int, list[tuple[str, Score]]]:
