@@ -227,6 +227,20 @@ def count_login_failure(email: str) -> list[str]:
     return sorted({whose for whose, item, scope, key in counts if not _test(item, scope, key)})
 
 
+def clear_account_failures(email: str) -> None:
+    """A successful sign-in forgives the account's earlier typos; its address's count stays.
+
+    Whoever signs in knows the password, so the account's count has nothing left to protect;
+    the address's count would let one valid account reset guessing at the others.
+    """
+    for whose, item, scope, key in _login_counts(email):
+        if whose == "account":
+            try:
+                _limiter().limiter.clear(item, *_keys((scope, key)))
+            except Exception:
+                logger.exception("rate limit storage unavailable; %s not cleared", item)
+
+
 def init_ratelimit(app: Flask, candidate_routes: Blueprint) -> Limiter:
     """Count working links per token and unknown links per address on ``candidate_routes``."""
     app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess import app_state, db_session
-from assess.ratelimit import count_login_failure, login_lock
+from assess.ratelimit import clear_account_failures, count_login_failure, login_lock
 from assess.services.staff import authenticate, end_session, record_login_failure, start_session
 from assess.staff import bp
 from assess.staff.auth import ANY_ROLE, StaffLogin, public, roles_required
@@ -56,6 +56,7 @@ def login() -> str | BaseResponse | tuple[str, int] | tuple[str, int, dict[str, 
         locked = count_login_failure(email)
         record_login_failure(db_session(), email, get_remote_address(), now, locked)
         return render_template("staff/login.html", form=form, failed=LOGIN_FAILED), 401
+    clear_account_failures(email)
     target = _safe_next(form.next.data)
     # A fresh session for the signed-in user: nothing from before the login carries over.
     session.clear()

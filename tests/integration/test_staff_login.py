@@ -235,6 +235,19 @@ def test_the_lock_out_grows_while_the_failures_go_on(
     assert len(_audit(session_factory, "login.locked")) == len(lock_outs)
 
 
+def test_signing_in_forgives_the_accounts_earlier_typos(
+    app: Flask, session_factory: sessionmaker[Session]
+) -> None:
+    user = make_user(session_factory, "recruiter")
+    client = _from(app.test_client(), "192.0.2.6")
+    typos = int(LOGIN_FAILURES["account"].split()[0]) - 1
+    for _ in range(2):
+        for _ in range(typos):
+            assert sign_in(client, user.email, "a typo in it").status_code == 401
+        assert sign_in(client, user.email).status_code == 302
+        assert post(client, "/staff/logout").status_code == 302
+
+
 def test_failures_from_one_address_lock_that_address_for_every_account(
     app: Flask, session_factory: sessionmaker[Session]
 ) -> None:
