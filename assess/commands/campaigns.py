@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -11,6 +12,7 @@ from assess.clock import system_clock
 from assess.commands import fail
 from assess.commands.banks import load_or_exit
 from assess.commands.database import open_database, settings_or_exit
+from assess.config import DEMO_PUBLIC_URL
 from assess.services.campaigns import campaign_by_slug, campaigns_with_counts, create_campaign
 from assess.services.invitations import InvitationConflict, create_invitation, expiry
 from assess.services.mail import candidate_link
@@ -104,4 +106,11 @@ def invite(campaign_slug: str, email: str, extra_time: str, valid_days: int) -> 
         f"extra time x{invitation.extra_time}, valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:",
         err=True,
     )
+    if not os.environ.get("ASSESS_PUBLIC_URL", "").strip():
+        # The link works only where the app is served; say what it assumed, not just print it.
+        click.echo(
+            f"(ASSESS_PUBLIC_URL is not set, so the link assumes `assess demo` at {DEMO_PUBLIC_URL}; "
+            "set it to the address candidates open)",
+            err=True,
+        )
     click.echo(candidate_link(settings.public_url, token))

@@ -19,6 +19,7 @@ from assess.db import upgrade_database
 from assess.services.campaigns import campaign_by_slug
 
 FIXTURE_BANKS = Path(__file__).resolve().parents[1] / "fixtures" / "banks"
+FORM = "sample-form"
 CAMPAIGN_HELP = "the campaign's slug, as `assess campaign list` shows it"
 
 Run = Callable[..., Result]
@@ -188,14 +189,26 @@ def test_invite_names_the_list_when_the_campaign_is_unknown(cli: Run) -> None:
     assert result.output == "no campaign 'am-sprnig'; `assess campaign list` shows the campaigns\n"
 
 
-def test_invite_links_start_with_the_public_url(cli: Run) -> None:
-    made = cli(
-        "campaign", "create", "am-spring", "--title", "Spring", "--role", "AM", "--form", "sample-form"
-    )
+@pytest.fixture
+def spring(cli: Run) -> str:
+    made = cli("campaign", "create", "am-spring", "--title", "Spring", "--role", "AM", "--form", FORM)
     assert made.exit_code == 0, made.output
-    result = cli("invite", "am-spring", "ana@example.com")
+    return "am-spring"
+
+
+def test_invite_links_start_with_the_public_url(cli: Run, spring: str) -> None:
+    result = cli("invite", spring, "ana@example.com")
     assert result.exit_code == 0, result.output
     assert re.fullmatch(r"https://jobs\.example\.com/assess/t/[A-Za-z0-9_-]{16,}", result.stdout.strip())
+
+
+def test_invite_says_what_the_link_assumes_without_a_public_url(cli: Run, spring: str) -> None:
+    result = cli("invite", spring, "ana@example.com", ASSESS_PUBLIC_URL="")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{DEMO_PUBLIC_URL}/t/")
+    assumed = f"ASSESS_PUBLIC_URL is not set, so the link assumes `assess demo` at {DEMO_PUBLIC_URL}"
+    assert assumed in result.stderr
+    assert "ASSESS_PUBLIC_URL" not in cli("invite", spring, "bo@example.com").stderr
 
 
 def test_without_a_public_url_links_point_where_the_demo_serves() -> None:
