@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assess.demo.answers import Candidate, ItemParameters, item_parameters
-from assess.demo.interviews import MUST_HAVE, RED_FLAG, SPLIT, decide, interview
+from assess.demo.interviews import MUST_HAVE, RED_FLAG, SPLIT, assign_panel, decide, interview
 from assess.demo.plan import FINISHED, INTERVIEWED, PlannedCandidate, plan_candidates
 from assess.demo.sittings import finish_test, review_written, sit_test
 from assess.models import Campaign, Invitation, StaffUser
@@ -60,6 +60,9 @@ INVITED_DAYS_AGO = {
     "revoked": (8, 15),
 }
 EXPIRED_LINK_DAYS = 7
+#: Reviewed candidates whose interviewers are assigned and owe their scorecards.
+SCHEDULED_INTERVIEWS = 2
+SCHEDULED = "scheduled"
 #: About one candidate in twelve has an accommodation (extra time).
 EXTRA_TIME = (Decimal("1.25"), Decimal("1.5"))
 #: Finishers who answer the voluntary questions on the done page.
@@ -174,15 +177,19 @@ def _self_identification(rng: random.Random) -> dict[str, str]:
 
 
 def _specials(people: list[PlannedCandidate]) -> dict[int, str]:
-    """The red flag, the must-have miss and the split panel: among the decided where there are enough."""
+    """The red flag, the must-have miss and the split panel, among the decided where there are
+    enough; and the best reviewed candidates, whose interviews are scheduled but not yet held."""
     decided = sorted((p for p in people if p.stage == "decided"), key=lambda p: -p.theta)
     pool = decided + [p for p in people if p.stage == "interviewed"]
     positions = [0, len(decided) // 2, len(decided) - 1] if len(decided) >= 3 else list(range(3))
-    return {
+    specials = {
         pool[position].index: special
         for special, position in zip((RED_FLAG, MUST_HAVE, SPLIT), positions, strict=True)
         if position < len(pool)
     }
+    reviewed = sorted((p for p in people if p.stage == "reviewed"), key=lambda p: -p.theta)
+    specials.update({p.index: SCHEDULED for p in reviewed[:SCHEDULED_INTERVIEWS]})
+    return specials
 
 
 @dataclass(frozen=True)
@@ -257,17 +264,29 @@ def _finisher(
         return
     reviewer = rng.choice((staff.recruiter, staff.interviewers[0]))
     review_written(session, sitting, who, cohort.parameters, reviewer, _between(finished, now, 0.1, 0.3, rng))
+    special = cohort.specials.get(person.index, "")
+    if special == SCHEDULED:
+        at = _between(finished, now, 0.4, 0.9, rng)
+        assign_panel(session, cohort.kit, invitation, staff.interviewers, staff.recruiter, at)
     if person.stage not in INTERVIEWED:
         return
-    special = cohort.specials.get(person.index, "")
-    # Every third candidate still waiting for a debrief has one scorecard in and one in draft.
+    # Every third candidate still waiting for a debrief has one scorecard in, and the printed
+    # interviewer's still in draft: their login shows the others' card hidden until theirs is in.
     second_submits = person.stage == "decided" or bool(special) or waiting % 3 != 0
+    panel = staff.interviewers if second_submits else (staff.interviewers[1], staff.interviewers[0])
     at = _between(finished, now, 0.35, 0.55, rng)
     held = interview(
-        session, cohort.kit, invitation, staff.interviewers, staff.recruiter, person.theta, special,
-        second_submits, at, rng,
-    )  # fmt: skip
+        session,
+        cohort.kit,
+        invitation,
+        panel,
+        staff.recruiter,
+        person.theta,
+        special,
+        second_submits,
+        at,
+        rng,
+    )
     if person.stage == "decided":
-        decide(
-            session, cohort.kit, invitation, held, special, staff.recruiter, _between(at, now, 0.3, 0.6, rng)
-        )
+        decided_at = _between(at, now, 0.3, 0.6, rng)
+        decide(session, cohort.kit, invitation, held, special, staff.recruiter, decided_at)

@@ -94,6 +94,19 @@ def _scorecards(
     return answers
 
 
+def assign_panel(
+    session: Session,
+    kit: InterviewKit,
+    invitation: Invitation,
+    interviewers: tuple[StaffUser, StaffUser],
+    recruiter: StaffUser,
+    at: datetime,
+) -> None:
+    """The recruiter assigns both interviewers to the kit's first stage."""
+    for person in interviewers:
+        assign_interviewer(session, kit, invitation, kit.stages[0].id, person.id, recruiter, at)
+
+
 def interview(
     session: Session,
     kit: InterviewKit,
@@ -106,12 +119,12 @@ def interview(
     at: datetime,
     rng: random.Random,
 ) -> Interview:
-    """Assign both interviewers to the kit's first stage; each submits (the second may still be drafting)."""
+    """Both interviewers of the kit's first stage submit scorecards (the second may still be drafting)."""
     stage = kit.stages[0]
     cards = _scorecards(kit, stage.id, theta, special, rng)
+    assign_panel(session, kit, invitation, interviewers, recruiter, at - timedelta(days=2))
     recommendations = []
     for number, (person, answers) in enumerate(zip(interviewers, cards, strict=True)):
-        assign_interviewer(session, kit, invitation, stage.id, person.id, recruiter, at - timedelta(days=2))
         submits = number == 0 or second_submits
         moment = at + timedelta(hours=number * rng.uniform(1, 4))
         save_scorecard(session, kit, stage, invitation, person, answers, moment, submit=submits)

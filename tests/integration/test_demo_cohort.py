@@ -21,7 +21,7 @@ from assess.db import make_engine, make_session_factory, upgrade_database
 from assess.demo.answers import RESPONDERS, Candidate, ItemParameters, answer
 from assess.demo.cohort import CAMPAIGN_SLUG, FORM_ID, KIT_ID, DemoLogins, build_demo
 from assess.demo.plan import FINISHED, INTERVIEWED, stage_counts
-from assess.models import Attempt, HiringDecision, Invitation, ItemScore, Scorecard
+from assess.models import Attempt, HiringDecision, InterviewAssignment, Invitation, ItemScore, Scorecard
 from assess.services.campaigns import campaign_by_slug
 from assess.services.debrief import candidate_debrief
 from assess.services.fairness import campaign_fairness
@@ -80,6 +80,8 @@ def test_sixty_candidates_fill_every_stage_with_data_worth_analysing(
         assert len(submitted) == sum(planned[stage] for stage in INTERVIEWED)
         assert Counter(submitted.values())[2] >= planned["decided"]  # decided: both interviewers in
         assert any(c.status == "draft" for c in cards)  # a second interviewer still writing
+        assigned = set(session.scalars(select(InterviewAssignment.invitation_id)))
+        assert assigned - set(submitted)  # interviews scheduled, scorecards owed
         assert sum(bool(c.red_flags) for c in cards) == 1
         decisions = session.scalars(select(HiringDecision)).all()
         assert len(decisions) == planned["decided"] and all(d.decided_at < NOW for d in decisions)
