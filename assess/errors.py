@@ -18,6 +18,7 @@ PAGES: dict[int, tuple[str, str]] = {
     409: ("That cannot be done right now", "Please go back, reload the page and try again."),
     410: ("This page is no longer available", "It has closed and cannot be used any more."),
     413: ("That was too much to send", "Please shorten your answer and try again."),
+    415: ("That kind of request is not accepted here", "Please use the form on the page."),
     422: ("That could not be accepted", "Please go back, check what you entered and try again."),
     500: (
         "Something went wrong on our side",
@@ -27,6 +28,8 @@ PAGES: dict[int, tuple[str, str]] = {
 
 #: Endpoints called by attempt.js, which reads JSON, not pages.
 JSON_ENDPOINTS = frozenset({"candidate.autosave", "candidate.status"})
+#: The only endpoints that take a JSON body; every other post is a form (see request_guard).
+JSON_BODY_ENDPOINTS = frozenset({"candidate.autosave"})
 
 
 def wants_json() -> bool:

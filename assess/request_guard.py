@@ -19,7 +19,7 @@ from typing import Any
 from flask import Flask, Response, request
 from werkzeug.routing import IntegerConverter, Map
 
-from assess.errors import error_response, json_refusal
+from assess.errors import JSON_BODY_ENDPOINTS, error_response, json_refusal
 
 #: Ids and positions fit PostgreSQL's INTEGER; a larger number names nothing stored.
 MAX_PATH_INT = 2**31 - 1
@@ -141,8 +141,12 @@ def refuse_unsafe_request() -> tuple[Response | str, int] | None:
     if (found := next(_plain_problems(), None)) is not None:
         where, reason = found
         return error_response(400, f"{where[0].upper()}{where[1:]} {reason}.")
-    if request.is_json and (problem := _json_problem()) is not None:
-        return json_refusal(*problem)
+    if request.is_json and request.endpoint is not None and request.method != "GET":
+        if request.endpoint not in JSON_BODY_ENDPOINTS:
+            # Flask-WTF reads a JSON body as form data, and a JSON list there is a 500.
+            return error_response(415, "This address takes the page's form, not JSON.")
+        if (problem := _json_problem()) is not None:
+            return json_refusal(*problem)
     return None
 
 

@@ -253,3 +253,15 @@ def test_an_alias_bomb_in_the_item_editor_is_refused_quickly_at_its_field(
     assert response.status_code == 422
     assert "expands to more than" in html.unescape(response.get_data(as_text=True))
     assert stored(session_factory) == before
+
+
+@pytest.mark.parametrize("body", [[[]], [{}, ["a", 1]], {"csrf_token": {"a": 1}, "reason": [1, 2]}])
+def test_json_sent_to_a_form_is_refused_not_read_as_form_data(
+    admin: FlaskClient, session_factory: sessionmaker[Session], body: Any
+) -> None:
+    before = stored(session_factory)
+    token = csrf_token(admin, "/staff/")
+    for path in ("/staff/review/written/names", "/staff/campaigns/new", "/staff/authoring/forms/new"):
+        response = admin.post(path, json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 415, path
+    assert stored(session_factory) == before
