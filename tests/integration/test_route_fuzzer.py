@@ -58,7 +58,7 @@ def _text() -> st.SearchStrategy[str]:
     return st.one_of(
         st.sampled_from(NASTY),
         st.text(max_size=20),
-        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.integers(min_value=-(2**40), max_value=2**40).map(str),
     )
 
 
@@ -139,7 +139,8 @@ class World:
 
 
 def _rules(app: Flask) -> Iterator[tuple[Rule, str]]:
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+    # A candidate's routes first: staff actions (revoke, resend) end the seeded links.
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule.startswith("/staff"), r.rule)):
         if rule.endpoint == "static":
             continue
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
