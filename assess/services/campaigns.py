@@ -17,7 +17,6 @@ from assess.services.staff import record_audit
 from items.bank import Catalogue
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-COMPETENCY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 #: Seed 003's scoring guidance: assessment 40 %, interview 60 %.
 DEFAULT_ASSESSMENT_WEIGHT = 40
 DEFAULT_INTERVIEW_WEIGHT = 60
@@ -44,34 +43,6 @@ class CampaignSettings:
     must_haves: tuple[tuple[str, int], ...] = field(default_factory=tuple)
     window_start: datetime | None = None
     window_end: datetime | None = None
-
-
-def parse_must_haves(text: str) -> tuple[tuple[str, int], ...]:
-    """Rules written one per line as ``competency minimum`` ("communication 3")."""
-    rules: list[tuple[str, int]] = []
-    seen: set[str] = set()
-    for number, line in enumerate(text.splitlines(), start=1):
-        words = line.replace(":", " ").replace(">=", " ").split()
-        if not words:
-            continue
-        if len(words) != 2 or not (words[1].isascii() and words[1].isdigit()):
-            raise CampaignInvalid(
-                "must_haves", f"line {number}: write a competency id and a minimum 1-4, got {line.strip()!r}"
-            )
-        competency, minimum = words[0].lower(), int(words[1])
-        if not COMPETENCY_PATTERN.match(competency):
-            raise CampaignInvalid("must_haves", f"line {number}: {competency!r} is not a competency id")
-        if not 1 <= minimum <= 4:
-            raise CampaignInvalid("must_haves", f"line {number}: the minimum must be 1-4, got {minimum}")
-        if competency in seen:
-            raise CampaignInvalid("must_haves", f"line {number}: {competency!r} has a rule already")
-        seen.add(competency)
-        rules.append((competency, minimum))
-    return tuple(rules)
-
-
-def format_must_haves(campaign: Campaign) -> str:
-    return "\n".join(f"{rule['competency']} {rule['minimum']}" for rule in campaign.must_haves)
 
 
 def check_settings(
@@ -106,6 +77,11 @@ def check_settings(
             "interview_weight",
             f"the weights must sum to 100 %, got {settings.assessment_weight} + {settings.interview_weight}",
         )
+    for competency, minimum in settings.must_haves:
+        if not 1 <= minimum <= 4:
+            raise CampaignInvalid("must_haves", f"the minimum for {competency!r} must be 1-4, got {minimum}")
+    if len({competency for competency, _ in settings.must_haves}) < len(settings.must_haves):
+        raise CampaignInvalid("must_haves", "a competency has two must-have rules")
     competencies = kits.get(kit_id) if kits is not None and kit_id else None
     if competencies is not None:
         for competency, _ in settings.must_haves:

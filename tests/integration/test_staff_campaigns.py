@@ -5,12 +5,15 @@ from __future__ import annotations
 import html
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, post
 
 from assess.models import AuditEntry, Campaign
+from assess.services.campaigns import CampaignInvalid, CampaignSettings, create_campaign
+from items.bank import Catalogue
 
 
 def campaign_form(form: str, **changes: Any) -> dict[str, Any]:
@@ -227,3 +230,22 @@ def test_unknown_campaign_is_404(app: Flask, session_factory: sessionmaker[Sessi
     login(client, session_factory, "recruiter")
     assert client.get("/staff/campaigns/999").status_code == 404
     assert client.get("/staff/campaigns/1?status=nonsense").status_code in (400, 404)
+
+
+def test_the_service_refuses_a_must_have_minimum_outside_1_to_4_or_twice_one_competency(
+    app: Flask, session_factory: sessionmaker[Session], catalogue: Catalogue, form_id: str, clock: Any
+) -> None:
+    for rules, message in (
+        ((("strategic-account-planning", 5),), "must be 1-4, got 5"),
+        ((("strategic-account-planning", 3), ("strategic-account-planning", 2)), "two must-have rules"),
+    ):
+        settings = CampaignSettings(
+            title="T", role="R", form_id=form_id, kit_id="key-account-manager", must_haves=rules
+        )
+        with session_factory() as session, pytest.raises(CampaignInvalid, match=message):
+            create_campaign(
+                session, "am", "T", "R", form_id, catalogue, clock(), settings=settings,
+                kits={"key-account-manager": {"strategic-account-planning"}},
+            )  # fmt: skip
+    with session_factory() as session:
+        assert session.scalars(select(Campaign)).all() == []
