@@ -1,10 +1,11 @@
 """Candidate item pages in Chromium: the proofreading passage's spacing, legends inside their
-fieldsets, the most/least grid's Tab order, the written answer's live word count; and the staff
-pages' submit inputs styled as buttons."""
+fieldsets, the most/least grid's Tab order, the written answer's live word count; and on staff
+pages, submit inputs styled as buttons and the SJT key comparison passing axe."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from axe_check import violations
 from candidate_pages import focused, start_attempt, tab_to
 from live_server import LiveServer
 from playwright.sync_api import Page, expect
+from sjt_answers import MOST_LEAST, finish_sjt_attempts
 from sqlalchemy import select
 from test_review_pages import finished_attempt, sign_in
 
@@ -40,6 +42,16 @@ CUT_LEGENDS = """() => [...document.querySelectorAll('#item-form fieldset')].fla
   const top = legend.getBoundingClientRect().top;
   return top < border - 0.5 ? [legend.textContent.trim().slice(0, 60)] : [];
 })"""
+
+
+def test_the_key_comparison_page_passes_axe(page: Page, server: LiveServer, tmp_path: Path) -> None:
+    finish_sjt_attempts(server.session_factory, server.clock, tmp_path / "banks")
+    sign_in(page, server, "author")
+    page.goto(f"{server.url}/staff/authoring/statistics")
+    page.get_by_role("link", name="SJT key comparison").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("SJT key comparison")
+    expect(page.get_by_role("heading", level=2).filter(has_text=MOST_LEAST)).to_be_visible()
+    assert violations(page) == []
 
 
 def item_link(server: LiveServer, page: Page, type_name: str) -> str:
