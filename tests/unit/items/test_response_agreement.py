@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from items import registry
 from items.bank import ItemVersion
@@ -264,3 +266,26 @@ def test_a_tiny_stored_number_is_written_without_an_exponent() -> None:
     stored = numeric.Response(value=Decimal("0.00000001")).model_dump(mode="json")
     assert stored == {"value": "0.00000001"}
     assert parse_response(CURRENCY, stored) == numeric.Response(value=Decimal("0.00000001"))
+
+
+#: Keys the types know (option ids, word numbers, record fields) and keys they do not.
+KNOWN = ["a", "d", "z", "1", "4", "99", "account", "renewal", "seats", "stage", "people", "wrong"]
+KEYS = st.sampled_from(KNOWN) | st.text(max_size=4)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=12,
+)
+FIELDS = st.sampled_from(
+    ["value", "choice", "most", "least", "ratings", "ranks", "marks", "corrections", "text", "fields"]
+)
+ITEMS = [CURRENCY, PERCENT, CHOICE, MOST_LEAST, RATE, RANK, PROOFREADING, WRITTEN, RECORD]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(item=st.sampled_from(ITEMS), data=JSON | st.dictionaries(FIELDS, JSON, max_size=3))
+def test_any_json_is_read_or_refused_with_a_reason_never_a_crash(item: ItemVersion, data: Any) -> None:
+    try:
+        parse_response(item, data)
+    except ResponseError as exc:
+        assert exc.field and exc.reason
