@@ -229,8 +229,10 @@ def _entry_value(body: Body, entry: Entry, given: object) -> str | list[str]:
         if not isinstance(given, list):
             raise ResponseError(entry.id, "expected a list of row ids")
         return _flagged(body, entry.id, {str(v).strip() for v in given if str(v).strip()})
-    if not isinstance(given, str):
+    if isinstance(given, list):
         raise ResponseError(entry.id, "expected a single value, got a list")
+    if not isinstance(given, str):
+        raise ResponseError(entry.id, "expected text, as typed")
     text = _entry_text(entry.id, given)
     if text:
         _interpret(entry, text)
