@@ -37,13 +37,27 @@ class Upload:
     detected: bool
 
 
+#: Room left in a post for the other fields when the kept file rides along.
+FORM_FIELDS_ROOM = 16 * 1024
+
+
 def _render(form: ImportForm, checked: ImportCheck | None, upload: Upload | None, status: int = 200) -> Page:
+    kept = False
     if upload is not None:
-        # The page keeps the file it read, so "Import and save" needs no second choice of it.
-        form.kept_file.data = pack_upload(upload.data)
-        form.kept_name.data = upload.name
+        # The page keeps the file it read, so "Import and save" needs no second choice of it,
+        # unless (an already compressed package near the upload limit) it could not be posted back.
+        packed = pack_upload(upload.data)
+        limit = min(current_app.config["MAX_CONTENT_LENGTH"], request.max_form_memory_size or 0)
+        kept = len(packed) <= limit - FORM_FIELDS_ROOM
+        form.kept_file.data = packed if kept else ""
+        form.kept_name.data = upload.name if kept else ""
     page = render_template(
-        "authoring/import.html", form=form, checked=checked, upload=upload, format_names=FORMAT_NAMES
+        "authoring/import.html",
+        form=form,
+        checked=checked,
+        upload=upload,
+        kept=kept,
+        format_names=FORMAT_NAMES,
     )
     return page, status
 

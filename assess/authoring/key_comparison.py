@@ -1,4 +1,4 @@
-"""The SJT key comparison page: each SJT item's key against the candidates' consensus, beside the statistics."""
+"""The SJT key comparison page: each SJT item's key against the candidates' consensus."""
 
 from __future__ import annotations
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import random
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -160,3 +162,20 @@ def test_an_unrecognisable_file_asks_for_its_format(author: FlaskClient, tmp_pat
 def test_a_packed_upload_reads_back_unchanged() -> None:
     data = AIKEN.read_bytes()
     assert unpack_upload(pack_upload(data), len(data)) == data
+
+
+def test_a_package_too_large_to_post_back_asks_to_be_chosen_again(
+    author: FlaskClient, tmp_path: Path
+) -> None:
+    package = tmp_path / "package.zip"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.write(EXTERNAL / "qti21" / "choice.xml", "choice.xml")
+        # An image that no compression shrinks, as packages carry them.
+        archive.writestr("picture.png", random.Random(7).randbytes(400 * 1024), zipfile.ZIP_STORED)
+    checked = post_import(author, "check", package)
+    assert checked.status_code == 200, text_of(checked)
+    text = text_of(checked)
+    assert "read as QTI 2.1 or 3.0 (told from the file)" in text
+    assert "It is too large to keep on this page: choose it again" in text
+    kept = KEPT.search(checked.get_data(as_text=True))
+    assert kept is not None and (kept.group(1) or kept.group(2) or "") == ""
