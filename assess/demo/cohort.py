@@ -26,6 +26,7 @@ from assess.demo.interviews import MUST_HAVE, RED_FLAG, SPLIT, assign_panel, dec
 from assess.demo.plan import FINISHED, INTERVIEWED, PlannedCandidate, plan_candidates
 from assess.demo.sittings import finish_test, review_written, sit_test
 from assess.models import Campaign, Invitation, StaffUser
+from assess.services.attempts import grant_extra_time
 from assess.services.campaigns import CampaignSettings, campaign_by_slug, create_campaign
 from assess.services.invitations import create_invitation, new_invitation, revoke_invitation
 from assess.services.self_identification import PREFER_NOT_TO_SAY, QUESTIONS, record_self_identification
@@ -63,6 +64,7 @@ EXPIRED_LINK_DAYS = 7
 #: Reviewed candidates whose interviewers are assigned and owe their scorecards.
 SCHEDULED_INTERVIEWS = 2
 SCHEDULED = "scheduled"
+LOST_CONNECTION = "Lost the connection for a few minutes; reported by phone."
 #: About one candidate in twelve has an accommodation (extra time).
 EXTRA_TIME = (Decimal("1.25"), Decimal("1.5"))
 #: Finishers who answer the voluntary questions on the done page.
@@ -231,18 +233,32 @@ def _build_cohort(
         )
         invitations.append((person, invitation, invited_at))
     session.commit()
-    waiting = 0
+    waiting, granted = 0, False
     for person, invitation, invited_at in invitations:
         who = Candidate(person.theta, random.Random(f"{seed}:candidate:{person.index}"))
         if person.stage == "revoked":
             at = _between(invited_at, now, 0.2, 0.6, who.rng)
             revoke_invitation(session, invitation.id, at, staff.recruiter)
         elif person.stage == "running":
-            started = now - timedelta(minutes=who.rng.uniform(4, 20))
-            sit_test(session, invitation, catalogue, who, parameters, started, now)
+            _runner(cohort, invitation, who, grant=not granted)
+            granted = True
         elif person.stage in FINISHED:
             waiting += person.stage == "interviewed"
             _finisher(cohort, person, invitation, invited_at, who, waiting)
+
+
+def _runner(cohort: Cohort, invitation: Invitation, who: Candidate, grant: bool) -> None:
+    """Taking the test now; with ``grant``, their connection dropped and the recruiter gave the time back."""
+    started = cohort.now - timedelta(minutes=who.rng.uniform(4, 20))
+    sitting = sit_test(
+        cohort.session, invitation, cohort.catalogue, who, cohort.parameters, started, cohort.now
+    )
+    if grant:
+        recruiter = cohort.staff.recruiter
+        at = cohort.now - timedelta(minutes=1)
+        grant_extra_time(
+            cohort.session, sitting.attempt_id, 5, recruiter.name, LOST_CONNECTION, at, recruiter
+        )
 
 
 def _finisher(

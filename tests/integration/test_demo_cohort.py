@@ -21,7 +21,15 @@ from assess.db import make_engine, make_session_factory, upgrade_database
 from assess.demo.answers import RESPONDERS, Candidate, ItemParameters, answer
 from assess.demo.cohort import CAMPAIGN_SLUG, FORM_ID, KIT_ID, DemoLogins, build_demo
 from assess.demo.plan import FINISHED, INTERVIEWED, stage_counts
-from assess.models import Attempt, HiringDecision, InterviewAssignment, Invitation, ItemScore, Scorecard
+from assess.models import (
+    Attempt,
+    HiringDecision,
+    InterviewAssignment,
+    Invitation,
+    ItemScore,
+    Scorecard,
+    TimeGrant,
+)
 from assess.services.campaigns import campaign_by_slug
 from assess.services.debrief import candidate_debrief
 from assess.services.fairness import campaign_fairness
@@ -68,6 +76,7 @@ def test_sixty_candidates_fill_every_stage_with_data_worth_analysing(
         attempts = [a for _, a in invitations if a is not None]
         running = [a for a in attempts if a.finalized_at is None]
         assert len(running) == planned["running"] and all(a.deadline > NOW for a in running)
+        assert session.scalar(select(TimeGrant.attempt_id)) in {a.id for a in running}
         finished = [a for a in attempts if a.finalized_at is not None]
         assert len(finished) == sum(planned[stage] for stage in FINISHED)
         assert all(a.finalized_at is not None and a.finalized_at < NOW for a in finished)
