@@ -1,9 +1,11 @@
 """Simulated candidates on aiohttp, with a save queue like attempt.js's and the client-side ledger.
 
 A candidate keeps the newest unsent edit per item in a queue and drops it only when the
-server answers ``{"saved": true, "seq": <its seq>}``, which it does only after the
-commit: every such answer goes into the ``Ledger``, which the run later compares with
-the database. While "offline" it queues without sending; after a refused connection or
+server has answered it. Each save names the candidate's device, its edit number and the
+revision it was made on, as attempt.js's do; the server answers ``{"saved": true,
+"revision": R}`` only after the commit, and only when this answer is the stored one:
+every such answer goes into the ``Ledger``, which the run later compares with the database.
+While "offline" it queues without sending; after a refused connection or
 a 5xx it waits and sends again, as the page does.
 """
 
@@ -12,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import time
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -74,20 +75,24 @@ class Stats:
 class Ledger:
     """Every save sent, and every save the server acknowledged (the ones that must never be lost)."""
 
-    #: (token, position, seq) -> fields, for every save put on the wire.
+    #: (token, position, edit) -> fields, for every save put on the wire.
     sent: dict[tuple[str, int, int], Fields] = field(default_factory=dict)
-    #: (token, position) -> (seq, fields) of the newest acknowledged save.
+    #: (token, position) -> (revision, fields) of the newest acknowledged save.
     acked: dict[tuple[str, int], tuple[int, Fields]] = field(default_factory=dict)
+    #: Every acknowledgement: (token, position, the revision the server said it stored, fields).
+    acknowledged: list[tuple[str, int, int, Fields]] = field(default_factory=list)
     acknowledgements: int = 0
     #: Saves deliberately sent after deadline + grace: how the server answered them.
     late_refused: int = 0
     late_accepted: list[tuple[str, int, int]] = field(default_factory=list)
 
-    def record_ack(self, token: str, position: int, seq: int, fields: Fields) -> None:
+    def record_ack(self, token: str, position: int, revision: int, fields: Fields) -> None:
         self.acknowledgements += 1
+        self.acknowledged.append((token, position, revision, fields))
         newest = self.acked.get((token, position))
-        if newest is None or newest[0] < seq:
-            self.acked[(token, position)] = (seq, fields)
+        # An acknowledgement of what was already stored names the same revision: keep the later one.
+        if newest is None or newest[0] <= revision:
+            self.acked[(token, position)] = (revision, fields)
 
 
 @dataclass(frozen=True)
@@ -133,22 +138,24 @@ class Candidate:
         self.behaviour = behaviour
         self.rng = rng
         self.csrf = ""
-        self.queue: dict[int, tuple[int, Fields]] = {}
+        #: n -> (edit, base revision, fields): the newest unanswered edit per item.
+        self.queue: dict[int, tuple[int, int, Fields]] = {}
+        self.device = f"bench-{rng.getrandbits(64):016x}"
+        self.revisions: dict[int, int] = {}
         self.offline_until = 0.0
         self.closed = False
         self.count = 0
         #: The name save latencies are filed under (the saturation phase uses its own).
         self.save_kind = "save"
-        self._last_seq = 0
+        self._edits = 0
 
     @property
     def base(self) -> str:
         return f"/t/{self.token}"
 
-    def next_seq(self) -> int:
-        # As attempt.js: microseconds since the epoch, strictly increasing per page.
-        self._last_seq = max(self._last_seq + 1, time.time_ns() // 1000)
-        return self._last_seq
+    def next_edit(self) -> int:
+        self._edits += 1
+        return self._edits
 
     def is_offline(self) -> bool:
         return asyncio.get_running_loop().time() < self.offline_until
@@ -195,25 +202,24 @@ class Candidate:
 
     async def save(self, n: int, fields: Fields) -> None:
         """Queue the edit (replacing an unsent older one), then send the queue unless offline."""
-        seq = self.next_seq()
-        self.queue[n] = (seq, fields)
+        self.queue[n] = (self.next_edit(), self.revisions.get(n, 0), fields)
         if not self.is_offline():
             await self.flush()
 
     async def flush(self) -> None:
-        for n, (seq, fields) in sorted(self.queue.items(), key=lambda entry: entry[1][0]):
+        for n, (edit, base, fields) in sorted(self.queue.items(), key=lambda entry: entry[1][0]):
             if self.closed:
                 return
-            await self._send(n, seq, fields)
+            await self._send(n, edit, base, fields)
 
-    async def _send(self, n: int, seq: int, fields: Fields) -> None:
-        self.ledger.sent[(self.token, n - 1, seq)] = fields
+    async def _send(self, n: int, edit: int, base: int, fields: Fields) -> None:
+        self.ledger.sent[(self.token, n - 1, edit)] = fields
         response = await self.request(
             self.save_kind,
             "POST",
             f"/answers/{n}",
             {200, 410},
-            json={"seq": seq, "fields": fields},
+            json={"base": base, "device": self.device, "edit": edit, "fields": fields},
             headers={"X-CSRFToken": self.csrf},
         )
         if response.status == 410:
@@ -221,11 +227,13 @@ class Candidate:
             self.queue.clear()
             return
         body = response.json()
-        if body.get("saved") is True and body.get("seq") == seq:
-            self.ledger.record_ack(self.token, n - 1, seq, fields)
-        else:
-            self.stats.error("save", f"answered {body!r} to seq {seq}")
-        if self.queue.get(n, (None,))[0] == seq:
+        if body.get("saved") is True:
+            self.ledger.record_ack(self.token, n - 1, body["revision"], fields)
+            self.revisions[n] = max(self.revisions.get(n, 0), body["revision"])
+        elif not body.get("superseded"):
+            # One device per candidate: nothing else can have stored a newer answer.
+            self.stats.error("save", f"answered {body!r} to edit {edit}")
+        if self.queue.get(n, (None,))[0] == edit:
             del self.queue[n]
 
     async def think(self, scale: float = 1.0) -> None:
@@ -286,19 +294,19 @@ class Candidate:
         self.offline_until = 0.0
         await self.flush()
         await asyncio.sleep(max(0.0, deadline + grace_seconds + 2 - loop.time()))
-        seq = self.next_seq()
+        edit = self.next_edit()
         late = await self.request(
             "late save",
             "POST",
             "/answers/1",
             {200, 410},
-            json={"seq": seq, "fields": answer},
+            json={"base": self.revisions.get(1, 0), "device": self.device, "edit": edit, "fields": answer},
             headers={"X-CSRFToken": self.csrf},
         )
         if late.status == 410:
             self.ledger.late_refused += 1
         else:
-            self.ledger.late_accepted.append((self.token, 0, seq))
+            self.ledger.late_accepted.append((self.token, 0, edit))
         self.closed = True
 
     async def aclose(self) -> None:

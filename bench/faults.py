@@ -243,6 +243,7 @@ def _figures(
         "missing": verdict.missing[:10],
         "changed": verdict.changed[:10],
         "unacknowledged_newer": verdict.unacknowledged_newer,
+        "false_acknowledgements": verdict.false_acknowledgements[:10],
         "late_refused": ledger.late_refused,
         "late_accepted": late_accepted,
         "deadline_attempts": verdict.deadline_attempts,
@@ -260,6 +261,11 @@ def _figures(
                 f"{len(verdict.missing)} of {verdict.checked} answers",
             ),
             ("zero acknowledged answers changed", not verdict.changed, f"{len(verdict.changed)}"),
+            (
+                "zero acknowledgements of an answer that is not the stored one",
+                not verdict.false_acknowledgements,
+                f"{len(verdict.false_acknowledgements)} of {ledger.acknowledgements}",
+            ),
             (
                 "no write accepted after deadline + grace",
                 late_accepted == 0,

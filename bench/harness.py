@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assess.candidate.forms import answer_fields
 from assess.db import make_engine, make_session_factory, sqlalchemy_url
-from assess.models import Answer, Attempt, AttemptItem, Invitation
+from assess.models import Answer, Attempt, AttemptEvent, AttemptItem, Invitation
 from assess.services.campaigns import create_campaign
 from assess.services.catalogue import pinned_item
 from assess.services.invitations import create_invitation, token_hash
@@ -269,6 +269,8 @@ class Verdict:
     changed: list[str] = field(default_factory=list)
     #: Stored saves newer than the newest acknowledged one: sent, committed, answer lost in a crash.
     unacknowledged_newer: int = 0
+    #: Acknowledgements ("saved") of an answer that was not the one stored at the revision they named.
+    false_acknowledgements: list[str] = field(default_factory=list)
     late_writes: list[str] = field(default_factory=list)
     deadline_attempts: int = 0
     unfinalized: list[str] = field(default_factory=list)
@@ -319,7 +321,7 @@ def verify(
         ).all()
         by_slot = {(digest, slot.position): (attempt, slot, answer) for digest, attempt, slot, answer in rows}
         expected = _Expected(session)
-        for (token, position), (seq, fields) in ledger.acked.items():
+        for (token, position), (revision, fields) in ledger.acked.items():
             verdict.checked += 1
             where = f"{token[:8]}… item {position + 1}"
             found = by_slot.get((token_hash(token), position))
@@ -327,18 +329,20 @@ def verify(
                 verdict.missing.append(f"{where}: no such slot in the database")
                 continue
             _, slot, answer = found
-            if answer.seq < seq:
-                verdict.missing.append(f"{where}: acknowledged seq {seq}, stored {answer.seq}")
+            if answer.revision < revision:
+                verdict.missing.append(f"{where}: acknowledged revision {revision}, stored {answer.revision}")
                 continue
-            if answer.seq > seq:
+            if answer.revision > revision:
+                # A later save of the same candidate, committed but never acknowledged (a crash).
                 newer = ledger.sent.get((token, position, answer.seq))
                 if newer is None:
-                    verdict.changed.append(f"{where}: stored seq {answer.seq} was never sent")
+                    verdict.changed.append(f"{where}: stored edit {answer.seq} was never sent")
                     continue
                 verdict.unacknowledged_newer += 1
                 fields = newer
             if answer.response != expected.response(slot, fields):
                 verdict.changed.append(f"{where}: stored {answer.response!r} differs from the save")
+        _check_acknowledgements(session, ledger, by_slot, expected, verdict)
         attempts = {attempt.id: attempt for attempt, _, _ in by_slot.values()}
         grace = timedelta(seconds=GRACE_SECONDS)
         for attempt, slot, answer in by_slot.values():
@@ -360,6 +364,51 @@ def verify(
                 if attempt.finalized_at - attempt.deadline > finalize_within:
                     verdict.finalized_late.append(f"attempt {attempt.id}: {delay:.1f} s after its deadline")
     return verdict
+
+
+def _check_acknowledgements(
+    session: Session,
+    ledger: Ledger,
+    by_slot: dict[tuple[str, int], tuple[Attempt, AttemptItem, Answer]],
+    expected: _Expected,
+    verdict: Verdict,
+) -> None:
+    """Each "saved" named a revision: the save stored at that revision must hold the same answer."""
+    attempt_ids = {attempt.id for attempt, _, _ in by_slot.values()}
+    stored_edits = (
+        {
+            (event.attempt_id, event.position, event.seq): event.detail.get("edit")
+            for event in session.scalars(
+                select(AttemptEvent).where(
+                    AttemptEvent.kind == "saved", AttemptEvent.attempt_id.in_(attempt_ids)
+                )
+            )
+        }
+        if attempt_ids
+        else {}
+    )
+    for token, position, revision, fields in ledger.acknowledged:
+        found = by_slot.get((token_hash(token), position))
+        if found is None:
+            continue
+        attempt, slot, _ = found
+        said = expected.response(slot, fields)
+        if revision == 0:
+            held = None
+        else:
+            edit = stored_edits.get((attempt.id, position, revision))
+            sent = ledger.sent.get((token, position, edit)) if edit is not None else None
+            if sent is None:
+                verdict.false_acknowledgements.append(
+                    f"{token[:8]}… item {position + 1}: revision {revision} unknown"
+                )
+                continue
+            held = expected.response(slot, sent)
+        if held != said:
+            verdict.false_acknowledgements.append(
+                f"{token[:8]}… item {position + 1}: told saved at revision {revision}, "
+                "which holds another answer"
+            )
 
 
 def wait_for_deadlines(session_factory: sessionmaker[Session], timeout: float) -> bool:

@@ -337,6 +337,7 @@ def _add_checks(figures: dict[str, Any], ledger: Ledger, verdict: Any, stats: St
             "missing": len(verdict.missing),
             "changed": len(verdict.changed),
             "unacknowledged_newer": verdict.unacknowledged_newer,
+            "false_acknowledgements": len(verdict.false_acknowledgements),
             "late_refused": ledger.late_refused,
             "late_accepted": len(ledger.late_accepted) + len(verdict.late_writes),
             "deadline_attempts": verdict.deadline_attempts,
@@ -362,8 +363,9 @@ def _add_checks(figures: dict[str, Any], ledger: Ledger, verdict: Any, stats: St
         ("zero errors", errors == 0, f"{errors} ({len(figures['failed'])} candidates failed)"),
         (
             "every acknowledged answer stored, unchanged",
-            not verdict.missing and not verdict.changed,
-            f"{len(verdict.missing)} missing, {len(verdict.changed)} changed of {verdict.checked}",
+            not verdict.missing and not verdict.changed and not verdict.false_acknowledgements,
+            f"{len(verdict.missing)} missing, {len(verdict.changed)} changed of {verdict.checked}, "
+            f"{len(verdict.false_acknowledgements)} acknowledged but not stored",
         ),
         (
             "no write accepted after deadline + grace",

@@ -378,7 +378,9 @@ def save_answer(
                     "kind": "saved",
                     "position": position,
                     "seq": revision,
-                    "detail": {"answered": response is not None},
+                    # Which device's which edit: what a timeline, or a check of every
+                    # acknowledgement against what was stored, needs to tell saves apart.
+                    "detail": {"answered": response is not None, "device": order.device, "edit": order.edit},
                 },
             )
             # Invariant 4: acknowledge only after commit.

@@ -71,3 +71,4 @@ def test_killing_every_worker_mid_load_loses_and_changes_no_acknowledged_answer(
     assert figures["finished"] == 50, output
     assert figures["answers_checked"] >= 50 * 4, output
     assert figures["missing"] == [] and figures["changed"] == [], output
+    assert figures["false_acknowledgements"] == [], output
