@@ -147,7 +147,7 @@ def _status(
     return "graded" if pending else "reviewed"
 
 
-def ready_for_decision() -> Select[tuple[int]]:
+def ready_for_decision() -> Select[int]:
     """Invitation ids whose debrief awaits a decision.
 
     Ready: at least one submitted scorecard, every assigned interviewer has submitted theirs for
@@ -170,7 +170,7 @@ def ready_for_decision() -> Select[tuple[int]]:
     )
 
 
-def expiring_links(now: datetime) -> Select[tuple[int]]:
+def expiring_links(now: datetime) -> Select[int]:
     """Invitation ids whose unused, unrevoked link expires within ``EXPIRING_WITHIN`` of now."""
     return select(Invitation.id).where(
         Invitation.revoked_at.is_(None),

@@ -61,7 +61,7 @@ class StaffHome:
         return sum(work.ready_for_decision for work in self.campaigns or ())
 
 
-def _per_campaign(session: Session, query: Select[tuple[int, int]]) -> dict[int, int]:
+def _per_campaign(session: Session, query: Select[int, int]) -> dict[int, int]:
     return {campaign_id: int(count) for campaign_id, count in session.execute(query).all()}
 
 

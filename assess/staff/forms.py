@@ -57,7 +57,7 @@ class CampaignForm(FlaskForm):
     def must_have_fields(self) -> list[tuple[SelectField, SelectField]]:
         """(competency, minimum) per must-have row, in order."""
         return [
-            (self[f"must_have_{number}"], self[f"minimum_{number}"])  # type: ignore[misc]
+            (self[f"must_have_{number}"], self[f"minimum_{number}"])
             for number in range(1, MUST_HAVE_ROWS + 1)
         ]
 

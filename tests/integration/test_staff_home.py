@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from report_campaign import CAMPAIGN, KIT, STAGE, ReportCampaign, build_report_campaign
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import PASSWORD, make_user, sign_in
+from staff_client import PASSWORD, login, make_user, sign_in
 from test_authoring_statistics import author, finish_attempts  # noqa: F401  (author is a fixture)
 from test_staff_pipeline import statuses
 
@@ -69,6 +69,12 @@ def test_recruiter_home_counts_each_kind_of_work_and_links_to_exactly_those_rows
     assert list(statuses(client.get(ready).get_data(as_text=True))) == ["ada@example.com", "ben@example.com"]
     assert list(statuses(client.get(running).get_data(as_text=True))) == ["fay@example.com"]
     assert list(statuses(client.get(expiring).get_data(as_text=True))) == ["soon@example.com"]
+    everyone = statuses(client.get(ready.split("?")[0]).get_data(as_text=True))
+    # Owen still owes Dan's scorecard, and Cat's decision is recorded: neither is ready.
+    assert (everyone["dan@example.com"], everyone["cat@example.com"]) == (
+        "Interviews under way",
+        "Decision recorded",
+    )
     queue = client.get("/staff/review/written").get_data(as_text=True)
     assert queue.count("/staff/review/written/") - queue.count("/staff/review/written/names") == 1
 
@@ -107,3 +113,19 @@ def test_author_home_counts_items_flagged_by_statistics(
     statistics = author.get("/staff/authoring/statistics").get_data(as_text=True)
     assert statistics.count("(flagged: ") == count
     assert "written answer" not in page and "scorecard" not in page and "debrief" not in page
+
+
+def test_admin_home_shows_every_kind_of_work(
+    app: Flask, session_factory: sessionmaker[Session], built: ReportCampaign
+) -> None:
+    client = app.test_client()
+    login(client, session_factory, "admin")
+    page = " ".join(re.sub(r"<[^>]+>", " ", client.get("/staff/").get_data(as_text=True)).split())
+    for work in (
+        "1 written answer waiting for a reviewer",
+        "No scorecards you owe",
+        "2 debriefs ready for a decision",
+        "No items flagged by statistics",
+        "Account Manager, reports 2 ready for a decision",
+    ):
+        assert work in page
