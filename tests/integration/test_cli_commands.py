@@ -162,12 +162,12 @@ def shipped_bank_problem() -> str | None:
 def test_demo_without_serving_prints_a_link_and_the_database(
     cli: Any, session_factory: sessionmaker[Session]
 ) -> None:
-    first = cli("demo", "--no-serve", "--port", "5055", ASSESS_BANKS=str(SHIPPED_BANKS))
+    first = cli("demo", "--no-serve", "--candidates", "5", "--port", "5055", ASSESS_BANKS=str(SHIPPED_BANKS))
     assert first.exit_code == 0, first.output
     assert "Database:" in first.output
     match = LINK.search(first.stdout)
     assert match is not None and match.group(1) == "http://127.0.0.1:5055"
-    second = cli("demo", "--no-serve", ASSESS_BANKS=str(SHIPPED_BANKS))
+    second = cli("demo", "--no-serve", "--candidates", "5", ASSESS_BANKS=str(SHIPPED_BANKS))
     assert second.exit_code == 0, second.output
     other = LINK.search(second.stdout)
     assert other is not None and other.group(2) != match.group(2)

@@ -108,7 +108,9 @@ def test_user_create_refuses_a_duplicate_and_set_password_changes_it(
 def test_demo_prints_a_fresh_admin_login_each_run(cli: Any, session_factory: sessionmaker[Session]) -> None:
     passwords = []
     for _ in range(2):
-        result = cli("demo", "--no-serve", "--port", "5056", ASSESS_BANKS=str(SHIPPED_BANKS))
+        result = cli(
+            "demo", "--no-serve", "--candidates", "5", "--port", "5056", ASSESS_BANKS=str(SHIPPED_BANKS)
+        )
         assert result.exit_code == 0, result.output
         assert "Staff login: http://127.0.0.1:5056/staff/login" in result.output
         assert "demo-admin@example.com" in result.output
