@@ -7,8 +7,9 @@ On each database (default: a temporary SQLite file and a fresh schema on the Pos
 127.0.0.1, dropped after), the real app (``create_app``, driven in-process by Flask's test
 client: the real routes and services, no HTTP server) on the shipped banks, in one run:
 
-1. small: ``--candidates`` invitations to a campaign on the shipped 14-item form; each opens its
-   link (``GET /t/<token>``, the instructions page) and presses Start (``POST /t/<token>/start``);
+1. small: after ``WARM_UP`` untimed candidates, ``--candidates`` invitations to a campaign on
+   the shipped 14-item form; each opens its link (``GET /t/<token>``, the instructions page)
+   and presses Start (``POST /t/<token>/start``);
 2. ``--items`` items are authored in bulk (``author_in_bulk``: the rows a save writes, through
    the authoring models, as Core inserts) in banks of 5,000, and one item is saved through the
    authoring service, so that every catalogue the process cached is out of date;
@@ -54,6 +55,7 @@ FORM = "account-manager-smb"
 RATIO_TARGET = 1.5
 BANK_SIZE = 5000
 CHUNK = 5000
+WARM_UP = 5
 PASSWORD = "bench-password-1"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -197,9 +199,10 @@ def run(url: str, items: int, candidates: int) -> tuple[Latencies, Latencies, di
     try:
         catalogue = load_catalogue(settings.bank_paths)
         with state.session_factory() as session:
-            create_campaign(session, "small", "Small", "Account Manager", FORM, catalogue, now)
-            create_campaign(session, "large", "Large", "Account Manager", FORM, catalogue, now)
+            for slug in ("warm", "small", "large"):
+                create_campaign(session, slug, slug.title(), "Account Manager", FORM, catalogue, now)
             author = create_user(session, "author@example.com", "author", PASSWORD, name="Author")
+        _candidates(app, _invite(app, "warm", WARM_UP, now))  # templates compiled, versions pinned
         small = _candidates(app, _invite(app, "small", candidates, now))
 
         began = time.perf_counter()

@@ -67,7 +67,7 @@ def _debrief_page(invitation: Invitation, form: DecisionForm, status: int = 200)
     blocker = debrief_blocker(db_session(), viewer, invitation, kit)
     if blocker:
         return error_response(403, blocker)
-    debrief = candidate_debrief(db_session(), kit, invitation)
+    debrief = candidate_debrief(db_session(), kit, invitation, viewer)
     return (
         render_template(
             "interviews/debrief.html",

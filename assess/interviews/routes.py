@@ -21,6 +21,7 @@ from assess.models import Campaign, Invitation
 from assess.request_guard import is_ascii_number
 from assess.services.scorecards import (
     PACKAGED_KITS,
+    NotScoringStage,
     ScorecardAnswers,
     ScorecardInvalid,
     ScorecardLocked,
@@ -277,6 +278,8 @@ def scorecard(invitation_id: int, stage_id: str) -> Page:
             status = _show_problems(fields, exc)
         except ScorecardLocked as exc:
             problem, status = str(exc).capitalize() + ".", 409
+        except NotScoringStage as exc:
+            problem, status = str(exc).capitalize() + ".", 403
         else:
             flash("Scorecard submitted." if submit else "Draft saved. Nobody else can see it.")
             return redirect(url_for("interviews.scorecard", invitation_id=invitation_id, stage_id=stage_id))

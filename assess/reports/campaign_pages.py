@@ -47,7 +47,8 @@ def _campaign(campaign_id: int) -> Campaign:
 
 def loaded_campaign(campaign_id: int) -> LoadedCampaign:
     kits = kit_catalogue(current_app.config.get("KIT_PATHS") or (PACKAGED_KITS,))
-    return load_campaign(db_session(), _campaign(campaign_id), kits)
+    # The viewer's own independence applies: a stage they score shows no scorecard until theirs is in.
+    return load_campaign(db_session(), _campaign(campaign_id), kits, current_staff())
 
 
 @bp.app_template_filter("report_number")

@@ -1,8 +1,10 @@
 """Interviewer assignments, the debrief (every scorecard side by side), and the hiring decision.
 
-Independence holds here too: an interviewer opens a candidate's debrief only after
-submitting their own scorecard for every stage they are assigned to (or, unassigned,
-for at least one stage); recruiters and admins run the debrief and may always open it.
+Independence holds here too (``assess.services.scorecards.Independence``): a viewer opens a
+candidate's debrief only after submitting their scorecard for every stage they score (are
+assigned to or have started), and it shows them only the stages whose scorecards they may
+read. An interviewer scoring nothing yet must first submit one. A recruiter or admin scoring
+nothing opens it at once and sees every stage: they run the debrief.
 A decision is a new row each time (the newest is in force, all are kept), written in
 the same transaction as its audit entry.
 """
@@ -14,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from assess.models import Campaign, HiringDecision, InterviewAssignment, Invitation, Scorecard, StaffUser
 from assess.models.debrief import DECISIONS
+from assess.services.scorecards import independence
 from assess.services.staff import record_audit
 from items.interview_kits import InterviewKit, Stage
 from scoring.scorecards import MustHaveFailure, competency_average, must_have_failures, rater_spread
@@ -71,6 +74,12 @@ def assign_interviewer(
     person = session.get(StaffUser, interviewer_id)
     if person is None or not person.active or person.role not in INTERVIEWING_ROLES:
         raise AssignmentInvalid("choose an active interviewer, recruiter or admin")
+    if _may_have_read(session, person, invitation, stage.id):
+        raise AssignmentInvalid(
+            f"{person.name or person.email} could already read this stage's submitted scorecards "
+            "(recruiters and admins read the stages they do not score), so they cannot score it "
+            "on their own; assign someone else"
+        )
     existing = session.scalars(
         select(InterviewAssignment).where(
             InterviewAssignment.invitation_id == invitation.id,
@@ -99,6 +108,20 @@ def assign_interviewer(
     )
     session.commit()
     return assignment
+
+
+def _may_have_read(session: Session, person: StaffUser, invitation: Invitation, stage_id: str) -> bool:
+    """Whether the person could read others' submitted scorecards of the stage before scoring it."""
+    rule = independence(session, person, [invitation.id])
+    if not rule.may_read(invitation.id, stage_id) or (invitation.id, stage_id) in rule.submitted:
+        return False
+    others = select(Scorecard.id).where(
+        Scorecard.invitation_id == invitation.id,
+        Scorecard.stage_id == stage_id,
+        Scorecard.interviewer_id != person.id,
+        Scorecard.status == "submitted",
+    )
+    return session.scalar(select(exists(others))) or False
 
 
 def candidate_assignments(
@@ -160,36 +183,15 @@ def _submitted_stages_by_invitation(
 
 def debrief_blocker(session: Session, viewer: StaffUser, invitation: Invitation, kit: InterviewKit) -> str:
     """Why the viewer may not open this debrief yet; empty when they may."""
-    if viewer.role in DEBRIEF_ROLES:
-        return ""
-    submitted = {
-        stage_id
-        for stage_id in session.scalars(
-            select(Scorecard.stage_id).where(
-                Scorecard.invitation_id == invitation.id,
-                Scorecard.kit_id == kit.id,
-                Scorecard.interviewer_id == viewer.id,
-                Scorecard.status == "submitted",
-            )
+    rule = independence(session, viewer, [invitation.id])
+    scoring = [stage for stage in kit.stages if rule.is_scoring(invitation.id, stage.id)]
+    missing = [stage.title for stage in scoring if (invitation.id, stage.id) not in rule.submitted]
+    if missing:
+        return (
+            "The debrief opens once you have submitted your scorecard for every stage you are "
+            f"assigned to or have started. Still to submit: {', '.join(missing)}."
         )
-    }
-    assigned = set(
-        session.scalars(
-            select(InterviewAssignment.stage_id).where(
-                InterviewAssignment.invitation_id == invitation.id,
-                InterviewAssignment.interviewer_id == viewer.id,
-            )
-        )
-    )
-    if assigned:
-        missing = [stage.title for stage in kit.stages if stage.id in assigned - submitted]
-        if missing:
-            return (
-                "The debrief opens once you have submitted your scorecard for every stage you are "
-                f"assigned to. Still to submit: {', '.join(missing)}."
-            )
-        return ""
-    if not submitted:
+    if not scoring and not rule.oversees:
         return "The debrief opens once you have submitted your own scorecard for this candidate."
     return ""
 
@@ -276,8 +278,17 @@ def _row(row_id: str, name: str, values: list[int | None]) -> RatingRow:
     return RatingRow(row_id, name, values, competency_average(given), rater_spread(given))
 
 
-def candidate_debrief(session: Session, kit: InterviewKit, invitation: Invitation) -> CandidateDebrief:
+def candidate_debrief(
+    session: Session, kit: InterviewKit, invitation: Invitation, viewer: StaffUser | None = None
+) -> CandidateDebrief:
+    """The stages whose scorecards the viewer may read (all without one), side by side.
+
+    A page calls ``debrief_blocker`` first.
+    """
     cards = cards_in_force(session, invitation.id, kit.id)
+    if viewer is not None:
+        rule = independence(session, viewer, [invitation.id])
+        cards = [(card, person) for card, person in cards if rule.may_read(invitation.id, card.stage_id)]
     stages = []
     all_ratings: dict[str, list[int]] = {}
     for stage in kit.stages:

@@ -38,6 +38,7 @@ from assess.models import (
     StaffUser,
 )
 from assess.services.pipeline import RecordedDecision, decisions_in_force
+from assess.services.scorecards import independence
 from items.interview_kits import InterviewKit, KitCatalogue
 from reports.campaign_frames import COLUMNS, CampaignData, Labels
 from reports.campaign_report import DECISION_COLUMNS, FUNNEL_STAGES, CampaignReport, campaign_report
@@ -145,10 +146,21 @@ def _red_flag_note(flags: list[str], note: str) -> str:
     return "; ".join([*flags, *([note.strip()] if note.strip() else [])])
 
 
-def campaign_data(session: Session, campaign: Campaign, labels: Labels | None = None) -> CampaignData:
-    """The campaign's input frames for ``reports.candidate_report.score_campaign``."""
+def campaign_data(
+    session: Session, campaign: Campaign, labels: Labels | None = None, viewer: StaffUser | None = None
+) -> CampaignData:
+    """The campaign's input frames for ``reports.candidate_report.score_campaign``.
+
+    With a ``viewer``, only the scorecards they may read (``Independence``): a stage they score
+    shows nobody's scorecard until theirs is submitted.
+    """
     candidates = _candidates(session, campaign.id)
     cards = _scorecards_in_force(session, campaign, set(candidates["candidate_id"].tolist()))
+    if viewer is not None:
+        rule = independence(
+            session, viewer, select(Invitation.id).where(Invitation.campaign_id == campaign.id)
+        )
+        cards = [card for card in cards if rule.may_read(card.invitation_id, card.stage_id)]
     interviewers = _interviewer_labels(session, {card.interviewer_id for card in cards})
     ratings, recommendations, goals = [], [], []
     for card in cards:
@@ -237,10 +249,12 @@ def _labels(session: Session, campaign: Campaign, kit: InterviewKit | None) -> L
     )
 
 
-def load_campaign(session: Session, campaign: Campaign, kits: KitCatalogue) -> LoadedCampaign:
-    """Everything the campaign's reports show, loaded and scored once."""
+def load_campaign(
+    session: Session, campaign: Campaign, kits: KitCatalogue, viewer: StaffUser | None = None
+) -> LoadedCampaign:
+    """Everything the campaign's reports show (to ``viewer``, or all of it), loaded and scored once."""
     kit = campaign_kit(campaign, kits)
-    data = campaign_data(session, campaign, _labels(session, campaign, kit))
+    data = campaign_data(session, campaign, _labels(session, campaign, kit), viewer)
     scores = score_campaign(data, campaign_rules(campaign, kits))
     decisions = {
         candidate: decision

@@ -2,7 +2,8 @@
 
 Seeds 000, 002 and 004 insist that interviewers score on their own before they hear
 anyone else: another interviewer's scorecard for a candidate's stage stays hidden from
-a viewer until the viewer has submitted their own for that stage (``visible_scorecards``).
+whoever scores that stage until they have submitted their own (``Independence``, which
+the scorecard page, the debrief, the reports and their exports all apply).
 A submitted revision never changes; a correction is a new revision with its reason.
 """
 
@@ -13,13 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assess.models import Campaign, Invitation, Scorecard, StaffUser
+from assess.models import Campaign, InterviewAssignment, Invitation, Scorecard, StaffUser
 from assess.services.staff import record_audit
 from items.base import Schema
 from items.interview_kits import (
@@ -37,6 +39,8 @@ from items.located_yaml import yaml_files
 #: They sit beside items/, not in it, since `assess bank validate items/` reads its YAML as banks.
 PACKAGED_KITS = Path(__file__).resolve().parent.parent.parent / "kits"
 RATINGS = (NOT_ENOUGH_INFORMATION, *LEVELS)
+#: Roles that oversee hiring (the debrief, the reports): they may read a stage they do not score.
+OVERSEEING_ROLES = ("recruiter", "admin")
 MAX_NOTE_CHARS = 20_000
 
 
@@ -52,8 +56,8 @@ class ScorecardLocked(Exception):
     """A submitted scorecard cannot change; a correction makes a new revision."""
 
 
-class ScorecardsHidden(PermissionError):
-    """The viewer has not yet submitted their own scorecard for this stage."""
+class NotScoringStage(PermissionError):
+    """A recruiter or admin who is not this stage's interviewer may read its scorecards, not write one."""
 
 
 class ScorecardAnswers(Schema):
@@ -69,6 +73,56 @@ class ScorecardAnswers(Schema):
 
 
 @dataclass(frozen=True)
+class Independence:
+    """Which stages' scorecards one viewer may read or write: the one rule every view applies.
+
+    Whoever scores a stage of a candidate (assigned to it, or holding a scorecard of it, in any
+    role) reads the others' scorecards of it only after submitting their own; so does an
+    interviewer who is not scoring it. A recruiter or admin who is neither assigned to the stage
+    nor holding a scorecard of it is not scoring it: they read every submitted scorecard of it
+    (they run the debrief and the reports) and so may not write one.
+    """
+
+    oversees: bool
+    #: (invitation id, stage id) the viewer is assigned to or has a scorecard of.
+    scoring: frozenset[tuple[int, str]]
+    #: (invitation id, stage id) the viewer has submitted a scorecard of.
+    submitted: frozenset[tuple[int, str]]
+
+    def may_read(self, invitation_id: int, stage_id: str) -> bool:
+        key = (invitation_id, stage_id)
+        return key in self.submitted or (self.oversees and key not in self.scoring)
+
+    def may_score(self, invitation_id: int, stage_id: str) -> bool:
+        return not self.oversees or (invitation_id, stage_id) in self.scoring
+
+    def is_scoring(self, invitation_id: int, stage_id: str) -> bool:
+        return (invitation_id, stage_id) in self.scoring
+
+
+def independence(
+    session: Session, viewer: StaffUser, invitations: Sequence[int] | Select[Any]
+) -> Independence:
+    """The rule for ``viewer`` over these invitations (their ids, or a query of ids)."""
+    assigned = session.execute(
+        select(InterviewAssignment.invitation_id, InterviewAssignment.stage_id).where(
+            InterviewAssignment.interviewer_id == viewer.id,
+            InterviewAssignment.invitation_id.in_(invitations),
+        )
+    ).all()
+    cards = session.execute(
+        select(Scorecard.invitation_id, Scorecard.stage_id, Scorecard.status)
+        .where(Scorecard.interviewer_id == viewer.id, Scorecard.invitation_id.in_(invitations))
+        .distinct()
+    ).all()
+    return Independence(
+        oversees=viewer.role in OVERSEEING_ROLES,
+        scoring=frozenset({(i, s) for i, s in assigned} | {(i, s) for i, s, _ in cards}),
+        submitted=frozenset((i, s) for i, s, status in cards if status == "submitted"),
+    )
+
+
+@dataclass(frozen=True)
 class StageScorecards:
     """The scorecards of one candidate's stage as one viewer may see them."""
 
@@ -80,6 +134,8 @@ class StageScorecards:
     hidden: bool = True
     #: How many other interviewers have submitted: shown even while their scorecards are hidden.
     others_submitted: int = 0
+    #: False for a recruiter or admin who reads this stage's scorecards without scoring it.
+    may_score: bool = True
 
 
 def kit_catalogue(paths: Sequence[str | Path] = (PACKAGED_KITS,)) -> KitCatalogue:
@@ -174,7 +230,9 @@ def own_scorecard(
 def visible_scorecards(
     session: Session, viewer: StaffUser, invitation_id: int, kit_id: str, stage_id: str
 ) -> StageScorecards:
-    """The viewer's own scorecard, and the others' only once the viewer has submitted theirs."""
+    """The viewer's own scorecard, and the others' as ``Independence`` allows."""
+    rule = independence(session, viewer, [invitation_id])
+    may_score = rule.may_score(invitation_id, stage_id)
     in_force: dict[int, Scorecard] = {}
     own: Scorecard | None = None
     for card in _revisions(session, invitation_id, kit_id, stage_id):
@@ -183,13 +241,15 @@ def visible_scorecards(
         if card.is_submitted and card.interviewer_id not in in_force:
             in_force[card.interviewer_id] = card
     own_submitted = in_force.pop(viewer.id, None)
-    if own_submitted is None:
-        return StageScorecards(own=own, own_submitted=None, hidden=True, others_submitted=len(in_force))
+    if not rule.may_read(invitation_id, stage_id):
+        return StageScorecards(
+            own, own_submitted, hidden=True, others_submitted=len(in_force), may_score=may_score
+        )
     people = {u.id: u for u in session.scalars(select(StaffUser).where(StaffUser.id.in_(list(in_force))))}
     others = [(card, people[card.interviewer_id]) for card in in_force.values()]
     others.sort(key=lambda pair: pair[0].submitted_at or pair[0].created_at)
     return StageScorecards(
-        own=own, own_submitted=own_submitted, others=others, hidden=False, others_submitted=len(others)
+        own, own_submitted, others, hidden=False, others_submitted=len(others), may_score=may_score
     )
 
 
@@ -220,10 +280,16 @@ def save_scorecard(
 ) -> Scorecard:
     """Save the interviewer's draft, or submit it (``submit``): complete, then immutable.
 
-    Raises ``ScorecardInvalid`` for ratings the stage does not ask for (and, on
-    submit, for any gap) and ``ScorecardLocked`` when the newest revision is
-    already submitted. Submitting is audited: it changes the candidate's outcome.
+    Raises ``NotScoringStage`` (see ``Independence``), ``ScorecardInvalid`` for ratings
+    the stage does not ask for (and, on submit, for any gap) and ``ScorecardLocked`` when
+    the newest revision is already submitted. Submitting is audited: it changes the candidate's outcome.
     """
+    if not independence(session, interviewer, [invitation.id]).may_score(invitation.id, stage.id):
+        session.rollback()
+        raise NotScoringStage(
+            "you are not assigned to this stage, and as a recruiter or admin you can read its scorecards, "
+            "so you cannot score it on your own; a recruiter assigns its interviewers"
+        )
     check_answers(kit, stage, answers, complete=submit)
     card = own_scorecard(session, invitation.id, kit.id, stage.id, interviewer)
     if card is not None and card.is_submitted:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import re
 from typing import TYPE_CHECKING
 
+import pandas as pd
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from scorecard_setup import ROLE_PLAY, Candidate, complete_form, kit_candidate
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, make_user, post
 
+from assess.models import Scorecard, StaffUser
+from assess.services.debrief import assign_interviewer
 from assess.services.scorecards import ScorecardAnswers, save_scorecard, visible_scorecards
 from items.bank import Catalogue
 
@@ -72,11 +79,12 @@ def test_service_hides_others_until_the_viewer_has_submitted(
 
 
 def test_pages_hide_others_until_the_viewer_submits(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate, clock: ControllableClock
 ) -> None:
     first, second = app.test_client(), app.test_client()
     login(first, session_factory, "interviewer", name="Ana Interviewer")
-    login(second, session_factory, "recruiter", name="Ben Recruiter")
+    ben = login(second, session_factory, "recruiter", name="Ben Recruiter")
+    assign(session_factory, candidate, ben, clock)  # a recruiter assigned to interview scores as one
     stage = candidate.stage(ROLE_PLAY)
     url = candidate.scorecard_url()
     secret = "Candidate rambled about quotas"
@@ -95,3 +103,116 @@ def test_pages_hide_others_until_the_viewer_submits(
     page = second.get(url).get_data(as_text=True)
     assert secret in page and "Ana Interviewer" in page and "Ben&#39;s view" in page
     assert "Ben&#39;s view" in first.get(url).get_data(as_text=True)
+
+
+def assign(
+    session_factory: sessionmaker[Session], candidate: Candidate, person: StaffUser, clock: ControllableClock
+) -> None:
+    with session_factory() as session:
+        recruiter = make_user(session_factory, "recruiter")
+        assign_interviewer(
+            session, candidate.kit, candidate.invitation, ROLE_PLAY, person.id, recruiter, clock()
+        )
+
+
+SECRET = "Ana saw the candidate promise a discount nobody approved"
+ROLES = ("interviewer", "recruiter", "admin")
+#: What the viewer has to do with the stage Ana scored: assigned and not yet submitted, assigned
+#: and submitted, or neither (not scoring it).
+STATES = ("assigned", "submitted", "unassigned")
+
+
+def sees_others(role: str, state: str) -> bool:
+    """The rule, as a table: after submitting, or as a recruiter or admin not scoring the stage."""
+    return state == "submitted" or (state == "unassigned" and role != "interviewer")
+
+
+def report_views(client: FlaskClient, candidate: Candidate) -> dict[str, tuple[int, str]]:
+    """Every report view of the candidate's campaign that can show a scorecard, as (status, text)."""
+    base = f"/staff/reports/{candidate.invitation.campaign_id}"
+    views = {}
+    for name, path in (
+        ("candidate report", f"{base}/candidates/{candidate.invitation.id}"),
+        ("campaign report", base),
+        ("CSV", f"{base}/download/csv"),
+        ("print", f"{base}/print"),
+        ("XLSX", f"{base}/download/xlsx"),
+    ):
+        response = client.get(path)
+        if name == "XLSX" and response.status_code == 200:
+            sheets = pd.read_excel(io.BytesIO(response.get_data()), sheet_name=None, header=None)
+            text = " ".join(str(cell) for sheet in sheets.values() for cell in sheet.to_numpy().ravel())
+        else:
+            text = response.get_data(as_text=True).replace("&#39;", "'")
+        views[name] = (response.status_code, text)
+    return views
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("state", STATES)
+def test_every_view_of_a_scorecard_applies_the_same_rule_to_every_role(
+    app: Flask,
+    session_factory: sessionmaker[Session],
+    candidate: Candidate,
+    clock: ControllableClock,
+    role: str,
+    state: str,
+) -> None:
+    ana_client, viewer_client = app.test_client(), app.test_client()
+    ana = login(ana_client, session_factory, "interviewer", name="Ana Interviewer")
+    viewer = login(viewer_client, session_factory, role, name=f"Vic {role.title()}")
+    assign(session_factory, candidate, ana, clock)
+    if state != "unassigned":
+        assign(session_factory, candidate, viewer, clock)
+    stage = candidate.stage(ROLE_PLAY)
+    secret_card = {**complete_form(stage, notes=SECRET), "red_flag_notes": SECRET}
+    assert post(ana_client, candidate.scorecard_url(), secret_card).status_code == 302
+    if state == "submitted":
+        assert post(viewer_client, candidate.scorecard_url(), complete_form(stage)).status_code == 302
+    visible = sees_others(role, state)
+
+    page = viewer_client.get(candidate.scorecard_url()).get_data(as_text=True).replace("&#39;", "'")
+    assert (SECRET in page) is visible, "scorecard page"
+    overview = viewer_client.get(f"/staff/interviews/candidates/{candidate.invitation.id}")
+    assert overview.status_code == 200 and SECRET not in overview.get_data(as_text=True)
+    debrief_link = f"/staff/interviews/candidates/{candidate.invitation.id}/debrief"
+    assert (debrief_link in overview.get_data(as_text=True)) is visible, "candidate's interviews page"
+    debrief = viewer_client.get(debrief_link)
+    assert debrief.status_code == (200 if visible else 403), "debrief"
+    assert (SECRET in debrief.get_data(as_text=True).replace("&#39;", "'")) is visible, "debrief"
+
+    for name, (status, text) in report_views(viewer_client, candidate).items():
+        if role == "interviewer":
+            assert status == 403, name  # reports are for recruiters and admins
+            continue
+        assert status == 200, name
+        assert (SECRET in text) is visible, name
+        assert ("Ana Interviewer" in text) is visible, name
+
+
+def test_a_recruiter_not_scoring_a_stage_reads_it_and_cannot_score_or_be_assigned_to_it(
+    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate, clock: ControllableClock
+) -> None:
+    ana_client, rita_client = app.test_client(), app.test_client()
+    login(ana_client, session_factory, "interviewer", name="Ana Interviewer")
+    rita = login(rita_client, session_factory, "recruiter", name="Rita Recruiter")
+    stage = candidate.stage(ROLE_PLAY)
+    assert post(ana_client, candidate.scorecard_url(), complete_form(stage, notes=SECRET)).status_code == 302
+
+    page = rita_client.get(candidate.scorecard_url()).get_data(as_text=True).replace("&#39;", "'")
+    assert SECRET in page and "Submit scorecard" not in page
+    assert "You are not assigned to this stage" in page
+    refused = post(rita_client, candidate.scorecard_url(), complete_form(stage, notes="mine"))
+    assert refused.status_code == 403 and "you cannot score it on your own" in refused.get_data(as_text=True)
+    # Having been able to read Ana's scorecard, Rita cannot be made an interviewer of the stage now.
+    url = f"/staff/interviews/candidates/{candidate.invitation.id}/assignments"
+    response = post(rita_client, url, {"stage": ROLE_PLAY, "interviewer": str(rita.id)})
+    assert response.status_code == 422
+    assert re.search(
+        r"could already read this stage(&#39;|')s submitted scorecards", response.get_data(as_text=True)
+    )
+    # An interviewer, who could read nothing, still can be.
+    ben = make_user(session_factory, "interviewer")
+    assert post(rita_client, url, {"stage": ROLE_PLAY, "interviewer": str(ben.id)}).status_code == 302
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Scorecard)) == 1
