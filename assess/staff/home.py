@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 
 from assess import app_state, db_session
 from assess.services.staff_home import staff_home
@@ -18,6 +18,4 @@ def home() -> str:
         "staff/home.html",
         user=user,
         work=staff_home(db_session(), user, app_state().clock()),
-        # A blueprint an app leaves out has no page to link to.
-        has_page=lambda endpoint: endpoint in current_app.view_functions,
     )
