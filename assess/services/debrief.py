@@ -21,15 +21,15 @@ from sqlalchemy.orm import Session
 
 from assess.models import Campaign, HiringDecision, InterviewAssignment, Invitation, Scorecard, StaffUser
 from assess.models.debrief import DECISIONS
-from assess.services.scorecards import independence
+from assess.services.scorecards import OVERSEEING_ROLES, independence
 from assess.services.staff import record_audit
 from items.interview_kits import InterviewKit, Stage
 from scoring.scorecards import MustHaveFailure, competency_average, must_have_failures, rater_spread
 
 #: Roles that may be assigned to interview (and that fill scorecards).
 INTERVIEWING_ROLES = ("interviewer", "recruiter", "admin")
-#: Roles that run the debrief: they see it at any time and record the decision.
-DEBRIEF_ROLES = ("recruiter", "admin")
+#: Roles that run the debrief and record the decision: the roles that read the stages they do not score.
+DEBRIEF_ROLES = OVERSEEING_ROLES
 #: Raters this far apart (highest minus lowest 1-4 rating) on a competency disagree.
 DISAGREEMENT_SPREAD = 2
 MAX_RATIONALE_CHARS = 20_000
