@@ -7,8 +7,9 @@ handling request". One filter rewrites such lines, whoever logs them.
 
 Logging filters apply where they are attached: a logger's filters see only the records
 logged to that very logger, a handler's see every record it writes. ``redact_logs``
-therefore attaches the filter to the loggers the app, werkzeug and gunicorn log to and to
-Flask's own handler, which also writes what the app's modules log.
+therefore attaches the filter to the app's logger and to each of its modules' loggers,
+to werkzeug's and gunicorn's, and to Flask's own handler; ``assess serve`` attaches it to
+gunicorn's handlers too.
 """
 
 from __future__ import annotations
