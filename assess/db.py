@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, select
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -59,10 +61,28 @@ def alembic_config() -> Config:
     return config
 
 
+@lru_cache(maxsize=1)
+def head_revision() -> str | None:
+    """The newest migration; the scripts do not change while a process runs."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def is_current(connection: Connection) -> bool:
+    """Whether the schema is at the newest migration (read without loading the migrations)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return False
+    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return stored == [head_revision()]
+
+
 def upgrade_database(url: str) -> None:
     """Bring the schema to the newest migration; safe when several workers start at once."""
     engine = make_engine(url)
     try:
+        # Every worker and command starts here: an up-to-date schema costs one read, not a migration run.
+        with engine.connect() as connection:
+            if is_current(connection):
+                return
         with engine.begin() as connection:
             if engine.dialect.name == "sqlite":
                 # One writer for the whole upgrade, so two processes never both create tables.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from assess.db import make_engine, make_session_factory, sqlalchemy_url, upgrade_database
+from assess.db import head_revision, make_engine, make_session_factory, sqlalchemy_url, upgrade_database
+from assess.models import Base
 from items.bank import BankInvalid, Catalogue, load_banks
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,9 +81,40 @@ def database_url(
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file upgraded through every migration, copied for each test that needs a schema."""
+    path = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    upgrade_database(f"sqlite:///{path}")
+    return path
+
+
+def _build_schema(database_url: str, migrated_sqlite: Path) -> None:
+    """The schema the migrations build, made the fast way (test_migrations proves they are the same).
+
+    Running every migration for each of a thousand tests cost minutes: SQLite copies a file
+    migrated once; PostgreSQL creates the models' tables and records the head revision.
+    """
+    url = sqlalchemy_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        target = Path(url.database or "")
+        if not target.exists():
+            shutil.copyfile(migrated_sqlite, target)
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            Base.metadata.create_all(connection)
+            connection.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
+            connection.execute(text("INSERT INTO alembic_version VALUES (:head)"), {"head": head_revision()})
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
-def session_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
-    """Sessions on an upgraded database; the engine is disposed after the test."""
+def session_factory(database_url: str, migrated_sqlite: Path) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a database at the newest migration; the engine is disposed after the test."""
+    _build_schema(database_url, migrated_sqlite)
     upgrade_database(database_url)
     engine = make_engine(database_url)
     try:

@@ -27,7 +27,8 @@ CAMPAIGN = "account-manager-test"
 
 
 @pytest.fixture
-def settings(database_url: str, catalogue_path: Path) -> Settings:
+def settings(database_url: str, catalogue_path: Path, session_factory: sessionmaker[Session]) -> Settings:
+    # session_factory: the schema is built (fast) before the app would run every migration.
     return Settings(
         database_url=database_url,
         secret_key="integration-tests-only",
