@@ -324,7 +324,7 @@
           // The server refused this answer as it stands; resending it cannot succeed.
           dropIfUnchanged(pos, entry);
           if (pos === position) {
-            showError(reply.reason);
+            showError(reply.reason || reply.message);
           }
           return "rejected";
         });
