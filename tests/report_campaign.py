@@ -24,6 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from saves import one_device
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,7 +37,6 @@ from assess.services.scorecards import ScorecardAnswers, kit_catalogue, save_sco
 from assess.services.staff import create_user
 from items.bank import Catalogue, load_banks
 from items.interview_kits import InterviewKit
-from saves import one_device
 
 REPORT_BANKS = Path(__file__).resolve().parent / "fixtures" / "report_banks"
 GRACE = 30

@@ -21,7 +21,6 @@ from assess.services.authoring import live_catalogue
 from items.base import ResponseError
 from items.forms import Pool
 
-
 #: What a candidate reads when another window's or device's newer answer was kept instead of theirs.
 CONFLICT_NOTICE = (
     "A newer answer from another window or device was kept, so this change was not saved. "

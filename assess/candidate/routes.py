@@ -200,7 +200,14 @@ def item_save(token: str, n: int) -> Page:
         summaries = slot_summaries(db_session(), attempt)
         return render_item(token, attempt, view, summaries, now, error=exc), 422
     result = save_answer(
-        db_session(), attempt.id, view.position, response, order, now, app_state().settings.grace_seconds, view
+        db_session(),
+        attempt.id,
+        view.position,
+        response,
+        order,
+        now,
+        app_state().settings.grace_seconds,
+        view,
     )
     if result.outcome is Outcome.CONFLICT:
         # The candidate stays on the item and sees what is stored, with the reason in words.

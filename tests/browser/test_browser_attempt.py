@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from candidate_pages import answer_first_option, answer_item_by_keyboard, seconds_shown, start_attempt, tab_to
-from live_server import LiveServer, wait_for
+from live_server import LiveServer
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 pytestmark = pytest.mark.browser
@@ -135,7 +135,9 @@ def test_two_tabs_on_the_same_link_share_one_attempt_and_a_stale_tab_is_told_the
     stored = server.answers(link)[0]
     # The second tab still shows the item as it was before that save: its edit is not kept.
     second.locator("#item-form input[type=radio]").nth(2).check()
-    expect(second.locator("#save-state")).to_contain_text("a newer answer from another window or device was kept")
+    expect(second.locator("#save-state")).to_contain_text(
+        "a newer answer from another window or device was kept"
+    )
     expect(second.locator("#item-form input[type=radio]").nth(0)).to_be_checked()
     assert server.answers(link)[0] == stored
     # Now that it shows what is stored, its next edit wins, and the first tab shows it on reload.

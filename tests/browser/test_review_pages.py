@@ -9,6 +9,7 @@ import pytest
 from axe_check import violations
 from live_server import CAMPAIGN, GRACE_SECONDS, LiveServer
 from playwright.sync_api import Page, expect
+from saves import one_device
 from sqlalchemy import select
 
 from assess.models import AttemptItem, ItemScore, RubricReview, StoredItemVersion
@@ -16,7 +17,6 @@ from assess.services.attempts import save_answer, start_attempt, submit_attempt
 from assess.services.campaigns import CampaignSettings, create_campaign
 from assess.services.invitations import create_invitation
 from assess.services.staff import create_user
-from saves import one_device
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +59,9 @@ def finished_attempt(server: LiveServer, running: bool = False) -> tuple[int, in
                 response = {"choice": slot.variant["order"][0]}
             else:
                 continue
-            save_answer(session, attempt.id, slot.position, response, one_device(seq), server.clock(), GRACE_SECONDS)
+            save_answer(
+                session, attempt.id, slot.position, response, one_device(seq), server.clock(), GRACE_SECONDS
+            )
         if not running:
             submit_attempt(session, attempt.id, server.clock())
         return attempt.id, written

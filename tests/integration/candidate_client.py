@@ -74,7 +74,11 @@ class Candidate:
         """attempt.js's save of this tab's ``edit``-th edit, made on the revision last learned."""
         headers = {"X-CSRFToken": self.csrf} if csrf else {}
         made_on = self.revisions.get(n, 0) if base is None else base
-        payload = body if body is not None else {"base": made_on, "device": self.device, "edit": edit, "fields": fields}
+        payload = (
+            body
+            if body is not None
+            else {"base": made_on, "device": self.device, "edit": edit, "fields": fields}
+        )
         response = self._keep(self.client.post(f"{self.base}/answers/{n}", json=payload, headers=headers))
         reply = response.get_json(silent=True) or {}
         if isinstance(reply.get("revision"), int):

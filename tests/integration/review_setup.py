@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from saves import one_device
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,7 +15,6 @@ from assess.models import Attempt, AttemptItem, Invitation, StoredItemVersion
 from assess.services.attempts import save_answer, start_attempt, submit_attempt
 from assess.services.invitations import token_hash
 from items.bank import Catalogue
-from saves import one_device
 
 GRACE = 30
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -11,6 +11,7 @@ import pytest
 from authoring_setup import text_of
 from flask import Flask
 from flask.testing import FlaskClient
+from saves import one_device
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, post
@@ -21,7 +22,6 @@ from assess.services.authoring import live_catalogue
 from assess.services.campaigns import create_campaign
 from assess.services.invitations import create_invitation, open_invitation
 from items.bank import Catalogue
-from saves import one_device
 
 #: item -> (the keyed option, a wrong one)
 KEYS = {
@@ -80,7 +80,8 @@ def finish_attempts(
                     session,
                     attempt.id,
                     slot.position,
-                    {"choice": right if correct else wrong}, one_device(seq),
+                    {"choice": right if correct else wrong},
+                    one_device(seq),
                     clock(),
                     30,
                 )

@@ -49,7 +49,12 @@ def test_nothing_the_browser_sends_changes_the_deadline(
     person.post("/start", forged_time)
     person.post("/items/1", {**answer, **forged_time, "go": "next"})
     person.post("/items/1?deadline=2099-01-01&seconds_left=99999", {**answer, "go": "next"})
-    person.autosave(1, answer, edit=10_000, body={"base": 0, "device": person.device, "edit": 10_000, "fields": answer, **forged_time})
+    person.autosave(
+        1,
+        answer,
+        edit=10_000,
+        body={"base": 0, "device": person.device, "edit": 10_000, "fields": answer, **forged_time},
+    )
     person.autosave(1, {**answer, "answer-deadline": ["2099-01-01"]}, edit=10_001)
     person.client.get(
         f"/t/{person.token}/status?seconds_left=99999",

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from review_setup import GRACE, invitation_of
+from saves import one_device
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, make_user, post
@@ -25,7 +26,6 @@ from assess.services.campaigns import create_campaign
 from assess.services.catalogue import load_catalogue
 from assess.services.invitations import create_invitation
 from assess.services.regrade import RegradeStale, apply_regrade, plan_regrade
-from saves import one_device
 
 if TYPE_CHECKING:
     from conftest import ControllableClock

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from saves import one_device
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,7 +45,6 @@ from assess.services.invitations import create_invitation
 from assess.services.save_order import Outcome, SaveOrder
 from items.bank import Catalogue, item_version_from_content, load_banks
 from items.base import ResponseError
-from saves import one_device
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -173,7 +173,9 @@ def test_a_device_whose_edit_predates_another_devices_save_is_told_it_was_not_sa
     # ahead, and that changes nothing: its edit was made on revision 0, which is gone.
     phone = SaveOrder(base=0, device="phone-000001", edit=1)
     laptop = SaveOrder(base=0, device="laptop-00001", edit=9_999_999_999_999)
-    assert save_answer(session, attempt.id, 0, {"choice": "a"}, phone, clock(), GRACE).outcome is Outcome.STORE
+    assert (
+        save_answer(session, attempt.id, 0, {"choice": "a"}, phone, clock(), GRACE).outcome is Outcome.STORE
+    )
     lost = save_answer(session, attempt.id, 0, {"choice": "b"}, laptop, clock(), GRACE)
     assert (lost.outcome, lost.outcome.is_saved, lost.revision) == (Outcome.CONFLICT, False, 1)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 1)
@@ -220,7 +222,9 @@ def test_saves_are_accepted_in_the_grace_and_refused_after_it(
 ) -> None:
     save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
     clock.now = attempt.deadline + timedelta(seconds=GRACE)
-    assert save_answer(session, attempt.id, 1, {"choice": "a"}, one_device(2), clock(), GRACE).outcome.is_saved
+    assert save_answer(
+        session, attempt.id, 1, {"choice": "a"}, one_device(2), clock(), GRACE
+    ).outcome.is_saved
     clock.advance(seconds=1)
     with pytest.raises(AttemptClosed, match="Time is up"):
         save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(3), clock(), GRACE)
@@ -289,7 +293,9 @@ def test_finalize_grades_every_slot_exactly_once(
     clock: ControllableClock,
 ) -> None:
     answer_keyed(session, attempt, sample_catalogue, clock())
-    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(100), clock(), GRACE)  # partial credit 0.25
+    save_answer(
+        session, attempt.id, 0, {"choice": "a"}, one_device(100), clock(), GRACE
+    )  # partial credit 0.25
     clock.advance(minutes=2)
     assert finalize_attempt(session, attempt.id, clock(), "candidate") is True
     assert finalize_attempt(session, attempt.id, clock(), "deadline") is False
@@ -340,7 +346,9 @@ def test_finalize_grades_against_the_pinned_version_after_the_bank_file_changes(
     tmp_path: Path,
 ) -> None:
     attempt = start_attempt(session, invite(), sample_catalogue, clock(), random.Random(3))
-    save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(1), clock(), GRACE)  # keyed correct in the original
+    save_answer(
+        session, attempt.id, 0, {"choice": "b"}, one_device(1), clock(), GRACE
+    )  # keyed correct in the original
     # The author edits the bank: another option becomes correct and worth more.
     edited_dir = tmp_path / "banks"
     shutil.copytree(FIXTURE_BANKS, edited_dir)

@@ -9,16 +9,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
+from saves import one_device
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Answer, Attempt, AttemptItem, Invitation, ItemScore, StoredItemVersion
 from assess.services.attempts import AttemptClosed, finalize_attempt, save_answer, start_attempt
-from assess.services.save_order import Outcome, SaveResult
 from assess.services.campaigns import create_campaign
 from assess.services.invitations import create_invitation
+from assess.services.save_order import Outcome, SaveResult
 from items.bank import Catalogue
-from saves import one_device
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -170,7 +170,9 @@ def test_racing_saves_of_one_device_keep_its_last_edit(
     random.Random(2).shuffle(seqs)
 
     def saver(seq: int) -> Callable[[Session], SaveResult]:
-        return lambda s: save_answer(s, attempt_id, 0, {"choice": "abc"[seq % 3]}, one_device(seq), clock(), GRACE)
+        return lambda s: save_answer(
+            s, attempt_id, 0, {"choice": "abc"[seq % 3]}, one_device(seq), clock(), GRACE
+        )
 
     results = race(session_factory, [saver(seq) for seq in seqs])
     assert all(isinstance(r, SaveResult) for r in results), results

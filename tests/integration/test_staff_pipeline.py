@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask
+from saves import one_device
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login
@@ -25,7 +26,6 @@ from assess.models import (
 from assess.services.attempts import save_answer, start_attempt, submit_attempt
 from assess.services.invitations import revoke_invitation
 from items.bank import Catalogue
-from saves import one_device
 
 
 def statuses(page: str) -> dict[str, str]:
@@ -49,7 +49,15 @@ def answer_written_items(session: Session, attempt_id: int, now: Any) -> None:
     ).all()
     assert positions, "the form has no written item"
     for position in positions:
-        save_answer(session, attempt_id, position, {"text": "Dear Dana, thank you for the call."}, one_device(1), now, 30)
+        save_answer(
+            session,
+            attempt_id,
+            position,
+            {"text": "Dear Dana, thank you for the call."},
+            one_device(1),
+            now,
+            30,
+        )
 
 
 def test_pipeline_shows_each_status_and_the_score_so_far(
