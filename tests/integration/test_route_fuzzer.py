@@ -326,6 +326,11 @@ def test_every_route_as_every_role_never_fails_and_refusals_change_nothing(
         int(os.environ.get("ASSESS_FUZZ_EXAMPLES", "0"))
         or EXAMPLES[request.node.callspec.params["database_url"]]
     )
+    # The forms start from real ones, so posts get past CSRF and the lookups to the handlers.
+    assert {"staff.invite", "staff.campaign_edit", "authoring.item_edit", "interviews.scorecard"} <= set(
+        world.forms
+    )
+    assert "email" in world.forms["staff.invite"]
     failures: list[str] = []
     for rule, method in _rules(world.app):
         try:
@@ -333,11 +338,3 @@ def test_every_route_as_every_role_never_fails_and_refusals_change_nothing(
         except Exception as exc:  # noqa: BLE001 - every route is tried; all failures are reported together
             failures.append(f"{method} {rule.rule}: {exc}".splitlines()[0][:600])
     assert not failures, "\n".join(failures)
-
-
-def test_the_crawl_reaches_forms_and_handlers(world: World) -> None:
-    """The fuzzer's forms start from real ones, so its posts get past CSRF and lookups."""
-    assert {"staff.invite", "staff.campaign_edit", "authoring.item_edit", "interviews.scorecard"} <= set(
-        world.forms
-    )
-    assert "csrf_token" not in world.forms["staff.invite"] and "email" in world.forms["staff.invite"]
