@@ -81,7 +81,9 @@ def _plain_problems() -> Iterator[tuple[str, str]]:
                 yield f"the {source} field {key!r}", reason
             elif key == "next" and _LINE_BREAK.search(value):
                 yield f"the {source} field 'next'", "contains a line break"
-            elif source == "query" and value.isdigit() and not is_ascii_number(value):
+            elif source == "query" and value.isdigit() and not value.isascii():
+                # Another script's digits are never a number here; long ASCII digit strings may
+                # be ids (a version hash can be all digits): the pages that read numbers bound them.
                 yield f"the query field {key!r}", NUMBER_RULE
     for key, upload in request.files.items(multi=True):
         if reason := unstorable_reason(upload.filename or ""):
