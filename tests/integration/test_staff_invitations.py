@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import login, post, sign_in
 
 from assess.models import AuditEntry, Invitation, OutboxMessage, StaffUser
 from assess.services.campaigns import create_campaign
@@ -305,6 +305,8 @@ def test_extend_gives_an_expired_link_a_new_expiry(
     invite_one(client, campaign_id, valid_days="1")
     token = links_in_outbox(session_factory)["ana@example.com"]
     clock.advance(minutes=60 * 24 * 2)  # type: ignore[attr-defined]
+    # Two days on, the staff session (12 hours at most) has ended: the recruiter signs in again.
+    assert sign_in(client, user.email).status_code == 302
     assert app.test_client().get(f"/t/{token}").status_code == 410
     invitation_id = invitation_id_of(session_factory, "ana@example.com")
     bad = post(client, f"/staff/invitations/{invitation_id}/extend", {"valid_days": "0"})
@@ -333,7 +335,7 @@ def test_campaign_window_caps_the_expiry_and_closes_inviting(
 ) -> None:
     from assess.models import Campaign
 
-    client, _ = recruiter
+    client, user = recruiter
     with session_factory() as session:
         campaign = session.get_one(Campaign, campaign_id)
         campaign.window_end = clock() + timedelta(days=3)  # type: ignore[operator]
@@ -342,6 +344,7 @@ def test_campaign_window_caps_the_expiry_and_closes_inviting(
     with session_factory() as session:
         assert session.scalars(select(Invitation)).one().expires_at == clock() + timedelta(days=3)  # type: ignore[operator]
     clock.advance(minutes=60 * 24 * 4)  # type: ignore[attr-defined]
+    assert sign_in(client, user.email).status_code == 302
     response = invite_one(client, campaign_id, email="late@example.com")
     assert response.status_code == 422
     assert "invitation window closed" in response.get_data(as_text=True)
