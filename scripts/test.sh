@@ -19,7 +19,8 @@ fi
 .venv/bin/bandit -q -r assess items scoring reports -ll
 
 set +e
-.venv/bin/pytest "$@"
+# One worker per core; tests that share one PostgreSQL advisory lock are grouped on one worker.
+.venv/bin/pytest -n auto --dist loadgroup "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

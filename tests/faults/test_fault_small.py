@@ -22,7 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 #: Far above the ~15 s the run takes on a busy 2-core machine, far below a hung CI job.
 RUN_TIMEOUT = 150
 
-pytestmark = pytest.mark.faults
+# Its servers sweep under the one advisory lock test_sweep_lock.py takes: the same worker runs both.
+pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("sweep_lock")]
 
 
 def _processes_using(marker: str) -> list[int]:

@@ -19,7 +19,12 @@ from assess.services.campaigns import create_campaign
 from assess.services.invitations import create_invitation
 from items.bank import Catalogue
 
-pytestmark = [pytest.mark.faults, pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)]
+# The sweep's advisory lock is one per PostgreSQL server: these and the fault run share a worker.
+pytestmark = [
+    pytest.mark.faults,
+    pytest.mark.xdist_group("sweep_lock"),
+    pytest.mark.parametrize("database_url", ["postgresql"], indirect=True),
+]
 
 GRACE = 30
 
