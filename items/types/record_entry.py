@@ -8,6 +8,7 @@ notes (the renewal date that moved, the new seat count) is what is tested.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -159,10 +160,8 @@ class Response(Schema):
         fields = data.get("fields") if isinstance(data, dict) else None
         if body is None or not isinstance(fields, dict):
             return data
+        _check_known(body, fields)
         entries = {entry.id: entry for entry in body.fields}
-        unknown = sorted(set(fields) - set(entries))
-        if unknown:
-            raise ResponseError(unknown[0], "is not a field of this record")
         read = {name: _entry_value(body, entries[name], v) for name, v in fields.items() if v is not None}
         return {**data, "fields": {name: value for name, value in read.items() if value}}
 
@@ -327,10 +326,15 @@ def _earned(body: Body, entry: Entry, expected: Expected, given: Given) -> tuple
     return _single(entry, expected, _entry_text(entry.id, given))
 
 
-def score(body: Body, key: Key, response: Response) -> Score:
-    unknown = sorted(set(response.fields) - {e.id for e in body.fields})
+def _check_known(body: Body, given: Iterable[str]) -> None:
+    known = [e.id for e in body.fields]
+    unknown = sorted(set(given) - set(known))
     if unknown:
-        raise ResponseError(unknown[0], "is not a field of this record")
+        raise ResponseError("fields", f"{unknown[0]!r} is not a field of this record: {', '.join(known)}")
+
+
+def score(body: Body, key: Key, response: Response) -> Score:
+    _check_known(body, response.fields)
     parts: list[Part] = []
     for entry in body.fields:
         expected = key.fields[entry.id]

@@ -213,7 +213,7 @@ def test_record_rejects_unreadable_values_at_their_field(
 @pytest.mark.parametrize(
     ("fields", "field"),
     [
-        ({"owner": "Ana"}, "owner"),
+        ({"owner": "Ana"}, "fields"),
         ({"contact": ["Ana", "Ruiz"]}, "contact"),
         ({"below": "seats"}, "below"),
         ({"below": ["seats", "churn"]}, "below"),

@@ -289,3 +289,12 @@ def test_any_json_is_read_or_refused_with_a_reason_never_a_crash(item: ItemVersi
         parse_response(item, data)
     except ResponseError as exc:
         assert exc.field and exc.reason
+
+
+def test_an_unknown_record_field_is_named_with_the_fields_there_are() -> None:
+    with pytest.raises(ResponseError) as refused:
+        parse_response(RECORD, {"fields": {"": "x"}})
+    assert (refused.value.field, refused.value.reason) == (
+        "fields",
+        "'' is not a field of this record: account, renewal, seats, stage, people, wrong",
+    )
