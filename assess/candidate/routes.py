@@ -25,7 +25,7 @@ from assess.candidate.forms import (
     posted_order,
 )
 from assess.candidate.pages import CONFLICT_NOTICE, render_instructions, render_item, render_review
-from assess.errors import error_response, wants_json
+from assess.errors import error_response, json_refusal, wants_json
 from assess.models import Attempt, Invitation
 from assess.services.attempts import (
     AttemptBusy,
@@ -131,7 +131,8 @@ def no_such_slot(exc: NoSuchSlot) -> Page:
 @bp.errorhandler(TamperedRequest)
 def tampered_request(exc: TamperedRequest) -> Page:
     if wants_json():
-        return jsonify(error=str(exc)), 400
+        # A reason tells attempt.js that sending the same save again cannot succeed.
+        return json_refusal(400, str(exc))
     return error_response(400)
 
 

@@ -301,11 +301,11 @@
             markAnswered(pos, reply.answered);
             return "conflict";
           }
-          if (reply.refused) {
+          if (reply.reason) {
             // Input no page of ours sends (a lone surrogate pasted in): resending cannot help.
             dropIfUnchanged(pos, entry);
             if (pos === position) {
-              showError(reply.error);
+              showError(reply.reason);
             }
             return "rejected";
           }

@@ -130,3 +130,31 @@ def test_two_windows_one_with_its_clock_a_day_ahead_each_say_the_truth(
     assert_no_axe_violations(phone, "item page after a conflict")
     laptop_context.close()
     phone_context.close()
+
+
+def test_an_answer_the_server_refuses_outright_is_said_so_and_not_sent_forever(
+    page: Page, server: LiveServer
+) -> None:
+    link = server.invite()
+    start_attempt(page, link)
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if "/answers/" in request.url else None)
+    text_field = page.locator("#item-form textarea, #item-form input[type=text]").first
+    if text_field.count() == 0:
+        # Item 1 has no text field on this form: go to the written item.
+        count = int(re.search(r"of (\d+)", page.locator(".count").inner_text()).group(1))  # type: ignore[union-attr]
+        for n in range(2, count + 1):
+            page.goto(f"{link}/items/{n}")
+            if page.locator("#item-form textarea").count():
+                break
+        text_field = page.locator("#item-form textarea").first
+    # A lone UTF-16 surrogate, as a broken paste can leave; the server cannot store it.
+    text_field.evaluate(
+        "el => { el.value = 'Dear Dana \\ud800'; el.dispatchEvent(new Event('input', {bubbles: true})); }"
+    )
+    expect(page.locator("#answer-error")).to_contain_text("Your answer was not saved")
+    wait_for(lambda: queued_answers(page) == 0, timeout=5)
+    posts = len(sent)
+    page.wait_for_timeout(3_000)  # three retry periods of the test server
+    assert len(sent) == posts, "a refused save was sent again"
+    assert save_state(page) != "Saved"
