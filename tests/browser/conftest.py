@@ -7,17 +7,14 @@ assignment, and the page's polling intervals are short so the tests stay fast.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from live_server import CAMPAIGN, GRACE_SECONDS, LiveServer
+from live_server import CAMPAIGN, GRACE_SECONDS, LiveServer, ServerThread
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from assess import create_app
 from assess.config import Settings
@@ -59,29 +56,6 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
-
-
-class ServerThread:
-    """One app served by werkzeug from a thread; ``stop`` is what killing the process would do to it."""
-
-    def __init__(self, app: Flask, port: int) -> None:
-        self.app = app
-        self.server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
-        self.thread.start()
-        self.stopped = False
-
-    def stop(self) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
-        self.server.shutdown()
-        self.thread.join(10)
-        self.server.server_close()
-        sweep = self.app.extensions.get("assess.sweep")
-        if sweep is not None:
-            sweep.stop()
-        self.app.extensions["assess"].engine.dispose()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from typing import Any, TypeVar
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from assess.models import Answer, Attempt, Invitation
 from assess.services.invitations import create_invitation, token_hash
@@ -21,6 +23,29 @@ CAMPAIGN = "browser-campaign"
 GRACE_SECONDS = 5
 
 T = TypeVar("T")
+
+
+class ServerThread:
+    """One app served by werkzeug from a thread; ``stop`` is what killing the process would do to it."""
+
+    def __init__(self, app: Flask, port: int) -> None:
+        self.app = app
+        self.server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
+        self.thread.start()
+        self.stopped = False
+
+    def stop(self) -> None:
+        if self.stopped:
+            return
+        self.stopped = True
+        self.server.shutdown()
+        self.thread.join(10)
+        self.server.server_close()
+        sweep = self.app.extensions.get("assess.sweep")
+        if sweep is not None:
+            sweep.stop()
+        self.app.extensions["assess"].engine.dispose()
 
 
 @dataclass
