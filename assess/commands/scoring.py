@@ -47,5 +47,9 @@ def score(bank_path: str, responses: str) -> None:
             click.echo(f"{responses}:{number}: {exc}", err=True)
             failed = True
             continue
+        except RecursionError:
+            click.echo(f"{responses}:{number}: nested too deeply to read", err=True)
+            failed = True
+            continue
         click.echo(json.dumps({"item": item.item_id, "version": item.version, **result.as_json()}))
     sys.exit(1 if failed else 0)

@@ -88,3 +88,28 @@ def test_console_script_is_installed_and_never_tracebacks(tmp_path: Path) -> Non
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert f"{garbage}:0: cannot read file" in done.stderr
+
+
+def test_score_names_lines_it_cannot_read_and_never_tracebacks(tmp_path: Path) -> None:
+    responses = tmp_path / "responses.jsonl"
+    roi = "process-roi-annual-cost"
+    responses.write_text(
+        "\n".join(
+            [
+                json.dumps({"item": roi, "response": {"value": "$6,000.00"}}),
+                "[" * 100_000,
+                json.dumps({"item": roi, "response": {"value": "6,000"}, "variant": "monthly=800"}),
+                json.dumps({"item": roi, "response": {"value": "6,00"}}),
+            ]
+        )
+        + "\n"
+    )
+    code, out, err = _run("score", str(BANKS), str(responses))
+    assert code == 1
+    assert [json.loads(line)["points"] for line in out.splitlines()] == ["1"]
+    assert err.splitlines() == [
+        f"{responses}:2: nested too deeply to read",
+        f'{responses}:3: "variant" must be an object, as an attempt froze it',
+        f"{responses}:4: value: has thousands separators in the wrong places: write 6,000 or 6000, "
+        "with a point for decimals",
+    ]
