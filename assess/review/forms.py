@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, HiddenField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from assess.services.attempts import MAX_GRANT_MINUTES
+from assess.staff.forms import FiniteDecimalField
 from items.types.written import Criterion
 
 #: Criteria worth up to this many whole points are marked with one radio button per point.
@@ -63,7 +64,7 @@ def rubric_form(criteria: list[Criterion]) -> FlaskForm:
 
     for criterion in criteria:
         required = InputRequired(f"Give a mark for {criterion.label}.")
-        field: RadioField | DecimalField
+        field: RadioField | FiniteDecimalField
         if _is_whole(criterion.max_points):
             values = [str(n) for n in range(int(criterion.max_points) + 1)]
             field = RadioField(
@@ -73,7 +74,7 @@ def rubric_form(criteria: list[Criterion]) -> FlaskForm:
                 validators=[required, AnyOf(values, message="Choose one of the marks shown.")],
             )
         else:
-            field = DecimalField(
+            field = FiniteDecimalField(
                 criterion.label,
                 places=None,
                 validators=[

@@ -265,3 +265,17 @@ def test_json_sent_to_a_form_is_refused_not_read_as_form_data(
         response = admin.post(path, json=body, headers={"X-CSRFToken": token})
         assert response.status_code == 415, path
     assert stored(session_factory) == before
+
+
+@pytest.mark.parametrize("value", ["sNaN", "-sNaN", "NaN", "Infinity"])
+def test_a_decimal_field_refuses_nan_and_infinity_at_the_field(
+    started: Candidate, admin: FlaskClient, session_factory: sessionmaker[Session], value: str
+) -> None:
+    # "sNaN" made wtforms' NumberRange raise instead of failing the field: a 500.
+    campaign_id = _campaign_id(session_factory, started.token)
+    before = stored(session_factory)
+    form = {"email": "ana@example.com", "name": "Ana", "extra_time": value, "valid_days": "14"}
+    response = post(admin, f"/staff/campaigns/{campaign_id}/invite", form)
+    assert response.status_code == 422
+    assert 'id="extra_time-error"' in response.get_data(as_text=True)
+    assert stored(session_factory) == before
