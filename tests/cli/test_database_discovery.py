@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from assess.cli import main
 from assess.commands.demo import demo
 from assess.config import CODE_ROOT, DEMO_PUBLIC_URL, settings_from_env
-from assess.db import upgrade_database
 from assess.services.campaigns import campaign_by_slug
 
 FIXTURE_BANKS = Path(__file__).resolve().parents[1] / "fixtures" / "banks"
@@ -141,8 +140,8 @@ def test_without_assess_home_the_database_is_the_checkouts_not_the_current_direc
 
 
 @pytest.fixture
-def cli(database_url: str, tmp_path: Path) -> Run:
-    upgrade_database(database_url)
+def cli(database_url: str, tmp_path: Path, session_factory: sessionmaker[Session]) -> Run:
+    """``assess`` on a database with its tables (``session_factory`` builds them)."""
     env = {
         "DATABASE_URL": database_url,
         "SECRET_KEY": "x",

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.cli import main
-from assess.db import upgrade_database
 from assess.models import Attempt, Invitation, TimeGrant
 from assess.services.attempts import start_attempt
 from assess.services.invitations import open_invitation
@@ -27,14 +26,18 @@ LINK = re.compile(r"(https?://[^/\s]+)/t/([A-Za-z0-9_-]+)$", re.MULTILINE)
 
 
 @pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def cli(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    session_factory: sessionmaker[Session],
+) -> Iterator[Any]:
     """Run ``assess ...`` with the test database and the fixture bank, from an empty directory.
 
-    The database has its tables, as after the operator's `assess db upgrade`: the other
-    commands refuse a database without them.
+    The database has its tables (``session_factory`` builds them), as after the operator's
+    `assess db upgrade`: the other commands refuse a database without them.
     """
     monkeypatch.chdir(tmp_path)
-    upgrade_database(database_url)
     env = {
         "DATABASE_URL": database_url,
         "ASSESS_BANKS": str(FIXTURE_BANKS),
