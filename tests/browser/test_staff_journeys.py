@@ -1,0 +1,143 @@
+"""The hiring team's first hour on the demo campaign, walked in Chromium as each person would.
+
+Recruiter: invite, review an attempt, mark a written answer, assign an interviewer, decide, read
+the report and take every download. Interviewer: an assigned candidate's guide, the scorecard,
+then the debrief. Author: edit, preview, diff, retire, statistics, key comparison, import.
+Each journey works on candidates of its own stage, so they share one demo database.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_check import violations
+from demo_site import DemoSite, demo_site
+from playwright.sync_api import BrowserContext, Page, expect
+
+pytestmark = pytest.mark.browser
+__all__ = ["demo_site"]
+
+SCREENSHOTS = Path("/tmp/staff-journeys")
+
+
+def look(page: Page, name: str) -> None:
+    """A screenshot of what the person sees at this step (kept out of the repository)."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def open_pipeline(page: Page, site: DemoSite, status: str) -> None:
+    """The demo campaign's pipeline, filtered as a person filters it: choose a status, press Filter."""
+    page.get_by_role("link", name="Campaigns", exact=True).first.click()
+    page.get_by_role("link", name=site.campaign_title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(site.campaign_title)
+    page.get_by_label("Status").select_option(status)
+    page.get_by_role("button", name="Filter").click()
+
+
+def first_candidate(page: Page) -> str:
+    """The email of the pipeline's first row, after opening that candidate's invitation page."""
+    link = page.locator("#pipeline tbody tr th a").first
+    email = link.inner_text()
+    link.click()
+    expect(page.get_by_role("definition").first).to_have_text(email)
+    return email
+
+
+def test_recruiter_invites_reviews_marks_assigns_decides_and_downloads(
+    demo_site: DemoSite, context: BrowserContext
+) -> None:
+    found: list[dict[str, Any]] = []
+    page = demo_site.sign_in(context, "recruiter")
+
+    # Invite a new candidate.
+    open_pipeline(page, demo_site, "")
+    page.get_by_role("link", name="Invite a candidate").click()
+    page.get_by_label("Email").fill("nia.newcomer@example.com")
+    page.get_by_label("Candidate's name (optional)").fill("Nia Newcomer")
+    found += violations(page)
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("nia.newcomer@example.com invited.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("nia.newcomer@example.com"))).to_contain_text(
+        "Invited, not started"
+    )
+
+    # Review an attempt whose written answer waits for marks.
+    open_pipeline(page, demo_site, "graded")
+    first_candidate(page)
+    page.get_by_role("link", name="Review the attempt").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Attempt by")
+    expect(page.get_by_role("heading", name="Items")).to_be_visible()
+    look(page, "recruiter-attempt")
+    found += violations(page)
+
+    # Mark the written answer by its rubric.
+    page.get_by_role("link", name="Home").first.click()
+    page.get_by_role("link", name=re.compile("written answers? waiting for a reviewer")).click()
+    queued = page.get_by_role("link", name=re.compile("^Mark"))
+    waiting = queued.count()
+    queued.first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Mark item")
+    for criterion in page.locator("fieldset.criterion").all():
+        criterion.get_by_role("radio").nth(1).check()
+    for mark in page.locator(".criterion input[type=number]").all():
+        mark.fill("1")
+    look(page, "recruiter-rubric")
+    found += violations(page)
+    page.get_by_role("button", name="Save marks").click()
+    expect(page.get_by_text(re.compile(r"Marks saved for item \d+\."))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Mark"))).to_have_count(waiting - 1)
+
+    # Assign an interviewer to a reviewed candidate.
+    open_pipeline(page, demo_site, "reviewed")
+    first_candidate(page)
+    page.get_by_role("link", name="Interviews and scorecards").click()
+    chooser = page.get_by_label("Interviewer")
+    choices = chooser.locator("option").all_inner_texts()
+    chooser.select_option(label=next(choice for choice in choices if "Ian Brooks" in choice))
+    found += violations(page)
+    page.get_by_role("button", name="Assign interviewer").click()
+    expect(page.get_by_text("Interviewer assigned.")).to_be_visible()
+    expect(page.locator("ul.assignments")).to_contain_text("Ian Brooks")
+    look(page, "recruiter-assigned")
+
+    # Decide on a candidate whose interviews are in.
+    open_pipeline(page, demo_site, "interviewed")
+    row = page.locator("#pipeline tbody tr").first
+    decided = row.locator("th a").first.inner_text()
+    decided_name = row.locator("th .muted").first.inner_text()
+    row.get_by_role("link", name="Open the debrief").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Debrief")
+    look(page, "recruiter-debrief")
+    found += violations(page)
+    page.get_by_role("radio", name="Hire", exact=True).check()
+    page.get_by_label("Rationale").fill("Strong on every competency; references to follow.")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_text("Decision recorded: Hire.")).to_be_visible()
+    open_pipeline(page, demo_site, "decided")
+    expect(page.get_by_role("row", name=re.compile(re.escape(decided)))).to_contain_text("Hire")
+
+    # The campaign report and every download on it.
+    page.get_by_role("link", name="Report", exact=True).click()
+    expect(page.get_by_role("heading", name="Ranking")).to_be_visible()
+    look(page, "recruiter-report")
+    found += violations(page)
+    downloads = page.get_by_role("list").filter(has=page.get_by_role("link", name="Ranking (CSV)"))
+    hrefs = {
+        link.inner_text(): link.get_attribute("href") or "" for link in downloads.get_by_role("link").all()
+    }
+    fetched = {name: context.request.get(f"{demo_site.url}{href}") for name, href in hrefs.items()}
+    assert {name: response.status for name, response in fetched.items()} == dict.fromkeys(hrefs, 200)
+    assert decided_name.encode() in fetched["Ranking (CSV)"].body()
+    assert fetched["Full report (Excel)"].body().startswith(b"PK")
+    assert b"<html" in fetched["Print view (HTML file)"].body()
+    # The decision just recorded is in the candidate's report.
+    page.get_by_role("link", name=decided_name, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(decided_name)
+    expect(page.get_by_text("Hire", exact=True).first).to_be_visible()
+    look(page, "recruiter-candidate-report")
+    found += violations(page)
+    assert found == []
