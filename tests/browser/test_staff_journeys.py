@@ -141,3 +141,48 @@ def test_recruiter_invites_reviews_marks_assigns_decides_and_downloads(
     look(page, "recruiter-candidate-report")
     found += violations(page)
     assert found == []
+
+
+def test_interviewer_reads_the_guide_submits_the_scorecard_and_opens_the_debrief(
+    demo_site: DemoSite, context: BrowserContext
+) -> None:
+    found: list[dict[str, Any]] = []
+    page = demo_site.sign_in(context, "interviewer")
+
+    # The home counts the scorecards owed and leads to the assigned candidates.
+    page.get_by_role("link", name=re.compile("scorecards? you owe")).click()
+    expect(page.get_by_role("heading", name="My interviews")).to_be_visible()
+    found += violations(page)
+    assigned = page.get_by_role("table", name="Stages you are assigned to interview")
+    mine = assigned.get_by_role("row").filter(has_text="Not submitted yet").first
+    candidate = mine.locator("th a").inner_text()
+    mine.locator("th a").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Interviews: {candidate}")
+
+    # The guide, then the scorecard it leads to.
+    page.get_by_role("link", name=re.compile("^Interview guide")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Interview guide")
+    expect(page.get_by_role("heading", name="Questions", exact=True)).to_be_visible()
+    look(page, "interviewer-guide")
+    found += violations(page)
+    page.get_by_role("link", name="Open your scorecard").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Scorecard")
+    for group in page.locator("fieldset.level-group").all():
+        group.get_by_role("radio", name=re.compile(r"^3:")).check()
+    page.get_by_label("Notes", exact=True).fill("Clear examples for every competency; asked good questions.")
+    look(page, "interviewer-scorecard")
+    found += violations(page)
+    page.get_by_role("button", name="Submit scorecard").click()
+    expect(page.get_by_text("Scorecard submitted.")).to_be_visible()
+    look(page, "interviewer-submitted")
+    found += violations(page)
+
+    # With the scorecard in, the debrief opens from the candidate's page.
+    page.get_by_role("link", name="All stages", exact=True).click()
+    page.get_by_role("link", name=re.compile("^Open the debrief")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Debrief: {candidate}")
+    cards = page.get_by_role("table", name=re.compile("Each interviewer's recommendation"))
+    expect(cards.get_by_role("row").filter(has_text="Ian Brooks")).to_contain_text("3: Hire")
+    look(page, "interviewer-debrief")
+    found += violations(page)
+    assert found == []
