@@ -186,3 +186,95 @@ def test_interviewer_reads_the_guide_submits_the_scorecard_and_opens_the_debrief
     look(page, "interviewer-debrief")
     found += violations(page)
     assert found == []
+
+
+#: One file of each format the import page reads, and the name the page gives the format.
+IMPORTS = (
+    ("qti21/choice.xml", "QTI", "qti21-"),
+    ("qti30/choice.xml", "QTI", "qti30-"),
+    ("moodle_xml/nested_categories_with_questions.xml", "Moodle XML", "moodle-"),
+    ("gift/questions.gift.txt", "GIFT", "gift-"),
+    ("aiken/questions.aiken.txt", "Aiken", "aiken-"),
+)
+EXTERNAL = Path(__file__).resolve().parents[1] / "fixtures" / "external"
+
+
+def test_author_edits_previews_diffs_retires_reads_statistics_and_imports_each_format(
+    demo_site: DemoSite, context: BrowserContext
+) -> None:
+    found: list[dict[str, Any]] = []
+    page = demo_site.sign_in(context, "author")
+
+    # Edit an item of the demo's form: a new version.
+    page.get_by_role("link", name="Item banks").first.click()
+    page.get_by_role("link", name="am-smb-process", exact=True).click()
+    item = page.locator("table tbody th a").first
+    item_id = item.inner_text()
+    item.click()
+    page.get_by_role("link", name="Edit", exact=True).click()
+    title = page.get_by_label("Title").input_value()
+    page.get_by_label("Title").fill(f"{title} (reworded)")
+    page.get_by_label("What changed").fill("clearer title")
+    found += violations(page)
+    page.get_by_role("button", name="Save a new version").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{title} (reworded)")
+    expect(page.get_by_role("status")).to_contain_text(f"Saved {item_id} as version")
+
+    # Preview it as a candidate sees it.
+    page.get_by_role("link", name="Preview as a candidate").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{title} (reworded)")
+    look(page, "author-preview")
+    found += violations(page)
+    page.get_by_role("link", name="Back to the item").click()
+
+    # The diff between the versions.
+    page.get_by_role("link", name="Changes in version 2").click()
+    expect(page.locator("pre.diff del")).to_contain_text(f"title: {title}")
+    expect(page.locator("pre.diff ins")).to_contain_text(f"title: {title} (reworded)")
+    look(page, "author-diff")
+    found += violations(page)
+    page.get_by_role("link", name=f"Item {item_id}").click()
+
+    # Retire it.
+    page.get_by_role("button", name=f"Retire {item_id}").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Retired {item_id}")
+    expect(page.locator(".summary-list")).to_contain_text("Retired")
+
+    # Statistics of the demo's attempts, and the SJT key comparison they lead to.
+    page.get_by_role("link", name="Item banks").first.click()
+    page.get_by_role("link", name="Item statistics").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Item statistics")
+    expect(
+        page.get_by_role("heading", name=re.compile(r"Form account-manager-smb \(\d+ finished"))
+    ).to_be_visible()
+    look(page, "author-statistics")
+    found += violations(page)
+    page.get_by_role("link", name="SJT key comparison").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("SJT key comparison")
+    expect(page.get_by_role("heading", level=2).first).to_be_visible()
+    look(page, "author-key-comparison")
+    found += violations(page)
+
+    # Import one file of each format: check it, then save it into a bank.
+    for fixture, format_name, prefix in IMPORTS:
+        page.get_by_role("link", name="Item banks").first.click()
+        page.get_by_role("link", name="Import questions from another platform").click()
+        page.get_by_label("File").set_input_files(EXTERNAL / fixture)
+        page.get_by_label("Bank", exact=True).fill("imported-questions")
+        page.get_by_label("Id prefix").fill(prefix)
+        page.get_by_role("button", name="Check the file").click()
+        name = Path(fixture).name
+        expect(page.locator("#kept-file")).to_contain_text(f"read as {format_name}")
+        expect(
+            page.get_by_role("heading", name=re.compile(rf"{re.escape(name)}: \d+ items? read"))
+        ).to_be_visible()
+        expect(page.get_by_text("Every item can be saved")).to_be_visible()
+        found += violations(page)
+        page.get_by_role("button", name="Import and save").click()
+        expect(
+            page.get_by_text(re.compile(rf"Imported \d+ item\(s\) from {re.escape(name)}"))
+        ).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile(f"^{prefix}")).first).to_be_visible()
+    look(page, "author-imported")
+    found += violations(page)
+    assert found == []
