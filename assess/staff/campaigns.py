@@ -27,6 +27,7 @@ from assess.services.pipeline import (
     expiring_links,
     filter_and_sort,
 )
+from assess.services.report_data import campaign_rules
 from assess.services.scorecards import PACKAGED_KITS, kit_catalogue
 from assess.staff import bp
 from assess.staff.auth import current_staff, roles_required
@@ -210,6 +211,8 @@ def pipeline(campaign_id: int) -> Page:
     kit_title, competencies = kit_competencies().get(campaign.kit_id, (campaign.kit_id, {}))
     return render_template(
         "staff/pipeline.html",
+        # The rules the report applies: the kit's must-haves as well as the campaign's own.
+        must_haves=campaign_rules(campaign, kit_catalogue()).must_haves,
         campaign=campaign,
         rows=rows,
         total=len(all_rows),
