@@ -53,8 +53,9 @@ def test_recruiter_invites_reviews_marks_assigns_decides_and_downloads(
     found: list[dict[str, Any]] = []
     page = demo_site.sign_in(context, "recruiter")
 
-    # Invite a new candidate.
+    # Invite a new candidate, from a pipeline that names the must-haves the report applies (the kit's).
     open_pipeline(page, demo_site, "")
+    expect(page.locator(".summary-list")).to_contain_text("Communication (written and verbal) at least 2")
     page.get_by_role("link", name="Invite a candidate").click()
     page.get_by_label("Email").fill("nia.newcomer@example.com")
     page.get_by_label("Candidate's name (optional)").fill("Nia Newcomer")
