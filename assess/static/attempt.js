@@ -294,7 +294,7 @@
           return "saved";
         });
       }
-      if (response.status === 409 || response.status === 400) {
+      if (response.status === 409 || response.status === 400 || response.status === 413) {
         return response.json().then(function (reply) {
           if (reply.conflict) {
             onConflict(pos, entry, reply);
