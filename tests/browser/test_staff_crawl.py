@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from io import BytesIO
 from urllib.parse import urldefrag, urlsplit
+from zipfile import BadZipFile
 
 import pytest
 from axe_check import violations
 from demo_site import DemoSite, demo_site
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, Error, Page
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
@@ -71,8 +74,19 @@ def check_download(page: Page, url: str, shown_on: str) -> list[str]:
     if not body:
         return [f"{url} (linked from {shown_on}): empty download"]
     kind = response.headers.get("content-type", "")
-    if "spreadsheetml" in kind and not body.startswith(b"PK"):
-        return [f"{url}: a spreadsheet that is not an XLSX (zip) file"]
+    if "spreadsheetml" in kind:
+        try:
+            workbook = load_workbook(BytesIO(body), read_only=True)
+        except (BadZipFile, KeyError, ValueError) as error:
+            return [f"{url}: not a readable XLSX file: {error}"]
+        cells = (
+            f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+            if isinstance(cell.value, str) and FORBIDDEN.search(cell.value)
+        )
+        return [f"{url}: shows {cell}" for cell in cells][:3]
     if kind.startswith("text/"):
         text = body.decode("utf-8", "replace")
         if found := FORBIDDEN.search(text):
