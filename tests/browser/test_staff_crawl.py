@@ -24,11 +24,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 
 from assess.models import Base
+from assess.services.staff import ROLES
 
 pytestmark = pytest.mark.browser
 __all__ = ["demo_site"]
 
-ROLES = ("admin", "recruiter", "interviewer", "author")
 MAX_PAGES = 150
 #: Pages visited per route: a few candidates' pages of each kind, not all of them.
 PER_ROUTE = 2
