@@ -87,8 +87,12 @@ class Answer(Base):
     seq: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Assigned by the server, +1 per stored save; a save names the revision it was based on.
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    #: The random id of the browser (or "form" for a plain post) whose save is stored.
+    #: The random id of the browser tab whose save is stored (None for a plain post without script).
     device: Mapped[str | None] = mapped_column(String(40))
+    #: The newest edit of each device that saved or confirmed this answer: its older edits lose.
+    edits: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    #: +1 on every write of the row (content or ``edits``): what a save's compare-and-set checks.
+    stamp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

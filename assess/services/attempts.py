@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import JSON, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -32,7 +32,7 @@ from assess.models import (
 from assess.services.catalogue import pin_versions, pinned_item
 from assess.services.grading import grade_attempt
 from assess.services.invitations import InvitationUnusable, check_link, link_hash
-from assess.services.save_order import Outcome, SaveOrder, SaveResult, StoredAnswer, decide_save
+from assess.services.save_order import Outcome, SaveOrder, SaveResult, StoredAnswer, decide_save, with_edit
 from assess.services.staff import record_audit
 from items.bank import Catalogue
 from items.base import Schema
@@ -207,21 +207,35 @@ _SAVE = (
     .where(
         Answer.attempt_id == bindparam("of_attempt"),
         Answer.position == bindparam("at_position"),
-        Answer.revision == bindparam("seen_revision"),
+        Answer.stamp == bindparam("seen_stamp"),
         exists(_IS_OPEN.with_for_update(read=True)),
     )
     .values(
         response=bindparam("new_response"),
         seq=bindparam("new_edit"),
         device=bindparam("new_device"),
+        edits=bindparam("new_edits", type_=JSON),
         revision=bindparam("new_revision"),
+        stamp=Answer.stamp + 1,
         saved_at=bindparam("saved_now"),
     )
     .execution_options(synchronize_session=False)
 )
-_STORED = select(Answer.response, Answer.revision, Answer.device, Answer.seq).where(
-    Answer.attempt_id == bindparam("of_attempt"), Answer.position == bindparam("at_position")
+# A device sent the answer already stored: its edit is recorded; same revision, no event.
+_CONFIRM = (
+    update(Answer)
+    .where(
+        Answer.attempt_id == bindparam("of_attempt"),
+        Answer.position == bindparam("at_position"),
+        Answer.stamp == bindparam("seen_stamp"),
+        exists(_IS_OPEN.with_for_update(read=True)),
+    )
+    .values(edits=bindparam("new_edits", type_=JSON), stamp=Answer.stamp + 1)
+    .execution_options(synchronize_session=False)
 )
+_STORED = select(
+    Answer.response, Answer.revision, Answer.device, Answer.seq, Answer.edits, Answer.stamp
+).where(Answer.attempt_id == bindparam("of_attempt"), Answer.position == bindparam("at_position"))
 #: A save that keeps losing the compare-and-set to other saves of the same slot gives up.
 MAX_SAVE_ROUNDS = 8
 _ALL_SLOTS = (
@@ -304,7 +318,9 @@ def _view(session: Session, slot: AttemptItem, answer: Answer, count: int) -> Sl
         title=item.title,
         body=body,
         response=parse_response(item, answer.response),
-        stored=_stored(answer.response, answer.revision, answer.device, answer.seq),
+        stored=_stored(
+            answer.response, answer.revision, answer.device, answer.seq, answer.edits, answer.stamp
+        ),
     )
 
 
@@ -348,44 +364,46 @@ def save_answer(
     open_since = now - timedelta(seconds=grace_seconds)
     for _ in range(MAX_SAVE_ROUNDS):
         outcome = decide_save(stored, response, order)
-        if outcome is not Outcome.STORE:
+        if not outcome.writes:
             still_open = session.scalar(_IS_OPEN, {"of_attempt": attempt_id, "open_since": open_since})
             session.rollback()
             if still_open is None:
                 raise AttemptClosed(_closed_message(session, attempt_id))
             return SaveResult(outcome, stored.revision, stored.response is not None)
-        revision = stored.revision + 1
-        written = session.execute(
-            _SAVE,
-            {
-                **where,
-                "open_since": open_since,
-                "seen_revision": stored.revision,
-                "new_revision": revision,
-                "new_response": response,
-                "new_edit": order.edit,
-                "new_device": order.device,
-                "saved_now": now,
-            },
-        )
-        if written.rowcount == 1:  # type: ignore[attr-defined]
-            # The timeline's save, in the save's own transaction: logged exactly when it is stored.
-            session.execute(
-                _LOG_EVENT,
-                {
-                    "attempt_id": attempt_id,
-                    "at": now,
-                    "kind": "saved",
-                    "position": position,
-                    "seq": revision,
-                    # Which device's which edit: what a timeline, or a check of every
-                    # acknowledgement against what was stored, needs to tell saves apart.
-                    "detail": {"answered": response is not None, "device": order.device, "edit": order.edit},
-                },
+        seen = {**where, "open_since": open_since, "seen_stamp": stored.stamp}
+        edits = with_edit(stored.edits, order)
+        if outcome is Outcome.CONFIRM:
+            written = session.execute(_CONFIRM, {**seen, "new_edits": edits})
+            revision = stored.revision
+        else:
+            revision = stored.revision + 1
+            changed = {"new_response": response, "new_edit": order.edit, "new_device": order.device}
+            written = session.execute(
+                _SAVE, {**seen, **changed, "new_edits": edits, "new_revision": revision, "saved_now": now}
             )
+        if written.rowcount == 1:  # type: ignore[attr-defined]
+            if outcome is Outcome.STORE:
+                # The timeline's save, in the save's own transaction: logged exactly when it is stored.
+                session.execute(
+                    _LOG_EVENT,
+                    {
+                        "attempt_id": attempt_id,
+                        "at": now,
+                        "kind": "saved",
+                        "position": position,
+                        "seq": revision,
+                        # Which device's which edit: what a timeline, or a check of every
+                        # acknowledgement against what was stored, needs to tell saves apart.
+                        "detail": {
+                            "answered": response is not None,
+                            "device": order.device,
+                            "edit": order.edit,
+                        },
+                    },
+                )
             # Invariant 4: acknowledge only after commit.
             session.commit()
-            return SaveResult(Outcome.STORE, revision, response is not None)
+            return SaveResult(outcome, revision, response is not None)
         # Refused: either the attempt is closed, or another save changed the slot since it was read.
         still_open = session.scalar(_IS_OPEN, {"of_attempt": attempt_id, "open_since": open_since})
         stored = _read_stored(session, attempt_id, position)
@@ -395,8 +413,15 @@ def save_answer(
     raise AttemptBusy(f"attempt {attempt_id} item {position} is being saved by other requests; retry")
 
 
-def _stored(response: dict[str, Any] | None, revision: int, device: str | None, edit: int) -> StoredAnswer:
-    return StoredAnswer(response=response, revision=revision, device=device, edit=edit)
+def _stored(
+    response: dict[str, Any] | None,
+    revision: int,
+    device: str | None,
+    edit: int,
+    edits: dict[str, int] | None,
+    stamp: int,
+) -> StoredAnswer:
+    return StoredAnswer(response, revision, device, edit, edits or {}, stamp)
 
 
 def _read_stored(session: Session, attempt_id: int, position: int) -> StoredAnswer:

@@ -136,8 +136,8 @@ class ItemKeyComparison:
                 "review the key with the experts who wrote it."
             )
         return (
-            f"The author's key agrees with the rest of the test at least as well as the consensus ({numbers}): "
-            "the data gives no reason to change it."
+            "The author's key agrees with the rest of the test at least as well as the consensus "
+            f"({numbers}): the data gives no reason to change it."
         )
 
     def as_json(self) -> dict[str, Any]:

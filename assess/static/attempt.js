@@ -393,7 +393,8 @@
   if (itemForm) {
     var queue = readQueue();
     var queued = queue[position];
-    if (queued && queued.device === data.storedDevice && queued.edit <= Number(data.storedEdit)) {
+    var storedEdits = JSON.parse(data.storedEdits || "{}");
+    if (queued && queued.edit <= (storedEdits[queued.device] || 0)) {
       // The server already holds this edit (or a later one of the same tab): a plain post
       // carried it on the way to this page. Nothing is waiting.
       delete queue[position];

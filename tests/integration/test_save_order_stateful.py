@@ -82,6 +82,8 @@ class TwoDevices(RuleBasedStateMachine):
         self.network: list[Sent] = []
         #: Every edit each device ever stored, per item, in the order stored.
         self.stored_by: dict[tuple[str, int], list[int]] = {}
+        #: The newest edit each device was told is saved, per item.
+        self.acknowledged: dict[tuple[str, int], int] = {}
         self.editors: dict[int, set[str]] = {p: set() for p in POSITIONS}
 
     def stored(self, position: int) -> Answer:
@@ -133,16 +135,23 @@ class TwoDevices(RuleBasedStateMachine):
         after = self.stored(sent.position)
         if result.outcome.is_saved:
             assert after.response == sent.response, "acknowledged an answer that is not stored"
+        acknowledged = self.acknowledged.setdefault((sent.device, sent.position), 0)
         if result.outcome is Outcome.STORE:
-            assert (after.device, after.seq) == (sent.device, sent.order.edit)
             # A save replaces only what its device saw, or that device's own earlier edit.
             assert before.device == sent.device or before.revision == sent.order.base, (
                 "a newer save lost silently"
             )
+            assert sent.order.edit > acknowledged, "a device's edit replaced its later, acknowledged one"
+        if result.outcome is Outcome.STORE:
+            assert (after.device, after.seq) == (sent.device, sent.order.edit)
+        if result.outcome.writes:
+            assert (after.edits or {})[sent.device] == sent.order.edit
             earlier = self.stored_by.setdefault((sent.device, sent.position), [])
             assert not earlier or sent.order.edit > earlier[-1], "a device's edit replaced its later one"
             earlier.append(sent.order.edit)
-        else:
+        if result.outcome.is_saved:
+            self.acknowledged[(sent.device, sent.position)] = max(acknowledged, sent.order.edit)
+        if result.outcome is not Outcome.STORE:
             assert (after.revision, after.response) == (before.revision, before.response)
         if result.outcome is Outcome.CONFLICT:
             assert before.device != sent.device and before.revision > sent.order.base
@@ -174,7 +183,7 @@ class TwoDevices(RuleBasedStateMachine):
             stored = self.stored(position)
             state.known[position] = stored.revision
             queued = state.queue.get(position)
-            if queued is not None and queued.device == stored.device and queued.order.edit <= stored.seq:
+            if queued is not None and queued.order.edit <= (stored.edits or {}).get(queued.device, 0):
                 del state.queue[position]
 
     @invariant()
