@@ -197,42 +197,30 @@ _IS_OPEN = select(Attempt.id).where(
     Attempt.finalized_at.is_(None),
     Attempt.deadline >= bindparam("open_since"),
 )
-# Compare-and-set on the revision the decision was made on: a save that raced another
-# one writes nothing and decides again on what that one stored.
+# Compare-and-set on the row as the decision read it (its write stamp): a save that raced
+# another one writes nothing and decides again on what that one stored.
 # PostgreSQL: the UPDATE holds a share lock on the attempt until commit, so finalization
 # (which updates that row) waits for this save and then grades it; a save that waited on
 # a finalization finds the attempt closed. SQLite has one writer anyway.
-_SAVE = (
-    update(Answer)
-    .where(
-        Answer.attempt_id == bindparam("of_attempt"),
-        Answer.position == bindparam("at_position"),
-        Answer.stamp == bindparam("seen_stamp"),
-        exists(_IS_OPEN.with_for_update(read=True)),
-    )
-    .values(
-        response=bindparam("new_response"),
-        seq=bindparam("new_edit"),
-        device=bindparam("new_device"),
-        edits=bindparam("new_edits", type_=JSON),
-        revision=bindparam("new_revision"),
-        stamp=Answer.stamp + 1,
-        saved_at=bindparam("saved_now"),
-    )
-    .execution_options(synchronize_session=False)
+_UNCHANGED_SINCE_READ = update(Answer).where(
+    Answer.attempt_id == bindparam("of_attempt"),
+    Answer.position == bindparam("at_position"),
+    Answer.stamp == bindparam("seen_stamp"),
+    exists(_IS_OPEN.with_for_update(read=True)),
 )
+_SAVE = _UNCHANGED_SINCE_READ.values(
+    response=bindparam("new_response"),
+    seq=bindparam("new_edit"),
+    device=bindparam("new_device"),
+    edits=bindparam("new_edits", type_=JSON),
+    revision=bindparam("new_revision"),
+    stamp=Answer.stamp + 1,
+    saved_at=bindparam("saved_now"),
+).execution_options(synchronize_session=False)
 # A device sent the answer already stored: its edit is recorded; same revision, no event.
-_CONFIRM = (
-    update(Answer)
-    .where(
-        Answer.attempt_id == bindparam("of_attempt"),
-        Answer.position == bindparam("at_position"),
-        Answer.stamp == bindparam("seen_stamp"),
-        exists(_IS_OPEN.with_for_update(read=True)),
-    )
-    .values(edits=bindparam("new_edits", type_=JSON), stamp=Answer.stamp + 1)
-    .execution_options(synchronize_session=False)
-)
+_CONFIRM = _UNCHANGED_SINCE_READ.values(
+    edits=bindparam("new_edits", type_=JSON), stamp=Answer.stamp + 1
+).execution_options(synchronize_session=False)
 _STORED = select(
     Answer.response, Answer.revision, Answer.device, Answer.seq, Answer.edits, Answer.stamp
 ).where(Answer.attempt_id == bindparam("of_attempt"), Answer.position == bindparam("at_position"))
