@@ -248,9 +248,18 @@ def _load_item(located: Located, raw: Any, bank: str, errors: list[BankError]) -
     if spec is None or body is None or key is None or len(errors) > found:
         return None
     unversioned = ItemVersion(
-        item_id=spec.id, version="", type=spec.type, title=spec.title, section=spec.section,
-        minutes=spec.minutes, tags=tuple(spec.tags), rationale=spec.rationale, body=body, key=key,
-        bank=bank, source=f"{located.path}:{located.line_of(())}",
+        item_id=spec.id,
+        version="",
+        type=spec.type,
+        title=spec.title,
+        section=spec.section,
+        minutes=spec.minutes,
+        tags=tuple(spec.tags),
+        rationale=spec.rationale,
+        body=body,
+        key=key,
+        bank=bank,
+        source=f"{located.path}:{located.line_of(())}",
     )
     return replace(unversioned, version=content_version(unversioned.content()))
 

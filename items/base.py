@@ -200,9 +200,7 @@ def option_problems(options: Sequence[Option], named: Mapping[str, str]) -> list
     known = ", ".join(o.id for o in options)
     for key_field, option_id in named.items():
         if option_id not in seen:
-            problems.append(
-                Problem(key_field, f"names option {option_id!r}, which is not one of: {known}")
-            )
+            problems.append(Problem(key_field, f"names option {option_id!r}, which is not one of: {known}"))
     return problems
 
 

@@ -20,8 +20,10 @@ def _rated(ratings: Iterable[int]) -> list[int]:
     """The ratings that judge something, after checking every one is on the 0-4 scale."""
     given = list(ratings)
     for rating in given:
-        if isinstance(rating, bool) or not isinstance(rating, int) or not (
-            rating == NOT_ENOUGH_INFORMATION or rating in LEVELS
+        if (
+            isinstance(rating, bool)
+            or not isinstance(rating, int)
+            or not (rating == NOT_ENOUGH_INFORMATION or rating in LEVELS)
         ):
             raise ValueError(f"a rating is 0 (not enough information) or 1-4, got {rating!r}")
     return [rating for rating in given if rating != NOT_ENOUGH_INFORMATION]

@@ -82,7 +82,7 @@ def _token(chunk: str, start: int, index: int) -> Token:
     if not any(c.isalnum() for c in word):
         return Token(None, "", chunk, "", start, start + len(chunk))
     word_start = start + len(lead)
-    return Token(index, lead, word, unled[len(word):], word_start, word_start + len(word))
+    return Token(index, lead, word, unled[len(word) :], word_start, word_start + len(word))
 
 
 class SpanError(ValueError):

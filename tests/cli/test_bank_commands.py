@@ -48,7 +48,9 @@ def test_list_json_prints_id_version_type_section_title_prompt() -> None:
     assert code == 0
     rows = json.loads(out)
     assert [r["id"] for r in rows] == [
-        "process-renewal-first-step", "process-best-upsell-target", "process-feature-request",
+        "process-renewal-first-step",
+        "process-best-upsell-target",
+        "process-feature-request",
     ]
     assert set(rows[0]) == {"id", "version", "type", "section", "title", "prompt"}
     assert rows[0]["type"] == "single_choice" and len(rows[0]["version"]) == 16

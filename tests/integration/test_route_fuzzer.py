@@ -46,8 +46,8 @@ ROLES = ("anonymous", "candidate", *STAFF_ROLES)
 EXAMPLES = {"sqlite": 4, "postgresql": 2}
 
 NASTY = (
-    "", " ", "0", "-1", "1.5", "1e309", "NaN", "sNaN", "-Infinity", "0x10", "\u0661\u0662", "\u00b2", "\uff11",
-    "99999999999999999999", str(2**63), str(2**31), "1" + "0" * 30, "\x00", "a\x00b", "\ud800",
+    "", " ", "0", "-1", "1.5", "1e309", "NaN", "sNaN", "-Infinity", "0x10", "\u0661\u0662", "\u00b2",
+    "\uff11", "99999999999999999999", str(2**63), str(2**31), "1" + "0" * 30, "\x00", "a\x00b", "\ud800",
     "x\udfff", "a\r\nb", "/staff/\r\nX: 1", "//evil.example", "<script>alert(1)</script>",
     "' OR 1=1 --", "../../etc/passwd", "%00", "\u202e", "\ufeff", "x" * 5000,
 )  # fmt: skip

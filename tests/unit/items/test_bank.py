@@ -36,7 +36,10 @@ def test_shipped_bank_loads_with_its_form() -> None:
     assert form.time_limit_minutes == 30
     assert form.budget_minutes <= 30
     assert [s.id for s in form.sections] == [
-        "situational_judgment", "attention_to_detail", "communication", "process_analysis",
+        "situational_judgment",
+        "attention_to_detail",
+        "communication",
+        "process_analysis",
     ]
     assert set(form.item_ids()) <= set(catalogue.items)
 

@@ -20,9 +20,7 @@ from items.formulas import FormulaError, evaluate
         ("10 * (1 - 15/100)", {}, "8.5"),
     ],
 )
-def test_formula_evaluates_in_exact_decimal(
-    formula: str, values: dict[str, Decimal], expected: str
-) -> None:
+def test_formula_evaluates_in_exact_decimal(formula: str, values: dict[str, Decimal], expected: str) -> None:
     assert evaluate(formula, values) == Decimal(expected)
 
 

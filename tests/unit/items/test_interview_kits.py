@@ -84,7 +84,10 @@ def _write(folder: Path, name: str, text: str) -> Path:
 def test_every_shipped_kit_and_question_bank_loads() -> None:
     catalogue = load_kits([KITS])
     assert sorted(catalogue.kits) == [
-        "account-manager-smb", "customer-account-manager", "key-account-manager", "partner-account-manager",
+        "account-manager-smb",
+        "customer-account-manager",
+        "key-account-manager",
+        "partner-account-manager",
     ]
     assert sorted(catalogue.question_banks) == ["enterprise-kam-questions"]
     assert catalogue.sources["key-account-manager"] == str(KAM)
@@ -93,11 +96,18 @@ def test_every_shipped_kit_and_question_bank_loads() -> None:
 def test_key_account_manager_kit_keeps_the_seed_stages_competencies_and_goals() -> None:
     kit = load_kits([KAM]).kit("key-account-manager")
     assert [(s.id, s.minutes) for s in kit.stages] == [
-        ("screening", 30), ("account-management-experience", 60), ("client-role-play", 45),
-        ("strategic-thinking", 60), ("executive", 45), ("reference-checks", None),
+        ("screening", 30),
+        ("account-management-experience", 60),
+        ("client-role-play", 45),
+        ("strategic-thinking", 60),
+        ("executive", 45),
+        ("reference-checks", None),
     ]
     assert [c.id for c in kit.competencies if c.essential] == [
-        "strategic-account-planning", "relationship-building", "business-acumen", "problem-solving",
+        "strategic-account-planning",
+        "relationship-building",
+        "business-acumen",
+        "problem-solving",
         "communication",
     ]
     assert len(kit.goals) == 5
@@ -166,7 +176,8 @@ def test_broken_copy_names_every_problem_with_file_line_and_field(tmp_path: Path
     text = text.replace("      3: Plans with a clear, sound method and carries the plan through\n", "", 1)
     text = text.replace(
         "        4: Goes beyond our requirements and shows exceptional potential",
-        "        5: Goes beyond our requirements and shows exceptional potential", 1,
+        "        5: Goes beyond our requirements and shows exceptional potential",
+        1,
     )
     broken = _write(tmp_path, "kam.yaml", text)
     garbled = _write(tmp_path, "garbled.yaml", "kit: garbled\ntitle: [unclosed\n")
@@ -176,9 +187,8 @@ def test_broken_copy_names_every_problem_with_file_line_and_field(tmp_path: Path
         f"{broken}:{_line_of(broken, 'levels:')}: competencies[0].levels: "
         "every level 1-4 needs its anchor; missing 3",
         f"{broken}:{_line_of(broken, '[account-managment]')}: stages[0].questions[0].competencies[0]: "
-        "no competency 'account-managment' in this file; known: " + ", ".join(
-            sorted(c.id for c in load_kits([KAM]).kit("key-account-manager").competencies)
-        ),
+        "no competency 'account-managment' in this file; known: "
+        + ", ".join(sorted(c.id for c in load_kits([KAM]).kit("key-account-manager").competencies)),
         f"{broken}:{_line_of(broken, 'recommendation:')}: stages[0].scorecard.recommendation: "
         "5 is not a level: levels are 1-4, and 0 (not enough information gathered) is fixed, "
         "not written in the file; every level 1-4 needs its anchor; missing 4",
@@ -195,29 +205,34 @@ GOAL_RATED = "        - goal: retention\n"
 MUST_HAVE = "must_haves:\n  - competency: {competency}\n    minimum: {minimum}\n    reason: Vital.\nstages:\n"
 RULES = [
     pytest.param(
-        [("competencies: [listening]", "competencies: [talking]")], "[talking]",
+        [("competencies: [listening]", "competencies: [talking]")],
+        "[talking]",
         "stages[0].questions[0].competencies[0]: no competency 'talking' in this file; known: listening",
         id="question-names-unknown-competency",
     ),
     pytest.param(
-        [(GOAL_RATED, GOAL_RATED + "        - goal: growth\n")], "goal: growth",
+        [(GOAL_RATED, GOAL_RATED + "        - goal: growth\n")],
+        "goal: growth",
         "stages[0].scorecard.goals[1].goal: no goal 'growth' in this file; known: retention",
         id="scorecard-names-unknown-goal",
     ),
     pytest.param(
-        [(RATED, RATED + RATED.replace("\n", "  # twice\n"))], "# twice",
+        [(RATED, RATED + RATED.replace("\n", "  # twice\n"))],
+        "# twice",
         "stages[0].scorecard.competencies[1].competency: 'listening' appears twice "
         "(first at stages[0].scorecard.competencies[0])",
         id="scorecard-rates-a-competency-twice",
     ),
     pytest.param(
-        [("      1: Interrupts\n", "      0: Silent\n      1: Interrupts\n")], "levels:",
+        [("      1: Interrupts\n", "      0: Silent\n      1: Interrupts\n")],
+        "levels:",
         "competencies[0].levels: 0 is not a level: levels are 1-4, and 0 (not enough information "
         "gathered) is fixed, not written in the file",
         id="level-zero-is-not-written",
     ),
     pytest.param(
-        [("    kind: interview", "    kind: work_sample")], "kind: work_sample",
+        [("    kind: interview", "    kind: work_sample")],
+        "kind: work_sample",
         "stages[0].kind: a work_sample stage needs an exercise: its brief, what only the interviewer knows",
         id="work-sample-without-exercise",
     ),
@@ -237,38 +252,45 @@ RULES = [
         id="reference-check-with-recommendation",
     ),
     pytest.param(
-        [("    title: Talk\n", "    title: Talk\n    minutes: soon\n")], "minutes: soon",
+        [("    title: Talk\n", "    title: Talk\n    minutes: soon\n")],
+        "minutes: soon",
         "stages[0].minutes: Input should be a valid integer, unable to parse string as an integer, "
         "got 'soon'",
         id="minutes-not-a-number",
     ),
     pytest.param(
-        [("      - id: ask\n", "      - id: Ask Me\n")], "id: Ask Me",
+        [("      - id: ask\n", "      - id: Ask Me\n")],
+        "id: Ask Me",
         "stages[0].questions[0].id: String should match pattern '^[a-z0-9][a-z0-9_.-]*$', got 'Ask Me'",
         id="id-not-a-slug",
     ),
     pytest.param(
-        [(GOAL_RATED, GOAL_RATED + "      colour: blue\n")], "colour:",
+        [(GOAL_RATED, GOAL_RATED + "      colour: blue\n")],
+        "colour:",
         "stages[0].scorecard.colour: unknown field (check its spelling, or whether it belongs elsewhere)",
         id="unknown-field",
     ),
     pytest.param(
         [("stages:\n", "  - id: growth\n    name: Growth\n    description: Grow.\nstages:\n")],
-        "id: growth", "goals[1].id: no stage's scorecard rates this goal",
+        "id: growth",
+        "goals[1].id: no stage's scorecard rates this goal",
         id="goal-never-rated",
     ),
     pytest.param(
-        [("stages:\n", MUST_HAVE.format(competency="listening", minimum=5))], "minimum: 5",
+        [("stages:\n", MUST_HAVE.format(competency="listening", minimum=5))],
+        "minimum: 5",
         "must_haves[0].minimum: Input should be less than or equal to 4, got 5",
         id="must-have-minimum-above-4",
     ),
     pytest.param(
-        [("stages:\n", MUST_HAVE.format(competency="listening", minimum=0))], "minimum: 0",
+        [("stages:\n", MUST_HAVE.format(competency="listening", minimum=0))],
+        "minimum: 0",
         "must_haves[0].minimum: Input should be greater than or equal to 1, got 0",
         id="must-have-minimum-below-1",
     ),
     pytest.param(
-        [("stages:\n", MUST_HAVE.format(competency="talking", minimum=2))], "competency: talking",
+        [("stages:\n", MUST_HAVE.format(competency="talking", minimum=2))],
+        "competency: talking",
         "must_haves[0].competency: no competency 'talking' in this file; known: listening",
         id="must-have-names-unknown-competency",
     ),
@@ -295,7 +317,8 @@ def test_minimal_kit_loads(tmp_path: Path) -> None:
 def test_question_ids_are_unique_across_the_kit(tmp_path: Path) -> None:
     extra = MINIMAL.replace(
         "        competencies: [listening]\n",
-        "        competencies: [listening]\n      - id: ask\n        text: Again?\n", 1,
+        "        competencies: [listening]\n      - id: ask\n        text: Again?\n",
+        1,
     )
     path = _write(tmp_path, "tiny.yaml", extra)
     assert _errors(path) == [
@@ -332,8 +355,10 @@ def test_question_bank_rules(tmp_path: Path) -> None:
     text = text.replace("interviewer_only: true", "interviewer_only: false", 1)
     text = text.replace("competencies: [coaching]", "competencies: [mentoring]", 1)
     path = _write(tmp_path, "bank.yaml", text)
-    known = "change-management, coaching, crm-and-data, prioritisation, problem-solving, " \
+    known = (
+        "change-management, coaching, crm-and-data, prioritisation, problem-solving, "
         "relationship-management, retention, strategic-account-planning"
+    )
     assert _errors(path) == [
         f"{path}:{_line_of(path, 'interviewer_only: false')}: "
         "interviewer_only: Input should be True, got False",
@@ -345,9 +370,14 @@ def test_question_bank_rules(tmp_path: Path) -> None:
 # Fuzzing: random edits of shipped kit files give located errors or a valid catalogue, never a
 # traceback. The smaller files cover every part of the schema (exercise, reference check, must
 # have, question bank) and keep each example fast.
-FUZZED = {name: (KITS / name).read_text() for name in (
-    "account_manager_smb.yaml", "customer_account_manager.yaml", "enterprise_kam_questions.yaml",
-)}
+FUZZED = {
+    name: (KITS / name).read_text()
+    for name in (
+        "account_manager_smb.yaml",
+        "customer_account_manager.yaml",
+        "enterprise_kam_questions.yaml",
+    )
+}
 
 line_edits = st.lists(
     st.tuples(
@@ -406,8 +436,13 @@ def test_line_mutations_give_located_errors_or_a_valid_kit(
 
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=8),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
 )
 
 

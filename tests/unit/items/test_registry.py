@@ -8,8 +8,14 @@ from items import registry
 from items.base import ItemType
 
 EXPECTED = {
-    "single_choice", "sjt_most_least", "sjt_rate", "sjt_rank",
-    "numeric", "proofreading", "record_entry", "written",
+    "single_choice",
+    "sjt_most_least",
+    "sjt_rate",
+    "sjt_rank",
+    "numeric",
+    "proofreading",
+    "record_entry",
+    "written",
 }
 
 

@@ -103,7 +103,7 @@ def test_form_filled_from_candidate_view_normalises_and_scores(item: ItemVersion
     parser = _Fields()
     parser.feed(_render_candidate(item, body, None))
     assert parser.form, f"{item.type} candidate view offers no form fields named with the prefix"
-    own_fields = {name[len(PREFIX):]: values for name, values in parser.form.items()}
+    own_fields = {name[len(PREFIX) :]: values for name, values in parser.form.items()}
     assert item.item_type.normalise(body, {}) is None
     try:
         response = item.item_type.normalise(body, own_fields)

@@ -230,7 +230,6 @@ def test_most_least_shipped_items_award_max_to_the_key() -> None:
         assert t.score(body, key, respond(key.most, key.least)).points == t.max_points(body, key)
 
 
-
 def test_most_least_hidden_labels_name_each_response_by_its_own_number() -> None:
     env = Environment(loader=FileSystemLoader("templates"), autoescape=True)
     macro = env.get_template("items/sjt_most_least.html").module.candidate  # type: ignore[attr-defined]

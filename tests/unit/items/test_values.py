@@ -25,9 +25,7 @@ from items.values import parse_amount, parse_date
         ("03/04/2025", datetime.date(2025, 3, 4)),
     ],
 )
-def test_date_accepts_common_forms_reading_slashes_month_first(
-    text: str, expected: datetime.date
-) -> None:
+def test_date_accepts_common_forms_reading_slashes_month_first(text: str, expected: datetime.date) -> None:
     assert parse_date(text) == expected
 
 
