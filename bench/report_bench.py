@@ -57,7 +57,7 @@ from assess.models import (
 )
 from assess.services.report_data import _labels, campaign_data, campaign_rules, funnel_statuses
 from assess.services.scorecards import kit_catalogue
-from items.interview_kits import KitCatalogue
+from kits.model import KitCatalogue
 from reports.campaign_frames import CampaignData
 from reports.campaign_report import CampaignReport, campaign_report
 from reports.candidate_report import CampaignScores, score_campaign

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from items.interview_kits import LEVELS, NOT_ENOUGH_INFORMATION
+from kits.model import LEVELS, NOT_ENOUGH_INFORMATION
 
 COLUMNS = {
     "candidates": ("candidate_id", "name"),

@@ -39,7 +39,7 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from items.interview_kits import LEVELS, NOT_ENOUGH_INFORMATION, RECOMMENDATIONS, InterviewKit
+from kits.model import LEVELS, NOT_ENOUGH_INFORMATION, RECOMMENDATIONS, InterviewKit
 from reports.campaign_frames import CampaignData, Labels, prepared
 
 DO_NOT_HIRE = "do not hire"

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from items.interview_kits import LEVELS, NOT_ENOUGH_INFORMATION, InterviewKit
+from kits.model import LEVELS, NOT_ENOUGH_INFORMATION, InterviewKit
 
 CENTS = Decimal("0.01")
 

@@ -36,7 +36,7 @@ from assess.services.rubric import latest_review_id, score_rubric
 from assess.services.scorecards import ScorecardAnswers, kit_catalogue, save_scorecard, start_correction
 from assess.services.staff import create_user
 from items.bank import Catalogue, load_banks
-from items.interview_kits import InterviewKit
+from kits.model import InterviewKit
 
 REPORT_BANKS = Path(__file__).resolve().parent / "fixtures" / "report_banks"
 GRACE = 30

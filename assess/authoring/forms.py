@@ -14,8 +14,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from assess.services.authored_items import MAX_NOTE, ItemDraft
+from interchange import IMPORTERS
 from items import registry
-from items.interchange import IMPORTERS
 
 YAML_HINT = "YAML, as under this key in a bank file. Problems are reported with their line here."
 

@@ -22,7 +22,7 @@ from assess.services.bank_exchange import (
     unpack_upload,
 )
 from assess.staff.auth import current_staff, roles_required
-from items.interchange import InterchangeError
+from interchange import InterchangeError
 
 Page = str | BaseResponse | tuple[str | Response, int]
 

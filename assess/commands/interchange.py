@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
+from interchange import EXPORTERS, IMPORTERS, InterchangeError, dump_bank, export_bank, import_file
+from interchange.bank_items import slug
 from items.bank import BankInvalid, load_banks
-from items.interchange import EXPORTERS, IMPORTERS, InterchangeError, dump_bank, export_bank, import_file
-from items.interchange.bank_items import slug
 
 SOME_REPORTED = 2
 

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from items.interview_kits import load_kits
 from items.located_yaml import FilesInvalid
+from kits.model import load_kits
 
 
 @click.group()

@@ -32,7 +32,7 @@ from assess.services.invitations import create_invitation, new_invitation, revok
 from assess.services.self_identification import PREFER_NOT_TO_SAY, QUESTIONS, record_self_identification
 from assess.services.staff import reset_or_create_user
 from items.bank import Catalogue
-from items.interview_kits import InterviewKit, KitCatalogue
+from kits.model import InterviewKit, KitCatalogue
 
 CAMPAIGN_SLUG = "demo-account-manager"
 FORM_ID = "account-manager-smb"

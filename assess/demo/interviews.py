@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from assess.models import Invitation, StaffUser
 from assess.services.debrief import assign_interviewer, record_decision
 from assess.services.scorecards import ScorecardAnswers, save_scorecard
-from items.interview_kits import InterviewKit
+from kits.model import InterviewKit
 
 #: Seed 000's anchors in a sentence each: the evidence an interviewer might write at each level.
 EVIDENCE = {

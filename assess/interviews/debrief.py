@@ -24,7 +24,7 @@ from assess.services.debrief import (
 )
 from assess.services.pipeline import assessment_result
 from assess.staff.auth import current_staff, roles_required
-from items.interview_kits import InterviewKit
+from kits.model import InterviewKit
 
 
 def assignment_form(kit: InterviewKit, formdata: object = None) -> AssignmentForm:

@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from assess.services.scorecards import MAX_NOTE_CHARS, ScorecardAnswers
-from items.interview_kits import RECOMMENDATIONS, InterviewKit, Stage
+from kits.model import RECOMMENDATIONS, InterviewKit, Stage
 
 LEVEL_VALUES = ["0", "1", "2", "3", "4"]
 

@@ -34,7 +34,7 @@ from assess.services.scorecards import (
     visible_scorecards,
 )
 from assess.staff.auth import current_staff, roles_required
-from items.interview_kits import (
+from kits.model import (
     GOAL_LIKELIHOOD,
     NOT_ENOUGH_INFORMATION_TEXT,
     RECOMMENDATIONS,

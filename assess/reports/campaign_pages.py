@@ -19,7 +19,7 @@ from assess.services.campaigns import campaigns_with_counts
 from assess.services.report_data import LoadedCampaign, campaign_report_of, load_campaign
 from assess.services.scorecards import PACKAGED_KITS, kit_catalogue
 from assess.staff.auth import current_staff, has_role, roles_required
-from items.interview_kits import RECOMMENDATIONS
+from kits.model import RECOMMENDATIONS
 from reports.campaign_report import LABELS, CampaignReport, campaign_charts
 from reports.candidate_report import candidate_report
 from reports.exports import campaign_html, campaign_xlsx, ranking_csv

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from assess.models import AuthoredForm, StaffUser
 from assess.services.authoring import LiveBanks, build_live_form, live_banks
 from assess.services.staff import record_audit
+from interchange.bank_yaml import dump_yaml
 from items.bank import ID_PATTERN, Catalogue
 from items.forms import AssessmentForm, FormSpec, build_form
-from items.interchange.bank_yaml import dump_yaml
 from items.located_yaml import Located, LocatedError, plain, read_yaml_text, validation_errors
 
 

@@ -20,8 +20,8 @@ from assess.models import AuthoredItem, ItemVersionLog, StaffUser
 from assess.services.authoring import LiveBanks, describe, live_banks, spec_item_ids, with_item
 from assess.services.catalogue import pin_versions
 from assess.services.staff import record_audit
+from interchange.bank_yaml import dump_yaml
 from items.bank import ID_PATTERN, Catalogue, ItemVersion, check_item
-from items.interchange.bank_yaml import dump_yaml
 from items.located_yaml import Located, LocatedError, field_parts, plain, read_yaml_text
 
 #: The draft's fields, in the order the page shows them; problems are reported under these names.

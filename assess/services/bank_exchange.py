@@ -20,8 +20,8 @@ from assess.services.authored_items import EditConflict, item_entry
 from assess.services.authoring import LiveBanks, live_banks
 from assess.services.catalogue import pin_versions
 from assess.services.staff import record_audit
+from interchange import ImportProblem, InterchangeError, dump_bank, import_file
 from items.bank import ID_PATTERN, Catalogue, ItemVersion, check_item
-from items.interchange import ImportProblem, InterchangeError, dump_bank, import_file
 from items.located_yaml import LocatedError, read_yaml
 
 #: Questions one import may hold; a larger file is refused whole, with this number in the message.

@@ -23,7 +23,7 @@ from assess.models import Campaign, HiringDecision, InterviewAssignment, Invitat
 from assess.models.debrief import DECISIONS
 from assess.services.scorecards import OVERSEEING_ROLES, independence
 from assess.services.staff import record_audit
-from items.interview_kits import InterviewKit, Stage
+from kits.model import InterviewKit, Stage
 from scoring.scorecards import MustHaveFailure, competency_average, must_have_failures, rater_spread
 
 #: Roles that may be assigned to interview (and that fill scorecards).

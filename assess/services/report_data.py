@@ -39,7 +39,7 @@ from assess.models import (
 )
 from assess.services.pipeline import RecordedDecision, decisions_in_force
 from assess.services.scorecards import independence
-from items.interview_kits import InterviewKit, KitCatalogue
+from kits.model import InterviewKit, KitCatalogue
 from reports.campaign_frames import COLUMNS, CampaignData, Labels
 from reports.campaign_report import DECISION_COLUMNS, FUNNEL_STAGES, CampaignReport, campaign_report
 from reports.candidate_report import CampaignRules, CampaignScores, score_campaign

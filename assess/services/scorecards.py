@@ -21,10 +21,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+import kits
 from assess.models import Campaign, InterviewAssignment, Invitation, Scorecard, StaffUser
 from assess.services.staff import record_audit
 from items.base import Schema
-from items.interview_kits import (
+from items.located_yaml import yaml_files
+from kits.model import (
     LEVELS,
     NOT_ENOUGH_INFORMATION,
     RECOMMENDATIONS,
@@ -33,11 +35,9 @@ from items.interview_kits import (
     Stage,
     load_kits,
 )
-from items.located_yaml import yaml_files
 
 #: The kits shipped with the code, used unless the app's KIT_PATHS config names others.
-#: They sit beside items/, not in it, since `assess bank validate items/` reads its YAML as banks.
-PACKAGED_KITS = Path(__file__).resolve().parent.parent.parent / "kits"
+PACKAGED_KITS = Path(kits.__file__).resolve().parent
 RATINGS = (NOT_ENOUGH_INFORMATION, *LEVELS)
 #: Roles that oversee hiring (the debrief, the reports): they may read a stage they do not score.
 OVERSEEING_ROLES = ("recruiter", "admin")

@@ -12,7 +12,7 @@ from assess.services.campaigns import CampaignSettings, create_campaign
 from assess.services.invitations import create_invitation
 from assess.services.scorecards import kit_catalogue
 from items.bank import Catalogue
-from items.interview_kits import InterviewKit, Stage
+from kits.model import InterviewKit, Stage
 
 KIT = "partner-account-manager"
 ROLE_PLAY = "partner-role-play"

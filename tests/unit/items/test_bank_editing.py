@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from interchange.bank_yaml import dump_bank, dump_yaml
 from items.bank import FormUnavailable, check_item, load_banks
-from items.interchange.bank_yaml import dump_bank, dump_yaml
 from items.located_yaml import LocatedError, read_yaml_text
 
 SHIPPED = Path(__file__).resolve().parents[3] / "items" / "banks"

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from items.bank import BankInvalid, load_banks
-from items.interview_kits import load_kits
 from items.located_yaml import (
     MAX_ALIASES,
     MAX_EXPANDED_NODES,
@@ -19,6 +18,7 @@ from items.located_yaml import (
     LocatedError,
     read_yaml_text,
 )
+from kits.model import load_kits
 
 REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "tests" / "fixtures" / "banks" / "sample.yaml"

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from items.base import Part, Score
-from items.interview_kits import load_kits
+from kits.model import load_kits
 from reports.campaign_frames import CampaignData, FrameInvalid
 from reports.candidate_report import (
     DO_NOT_HIRE,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from items.interview_kits import InterviewKit, load_kits
+from kits.model import InterviewKit, load_kits
 from scoring.scorecards import (
     MustHaveFailure,
     competency_average,

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from interchange_cases import SHIPPED_BANKS, content, imported_content, load_items
 
+from interchange import export_bank, import_file
 from items.bank import Catalogue, load_banks
-from items.interchange import export_bank, import_file
 
 BANK = Path(__file__).with_name("round_trip_bank.yaml")
 QTI_TYPES = ["numeric", "proofreading", "single_choice", "sjt_rank", "sjt_rate", "written"]

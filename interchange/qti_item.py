@@ -10,10 +10,10 @@ from typing import Any
 
 from lxml import etree
 
-from items.interchange.markup import TextReader, classes, find_class, plain
-from items.interchange.qti_package import QTI3
-from items.interchange.safe_xml import local_name
-from items.interchange.targets import Unmappable
+from interchange.markup import TextReader, classes, find_class, plain
+from interchange.qti_package import QTI3
+from interchange.safe_xml import local_name
+from interchange.targets import Unmappable
 
 Q = f"{{{QTI3}}}"
 HIDDEN = frozenset(

@@ -11,7 +11,7 @@ import re
 
 from lxml import etree
 
-from items.interchange.results import InterchangeError, UnsafeXml
+from interchange.results import InterchangeError, UnsafeXml
 
 ENTITY_DECLARATION = re.compile(rb"<!DOCTYPE[^>\[]*\[.*?<!ENTITY", re.DOTALL)
 REFUSED_ENTITIES = (

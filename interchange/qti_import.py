@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from items.interchange import qti_choices, qti_texts
-from items.interchange.bank_items import DEFAULT_MINUTES, DEFAULT_SECTION, Collector, new_item, stable_id
-from items.interchange.key_markup import read_proofreading_key, read_written_key
-from items.interchange.qti_item import Mapped, Q, QtiItem
-from items.interchange.qti_package import PackageInfo, package_info, parse_all, read_source
-from items.interchange.results import ImportResult, Progress
-from items.interchange.safe_xml import local_name
-from items.interchange.targets import Unmappable
+from interchange import qti_choices, qti_texts
+from interchange.bank_items import DEFAULT_MINUTES, DEFAULT_SECTION, Collector, new_item, stable_id
+from interchange.key_markup import read_proofreading_key, read_written_key
+from interchange.qti_item import Mapped, Q, QtiItem
+from interchange.qti_package import PackageInfo, package_info, parse_all, read_source
+from interchange.results import ImportResult, Progress
+from interchange.safe_xml import local_name
+from interchange.targets import Unmappable
 
 UNSUPPORTED = {
     "qti-match-interaction": "a match interaction (pairs)",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from interchange_cases import EXTERNAL, load_items
 
-from items.interchange import InterchangeError, import_file
+from interchange import InterchangeError, import_file
 
 MOODLE = EXTERNAL / "moodle_xml"
 TRUE_FALSE = [{"id": "true", "text": "True"}, {"id": "false", "text": "False"}]

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from interchange.results import ImportProblem, ImportResult, Progress
 from items import registry
 from items.bank import ItemSpec
-from items.interchange.results import ImportProblem, ImportResult, Progress
 
 DEFAULT_SECTION = "imported"
 DEFAULT_MINUTES = Decimal(1)

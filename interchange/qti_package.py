@@ -18,9 +18,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from items.interchange.bank_items import slug
-from items.interchange.results import InterchangeError, UnsafeXml
-from items.interchange.safe_xml import MAX_XML_BYTES, local_name, parse_xml
+from interchange.bank_items import slug
+from interchange.results import InterchangeError, UnsafeXml
+from interchange.safe_xml import MAX_XML_BYTES, local_name, parse_xml
 
 QTI3 = "http://www.imsglobal.org/xsd/imsqtiasi_v3p0"
 QTI2 = frozenset(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from interchange_cases import EXTERNAL, load_items
 
-from items.interchange import InterchangeError, import_file
+from interchange import InterchangeError, import_file
 
 QTI21 = EXTERNAL / "qti21"
 QTI30 = EXTERNAL / "qti30"

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from items.interchange.markup import classes, find_class, plain
+from interchange.markup import classes, find_class, plain
 from items.types import proofreading, written
 
 KEY_CLASS = "assess-key"

@@ -15,10 +15,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from items.interchange.bank_items import DEFAULT_SECTION, Collector, new_item, section_and_tags, stable_id
-from items.interchange.markup import LINE, TextReader, html_fragment, tidy
-from items.interchange.results import ImportResult, Progress
-from items.interchange.targets import (
+from interchange.bank_items import DEFAULT_SECTION, Collector, new_item, section_and_tags, stable_id
+from interchange.markup import LINE, TextReader, html_fragment, tidy
+from interchange.results import ImportResult, Progress
+from interchange.targets import (
     TRUE_FALSE,
     Unmappable,
     flags_question,
@@ -30,7 +30,7 @@ from items.interchange.targets import (
     single_choice_key,
     text_question,
 )
-from items.interchange.text_source import read_text
+from interchange.text_source import read_text
 
 # Escaped control characters are hidden behind private-use characters while the structure is read.
 ESCAPES = {

@@ -13,18 +13,18 @@ from typing import Any
 
 from lxml import etree
 
-from items.interchange.bank_items import (
+from interchange.bank_items import (
     DEFAULT_SECTION,
     Collector,
     new_item,
     section_and_tags,
     stable_id,
 )
-from items.interchange.key_markup import read_written_key
-from items.interchange.markup import LINE, TextReader, find_class, html_fragment, tidy
-from items.interchange.results import ImportResult, InterchangeError, Progress, UnsafeXml
-from items.interchange.safe_xml import MAX_XML_BYTES, local_name, parse_xml
-from items.interchange.targets import (
+from interchange.key_markup import read_written_key
+from interchange.markup import LINE, TextReader, find_class, html_fragment, tidy
+from interchange.results import ImportResult, InterchangeError, Progress, UnsafeXml
+from interchange.safe_xml import MAX_XML_BYTES, local_name, parse_xml
+from interchange.targets import (
     TRUE_FALSE,
     Unmappable,
     flags_question,

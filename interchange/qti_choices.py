@@ -8,8 +8,8 @@ from typing import Any
 
 from lxml import etree
 
-from items.interchange.markup import classes, find_class
-from items.interchange.qti_item import (
+from interchange.markup import classes, find_class
+from interchange.qti_item import (
     Declared,
     Mapped,
     Q,
@@ -19,8 +19,8 @@ from items.interchange.qti_item import (
     option_id,
     prompt_of,
 )
-from items.interchange.safe_xml import local_name
-from items.interchange.targets import Unmappable, flags_question, per_row_weight, single_choice_key
+from interchange.safe_xml import local_name
+from interchange.targets import Unmappable, flags_question, per_row_weight, single_choice_key
 
 CHOICES = frozenset({"qti-simple-choice", "qti-inline-choice"})
 SCALE_POINT = re.compile(r"^([PM])(\d+)$")

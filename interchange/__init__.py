@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from items.bank import ItemVersion
-from items.interchange.aiken import import_aiken
-from items.interchange.bank_yaml import dump_bank
-from items.interchange.gift import import_gift
-from items.interchange.moodle_export import export_moodle
-from items.interchange.moodle_import import import_moodle
-from items.interchange.qti_export import export_qti
-from items.interchange.qti_import import import_qti
-from items.interchange.results import (
+from interchange.aiken import import_aiken
+from interchange.bank_yaml import dump_bank
+from interchange.gift import import_gift
+from interchange.moodle_export import export_moodle
+from interchange.moodle_import import import_moodle
+from interchange.qti_export import export_qti
+from interchange.qti_import import import_qti
+from interchange.results import (
     ExportProblem,
     ExportResult,
     ImportProblem,
@@ -27,6 +26,7 @@ from items.interchange.results import (
     Progress,
     UnsafeXml,
 )
+from items.bank import ItemVersion
 
 IMPORTERS: dict[str, Callable[[Path, Progress | None], ImportResult]] = {
     "qti": import_qti,

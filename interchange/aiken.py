@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from items.interchange.bank_items import Collector, new_item, stable_id, title_from
-from items.interchange.results import ImportResult, Progress
-from items.interchange.targets import single_choice_key
-from items.interchange.text_source import read_text
+from interchange.bank_items import Collector, new_item, stable_id, title_from
+from interchange.results import ImportResult, Progress
+from interchange.targets import single_choice_key
+from interchange.text_source import read_text
 
 OPTION = re.compile(r"^([A-Z])[.)][ \t]?(.*)$")
 ANSWER = re.compile(r"^ANSWER\s*:\s*(.*)$")

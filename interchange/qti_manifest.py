@@ -11,8 +11,8 @@ import re
 
 from lxml import etree
 
+from interchange.qti_package import LOM, QTI3, duration_from_minutes
 from items.bank import ItemVersion
-from items.interchange.qti_package import LOM, QTI3, duration_from_minutes
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 CP = "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1"

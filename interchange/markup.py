@@ -15,7 +15,7 @@ from collections.abc import Callable
 import lxml.html
 from lxml import etree
 
-from items.interchange.safe_xml import local_name
+from interchange.safe_xml import local_name
 
 LINE = "\ue010"
 PARAGRAPH = "\ue011"

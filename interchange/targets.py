@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from items.interchange.bank_items import slug
+from interchange.bank_items import slug
 
 FLAGS_FIELD = "selected"
 TEXT_FIELD = "answer"

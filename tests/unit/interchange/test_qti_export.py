@@ -10,8 +10,8 @@ from interchange_cases import EXTERNAL, SHIPPED_BANKS
 from lxml import etree
 from qti_structure import item_problems, package_problems
 
+from interchange import export_bank
 from items.bank import load_banks
-from items.interchange import export_bank
 
 BANK = Path(__file__).with_name("round_trip_bank.yaml")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from interchange_cases import EXTERNAL, load_items
 
-from items.interchange import import_file
+from interchange import import_file
 
 ERRORS = EXTERNAL / "aiken" / "aiken_errors.txt"
 QUESTIONS = EXTERNAL / "aiken" / "questions.aiken.txt"

@@ -17,10 +17,9 @@ from decimal import Decimal
 
 from lxml import etree
 
-from items.bank import ItemVersion
-from items.interchange.key_markup import number, proofreading_key, written_key
-from items.interchange.markup import append_paragraphs, fill_lines, paragraphs
-from items.interchange.qti_manifest import (
+from interchange.key_markup import number, proofreading_key, written_key
+from interchange.markup import append_paragraphs, fill_lines, paragraphs
+from interchange.qti_manifest import (
     ITEM_SCHEMA,
     TEST_FILE,
     XSI,
@@ -29,8 +28,9 @@ from items.interchange.qti_manifest import (
     qti_id,
     test_xml,
 )
-from items.interchange.qti_package import QTI3
-from items.interchange.results import ExportProblem, ExportResult
+from interchange.qti_package import QTI3
+from interchange.results import ExportProblem, ExportResult
+from items.bank import ItemVersion
 from items.types import numeric, proofreading, single_choice, sjt_rank, sjt_rate, written
 
 TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from interchange_cases import EXTERNAL, load_items
 
-from items.interchange import import_file
-from items.interchange.gift import question_blocks
+from interchange import import_file
+from interchange.gift import question_blocks
 
 GIFT = EXTERNAL / "gift"
 

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from interchange import dump_bank
 from items import registry
 from items.bank import Catalogue, ItemVersion, load_banks
-from items.interchange import dump_bank
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[3]
 EXTERNAL = ROOT / "tests" / "fixtures" / "external"
 SHIPPED_BANKS = ROOT / "items" / "banks"
 

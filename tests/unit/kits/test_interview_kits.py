@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from items.bank import BankInvalid
-from items.interview_kits import (
+from items.located_yaml import FilesInvalid
+from kits.model import (
     GOAL_LIKELIHOOD,
     NOT_ENOUGH_INFORMATION_TEXT,
     RECOMMENDATIONS,
     load_kits,
 )
-from items.located_yaml import FilesInvalid
 
 KITS = Path(__file__).resolve().parents[3] / "kits"
 KAM = KITS / "key_account_manager.yaml"

@@ -13,11 +13,11 @@ from decimal import Decimal
 
 from lxml import etree
 
+from interchange.key_markup import number, written_key
+from interchange.markup import html_paragraphs
+from interchange.results import ExportProblem, ExportResult
+from interchange.targets import letter_ids
 from items.bank import ItemVersion
-from items.interchange.key_markup import number, written_key
-from items.interchange.markup import html_paragraphs
-from items.interchange.results import ExportProblem, ExportResult
-from items.interchange.targets import letter_ids
 from items.types import numeric, single_choice, written
 
 # Moodle imports answer fractions only from its list of grade steps (in percent).

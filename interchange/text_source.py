@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from items.interchange.results import InterchangeError
+from interchange.results import InterchangeError
 
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 

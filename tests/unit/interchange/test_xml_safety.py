@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from items.interchange import UnsafeXml, import_file
+from interchange import UnsafeXml, import_file
 
 SECRET = "TOP-SECRET-4f9c2e"
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from lxml import etree
 
-from items.interchange.markup import TextReader, classes, find_class, plain
-from items.interchange.qti_item import Mapped, Q, QtiItem, blank_prompt, decimal, labelled
-from items.interchange.safe_xml import local_name
-from items.interchange.targets import Unmappable, holistic_rubric, partial_answer_notes, text_question
+from interchange.markup import TextReader, classes, find_class, plain
+from interchange.qti_item import Mapped, Q, QtiItem, blank_prompt, decimal, labelled
+from interchange.safe_xml import local_name
+from interchange.targets import Unmappable, holistic_rubric, partial_answer_notes, text_question
 
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
 OPEN, CLOSE = "\ue020", "\ue021"

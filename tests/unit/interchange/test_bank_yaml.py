@@ -7,8 +7,8 @@ from pathlib import Path
 
 from interchange_cases import load_items
 
-from items.interchange import dump_bank
-from items.interchange.bank_items import new_item, section_and_tags, slug, stable_id
+from interchange import dump_bank
+from interchange.bank_items import new_item, section_and_tags, slug, stable_id
 
 
 def test_written_bank_keeps_decimals_line_breaks_and_looks_like_an_authored_file(tmp_path: Path) -> None:
