@@ -7,37 +7,20 @@ top: ``assess --help`` and ``assess bank validate`` must not wait for Flask and 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from flask import Flask
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session, sessionmaker
 
-    from assess.clock import Clock
     from assess.config import Settings
-    from items.bank import Catalogue
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-@dataclass(frozen=True)
-class AppState:
-    """What one app instance is built from; requests reach it through ``app_state()``."""
-
-    settings: Settings
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    catalogue: Catalogue
-    clock: Clock
-
-
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` may carry SETTINGS, CLOCK, START_SWEEP and any Flask key."""
-    # Imported here: importing the package stays cheap, and the blueprints' routes import
-    # db_session and app_state from this module.
+    # Imported here: importing the package stays cheap for the command line.
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
@@ -45,7 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assess.candidate import bp as candidate_bp
     from assess.clock import system_clock
     from assess.config import settings_from_env
-    from assess.db import make_engine, make_session_factory, upgrade_database
+    from assess.db import AppState, close_session, make_engine, make_session_factory, upgrade_database
     from assess.errors import init_error_pages
     from assess.interviews import init_interviews
     from assess.log_redaction import redact_logs
@@ -99,7 +82,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     init_security(app)
     init_error_pages(app)
-    app.teardown_appcontext(_close_session)
+    app.teardown_appcontext(close_session)
     app.register_blueprint(candidate_bp)
     init_ratelimit(app, candidate_bp)
     init_auth(app)
@@ -118,28 +101,3 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         sweep.start()
         app.extensions["assess.sweep"] = sweep
     return app
-
-
-def app_state() -> AppState:
-    from flask import current_app
-
-    state: AppState = current_app.extensions["assess"]
-    return state
-
-
-def db_session() -> Session:
-    """This request's session, opened on first use and closed when the request ends."""
-    from flask import g
-
-    if "db_session" not in g:
-        g.db_session = app_state().session_factory()
-    session: Session = g.db_session
-    return session
-
-
-def _close_session(exc: BaseException | None) -> None:
-    from flask import g
-
-    session: Session | None = g.pop("db_session", None)
-    if session is not None:
-        session.close()

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from flask import current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from assess.clock import Clock
+    from assess.config import Settings
+    from items.bank import Catalogue
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -94,3 +101,33 @@ def upgrade_database(url: str) -> None:
             command.upgrade(config, "head")
     finally:
         engine.dispose()
+
+
+@dataclass(frozen=True)
+class AppState:
+    """What one app instance is built from; requests reach it through ``app_state()``."""
+
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    catalogue: Catalogue
+    clock: Clock
+
+
+def app_state() -> AppState:
+    state: AppState = current_app.extensions["assess"]
+    return state
+
+
+def db_session() -> Session:
+    """This request's session, opened on first use and closed when the request ends."""
+    if "db_session" not in g:
+        g.db_session = app_state().session_factory()
+    session: Session = g.db_session
+    return session
+
+
+def close_session(exc: BaseException | None) -> None:
+    session: Session | None = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -42,7 +42,7 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from sqlalchemy import select
 
-from assess import db_session
+from assess.db import db_session
 from assess.errors import wants_json
 from assess.models import Invitation
 from assess.services.invitations import InvitationUnusable, link_hash, token_hash

@@ -14,7 +14,7 @@ from dataclasses import replace
 from flask import Blueprint, Flask, jsonify
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, func, insert
 
-from assess import db_session
+from assess.db import db_session
 from assess.commands.serve import serving_app
 from assess.config import settings_from_env
 

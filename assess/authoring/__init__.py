@@ -6,7 +6,7 @@ shown here, to staff only, and never reach a candidate route (Invariant 2).
 
 from flask import Blueprint, Flask
 
-from assess import app_state, db_session
+from assess.db import app_state, db_session
 from assess.services.authoring import LiveBanks, live_banks
 
 bp = Blueprint("authoring", __name__, url_prefix="/staff/authoring")

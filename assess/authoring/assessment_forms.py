@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
-from werkzeug.wrappers import Response as BaseResponse
 
-from assess import app_state, db_session
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import FormSpecForm
+from assess.db import app_state, db_session
 from assess.models import Campaign
 from assess.services.authored_forms import CheckedForm, FormInvalid, check_form, form_yaml, save_form
 from assess.services.authoring import LiveForm, budget_text, describe
 from assess.staff.auth import current_staff, roles_required
+from assess.web import Page
 from items.forms import Pool
-
-Page = str | BaseResponse | tuple[str | Response, int]
 
 NEW_FORM_TEMPLATE = """\
 id: new-form

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from flask import Response, abort, render_template, request
 
-from assess import app_state, db_session
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import ActionForm
+from assess.db import app_state, db_session
 from assess.request_guard import is_ascii_number
 from assess.services.authoring import budget_text, describe
 from assess.services.bank_exchange import bank_file_name, bank_title, export_bank_yaml

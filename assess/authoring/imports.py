@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
-from werkzeug.wrappers import Response as BaseResponse
 
-from assess import app_state, db_session
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import DETECT, FORMAT_NAMES, ImportForm
+from assess.db import app_state, db_session
 from assess.services.authored_items import EditConflict
 from assess.services.bank_exchange import (
     ImportCheck,
@@ -22,9 +21,8 @@ from assess.services.bank_exchange import (
     unpack_upload,
 )
 from assess.staff.auth import current_staff, roles_required
+from assess.web import Page
 from interchange import InterchangeError
-
-Page = str | BaseResponse | tuple[str | Response, int]
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response as BaseResponse
+from flask import abort, flash, redirect, render_template, request, url_for
 
-from assess import app_state, db_session
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import ActionForm, ItemForm
+from assess.db import app_state, db_session
 from assess.services.authored_items import (
     DRAFT_FIELDS,
     EditConflict,
@@ -24,9 +23,8 @@ from assess.services.catalogue import PinnedVersionMissing
 from assess.services.item_history import diff_versions, item_history, item_version
 from assess.services.item_statistics import form_analyses, item_statistics
 from assess.staff.auth import current_staff, roles_required
+from assess.web import Page
 from reports.item_analysis import FLAG_RULES
-
-Page = str | BaseResponse | tuple[str | Response, int]
 
 #: Items of each type offered to copy from on the new-item page.
 EXAMPLES_PER_TYPE = 20

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template
 
-from assess import db_session
 from assess.authoring import bp, current_banks
+from assess.db import db_session
 from assess.services.item_statistics import key_comparisons
 from assess.staff.auth import roles_required
 from reports.item_analysis import MIN_CANDIDATES_FOR_FLAGS

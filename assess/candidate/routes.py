@@ -10,10 +10,8 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from flask import Response, jsonify, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response as BaseResponse
+from flask import jsonify, redirect, render_template, request, url_for
 
-from assess import app_state, db_session
 from assess.candidate import bp
 from assess.candidate.forms import (
     TamperedRequest,
@@ -25,6 +23,7 @@ from assess.candidate.forms import (
     posted_order,
 )
 from assess.candidate.pages import CONFLICT_NOTICE, render_instructions, render_item, render_review
+from assess.db import app_state, db_session
 from assess.errors import error_response, json_refusal, wants_json
 from assess.models import Attempt, Invitation
 from assess.services.attempts import (
@@ -43,10 +42,9 @@ from assess.services.attempts import (
 from assess.services.authoring import live_catalogue
 from assess.services.invitations import InvitationUnusable, open_link
 from assess.services.save_order import Outcome
+from assess.web import Page, current_time
 from items.bank import FormUnavailable
 from items.base import ResponseError
-
-Page = str | BaseResponse | tuple[str | Response, int]
 
 UNUSABLE_HEADINGS = {
     "unknown": "This link does not work",
@@ -56,12 +54,8 @@ UNUSABLE_HEADINGS = {
 }
 
 
-def _now() -> datetime:
-    return app_state().clock()
-
-
 def _open(token: str) -> tuple[Invitation, Attempt | None]:
-    return open_link(db_session(), token, _now())
+    return open_link(db_session(), token, current_time())
 
 
 def _is_time_up(attempt: Attempt, now: datetime) -> bool:
@@ -148,7 +142,7 @@ def attempt_busy(exc: AttemptBusy) -> Page:
 def instructions(token: str) -> Page:
     invitation, attempt = _open(token)
     if attempt is not None:
-        if _is_time_up(attempt, _now()):
+        if _is_time_up(attempt, current_time()):
             return redirect(url_for("candidate.done", token=token))
         unanswered = [s for s in slot_summaries(db_session(), attempt) if not s.answered]
         if not unanswered:
@@ -166,7 +160,7 @@ def start(token: str) -> Page:
         # Drawn from the live catalogue: authored heads, no retired items (read per request),
         # of the campaign's form only, so that a Start costs the same at any catalogue size.
         catalogue = live_catalogue(db_session(), app_state().catalogue, invitation.campaign.form_id)
-        create_attempt(db_session(), invitation, catalogue, _now(), random.Random())
+        create_attempt(db_session(), invitation, catalogue, current_time(), random.Random())
     return redirect(url_for("candidate.item", token=token, n=1))
 
 
@@ -175,7 +169,7 @@ def item(token: str, n: int) -> Page:
     _, attempt = _open(token)
     if attempt is None:
         return redirect(url_for("candidate.instructions", token=token))
-    now = _now()
+    now = current_time()
     if _is_time_up(attempt, now):
         return redirect(url_for("candidate.done", token=token))
     if n < 1:
@@ -187,14 +181,14 @@ def item(token: str, n: int) -> Page:
 @bp.post("/<token>/items/<int:n>")
 def item_save(token: str, n: int) -> Page:
     """The plain post that saves an answer without JavaScript, then moves on."""
-    opened = open_slot(db_session(), token, n - 1, _now())
+    opened = open_slot(db_session(), token, n - 1, current_time())
     if opened is None:
         return error_response(409)
     attempt, view = opened
     target = destination(request.form.get("go", ""), n, view.count)
     fields = posted_fields(request.form)
     order = posted_order(request.form)
-    now = _now()
+    now = current_time()
     try:
         response = normalise_answer(view, fields)
     except ResponseError as exc:
@@ -225,7 +219,7 @@ def item_save(token: str, n: int) -> Page:
 def autosave(token: str, n: int) -> Page:
     """attempt.js's save; ``saved`` is true only when, after the commit, this answer is the stored one."""
     payload = parse_autosave(request.get_json(silent=True))
-    opened = open_slot(db_session(), token, n - 1, _now())
+    opened = open_slot(db_session(), token, n - 1, current_time())
     if opened is None:
         return jsonify(error="The test has not been started."), 409
     attempt, view = opened
@@ -239,7 +233,7 @@ def autosave(token: str, n: int) -> Page:
         view.position,
         response,
         payload.order,
-        _now(),
+        current_time(),
         app_state().settings.grace_seconds,
         view,
     )
@@ -256,7 +250,7 @@ def status(token: str) -> Page:
     _, attempt = _open(token)
     if attempt is None:
         return jsonify(error="The test has not been started."), 409
-    now = _now()
+    now = current_time()
     _finalize_if_past_grace(attempt, now)
     return jsonify(seconds_left=seconds_left(attempt, now), finished=_is_time_up(attempt, now))
 
@@ -266,7 +260,7 @@ def review(token: str) -> Page:
     _, attempt = _open(token)
     if attempt is None:
         return redirect(url_for("candidate.instructions", token=token))
-    now = _now()
+    now = current_time()
     if _is_time_up(attempt, now):
         return redirect(url_for("candidate.done", token=token))
     return render_review(token, attempt, now)
@@ -277,7 +271,7 @@ def submit(token: str) -> Page:
     _, attempt = _open(token)
     if attempt is None:
         return redirect(url_for("candidate.instructions", token=token))
-    now = _now()
+    now = current_time()
     unanswered = [s for s in slot_summaries(db_session(), attempt) if not s.answered]
     if unanswered and request.form.get("confirm") != "yes" and not _is_time_up(attempt, now):
         message = "Tick the box to confirm that you want to submit with unanswered items."
@@ -296,7 +290,7 @@ def done(token: str) -> Page:
         return render_template("candidate/done.html", time_up=False)
     if attempt is None:
         return redirect(url_for("candidate.instructions", token=token))
-    now = _now()
+    now = current_time()
     if not _is_time_up(attempt, now):
         # Not submitted and time remains: the way to the end is the review page's Submit.
         return redirect(url_for("candidate.review", token=token))

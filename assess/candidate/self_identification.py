@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response as BaseResponse
+from flask import redirect, render_template, request, url_for
 
-from assess import app_state, db_session
 from assess.candidate import bp
+from assess.db import app_state, db_session
 from assess.errors import error_response
 from assess.services.self_identification import (
     QUESTIONS,
@@ -16,8 +15,8 @@ from assess.services.self_identification import (
     own_answers,
     record_self_identification,
 )
+from assess.web import Page
 
-Page = str | BaseResponse | tuple[str | Response, int]
 CONFIRMATIONS = {
     "saved": "Thank you. Your answers are saved. You can change or remove them here.",
     "removed": "Your answers have been removed.",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from wtforms.fields.choices import SelectChoice
 
-from assess import db_session
+from assess.db import db_session
 from assess.errors import error_response
 from assess.interviews import bp
-from assess.interviews.debrief_forms import AssignmentForm, DecisionForm
-from assess.interviews.routes import Page, _candidate, _now
+from assess.interviews.debrief_forms import DecisionForm, assignment_form
+from assess.interviews.lookup import candidate_and_kit
 from assess.models import Invitation
 from assess.models.debrief import DECISIONS
 from assess.request_guard import is_ascii_number
@@ -17,31 +16,19 @@ from assess.services.debrief import (
     AssignmentInvalid,
     DecisionInvalid,
     assign_interviewer,
-    assignable_staff,
     candidate_debrief,
     debrief_blocker,
     record_decision,
 )
 from assess.services.pipeline import assessment_result
 from assess.staff.auth import current_staff, roles_required
-from kits.model import InterviewKit
-
-
-def assignment_form(kit: InterviewKit, formdata: object = None) -> AssignmentForm:
-    """The form with the kit's stages and the people who may interview as choices."""
-    form = AssignmentForm() if formdata is None else AssignmentForm(formdata=formdata)
-    form.stage.choices = [SelectChoice(stage.id, stage.title) for stage in kit.stages]
-    form.interviewer.choices = [
-        SelectChoice(str(person.id), f"{person.name or person.email} ({person.email})")
-        for person in assignable_staff(db_session())
-    ]
-    return form
+from assess.web import Page, current_time
 
 
 @bp.post("/candidates/<int:invitation_id>/assignments")
 @roles_required("recruiter")
 def assign(invitation_id: int) -> Page:
-    invitation, _, kit = _candidate(invitation_id)
+    invitation, _, kit = candidate_and_kit(invitation_id)
     form = assignment_form(kit)
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
@@ -52,7 +39,7 @@ def assign(invitation_id: int) -> Page:
         return error_response(422, "Choose an interviewer from the list.")
     try:
         assign_interviewer(
-            db_session(), kit, invitation, form.stage.data or "", int(raw), current_staff(), _now()
+            db_session(), kit, invitation, form.stage.data or "", int(raw), current_staff(), current_time()
         )
     except AssignmentInvalid as exc:
         db_session().rollback()
@@ -62,7 +49,7 @@ def assign(invitation_id: int) -> Page:
 
 
 def _debrief_page(invitation: Invitation, form: DecisionForm, status: int = 200) -> Page:
-    invitation, campaign, kit = _candidate(invitation.id)
+    invitation, campaign, kit = candidate_and_kit(invitation.id)
     viewer = current_staff()
     blocker = debrief_blocker(db_session(), viewer, invitation, kit)
     if blocker:
@@ -87,14 +74,14 @@ def _debrief_page(invitation: Invitation, form: DecisionForm, status: int = 200)
 @bp.get("/candidates/<int:invitation_id>/debrief")
 @roles_required("recruiter", "interviewer")
 def debrief(invitation_id: int) -> Page:
-    invitation, _, _ = _candidate(invitation_id)
+    invitation, _, _ = candidate_and_kit(invitation_id)
     return _debrief_page(invitation, DecisionForm(formdata=None))
 
 
 @bp.post("/candidates/<int:invitation_id>/debrief/decision")
 @roles_required("recruiter")
 def decide(invitation_id: int) -> Page:
-    invitation, _, _ = _candidate(invitation_id)
+    invitation, _, _ = candidate_and_kit(invitation_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _debrief_page(invitation, form, 400 if "csrf_token" in form.errors else 422)
@@ -105,7 +92,7 @@ def decide(invitation_id: int) -> Page:
             form.decision.data or "",
             form.rationale.data or "",
             current_staff(),
-            _now(),
+            current_time(),
         )
     except DecisionInvalid as exc:
         db_session().rollback()

@@ -7,8 +7,10 @@ from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from assess.db import db_session
 from assess.models.debrief import DECISIONS
-from assess.services.debrief import MAX_RATIONALE_CHARS
+from assess.services.debrief import MAX_RATIONALE_CHARS, assignable_staff
+from kits.model import InterviewKit
 
 
 class AssignmentForm(FlaskForm):
@@ -31,3 +33,14 @@ class DecisionForm(FlaskForm):
         validators=[DataRequired("Give the rationale for the decision."), Length(max=MAX_RATIONALE_CHARS)],
     )
     record = SubmitField("Record decision")
+
+
+def assignment_form(kit: InterviewKit, formdata: object = None) -> AssignmentForm:
+    """The form with the kit's stages and the people who may interview as choices."""
+    form = AssignmentForm() if formdata is None else AssignmentForm(formdata=formdata)
+    form.stage.choices = [SelectChoice(stage.id, stage.title) for stage in kit.stages]
+    form.interviewer.choices = [
+        SelectChoice(str(person.id), f"{person.name or person.email} ({person.email})")
+        for person in assignable_staff(db_session())
+    ]
+    return form

@@ -8,25 +8,23 @@ kits, model answers and interviewer-only details are rendered under /staff only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
-from werkzeug.wrappers import Response as BaseResponse
+from flask import abort, flash, redirect, render_template, request, session, url_for
 
-from assess import app_state, db_session
+from assess.db import db_session
 from assess.errors import error_response
 from assess.interviews import bp
+from assess.interviews.debrief_forms import assignment_form
 from assess.interviews.forms import CorrectionForm, GuideQuestionForm, ScorecardFields, scorecard_form
+from assess.interviews.lookup import candidate_and_kit
 from assess.models import Campaign, Invitation
 from assess.request_guard import is_ascii_number
 from assess.services.scorecards import (
-    PACKAGED_KITS,
     NotScoringStage,
     ScorecardAnswers,
     ScorecardInvalid,
     ScorecardLocked,
     interview_candidates,
-    kit_catalogue,
     own_scorecard,
     save_scorecard,
     start_correction,
@@ -34,30 +32,20 @@ from assess.services.scorecards import (
     visible_scorecards,
 )
 from assess.staff.auth import current_staff, roles_required
+from assess.web import Page, app_kits, current_time
 from kits.model import (
     GOAL_LIKELIHOOD,
     NOT_ENOUGH_INFORMATION_TEXT,
     RECOMMENDATIONS,
     InterviewerQuestion,
     InterviewKit,
-    KitCatalogue,
     QuestionBank,
     Stage,
 )
 
-Page = str | BaseResponse | tuple[str | Response, int]
-
 #: Session key: the question-bank questions each stage's guide has pulled in, per browser.
 GUIDE_QUESTIONS = "interview_guide_questions"
 MAX_PULLED = 30
-
-
-def _now() -> datetime:
-    return app_state().clock()
-
-
-def _kits() -> KitCatalogue:
-    return kit_catalogue(current_app.config.get("KIT_PATHS") or (PACKAGED_KITS,))
 
 
 @dataclass(frozen=True)
@@ -68,19 +56,8 @@ class StageContext:
     stage: Stage
 
 
-def _candidate(invitation_id: int) -> tuple[Invitation, Campaign, InterviewKit]:
-    invitation = db_session().get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
-    campaign = invitation.campaign
-    kits = _kits()
-    if not campaign.kit_id or campaign.kit_id not in kits.kits:
-        abort(404)
-    return invitation, campaign, kits.kit(campaign.kit_id)
-
-
 def _stage(invitation_id: int, stage_id: str) -> StageContext:
-    invitation, campaign, kit = _candidate(invitation_id)
+    invitation, campaign, kit = candidate_and_kit(invitation_id)
     try:
         stage = kit.stage(stage_id)
     except KeyError:
@@ -102,7 +79,7 @@ def scale_names() -> dict[str, object]:
 def candidates() -> Page:
     from assess.services.debrief import my_interviews
 
-    kits = _kits()
+    kits = app_kits()
     rows = interview_candidates(db_session(), current_staff())
     mine = my_interviews(db_session(), current_staff())
     return render_template("interviews/candidates.html", rows=rows, kits=kits.kits, mine=mine)
@@ -111,7 +88,7 @@ def candidates() -> Page:
 @bp.get("/candidates/<int:invitation_id>")
 @roles_required("recruiter", "interviewer")
 def candidate(invitation_id: int) -> Page:
-    invitation, campaign, kit = _candidate(invitation_id)
+    invitation, campaign, kit = candidate_and_kit(invitation_id)
     viewer = current_staff()
     stages = [
         (
@@ -121,7 +98,6 @@ def candidate(invitation_id: int) -> Page:
         )
         for stage in kit.stages
     ]
-    from assess.interviews.debrief import assignment_form
     from assess.services.debrief import DEBRIEF_ROLES, candidate_assignments, debrief_blocker
 
     return render_template(
@@ -153,7 +129,7 @@ def _guide_key(context: StageContext) -> str:
 
 
 def _pulled_questions(context: StageContext) -> list[tuple[str, QuestionBank, InterviewerQuestion]]:
-    banks = _kits().question_banks
+    banks = app_kits().question_banks
     found = []
     for ref in session.get(GUIDE_QUESTIONS, {}).get(_guide_key(context), []):
         bank = banks.get(ref.split("/", 1)[0])
@@ -180,7 +156,7 @@ def pull_question(invitation_id: int, stage_id: str) -> Page:
     ref = form.question.data or ""
     if (
         not form.validate_on_submit()
-        or _question(_kits().question_banks.get(ref.split("/", 1)[0]), ref) is None
+        or _question(app_kits().question_banks.get(ref.split("/", 1)[0]), ref) is None
     ):
         abort(400)
     guides = dict(session.get(GUIDE_QUESTIONS, {}))
@@ -216,7 +192,7 @@ def drop_question(invitation_id: int, stage_id: str) -> Page:
 @bp.get("/question-bank")
 @roles_required("recruiter", "interviewer", "author")
 def question_bank() -> Page:
-    banks = _kits().question_banks
+    banks = app_kits().question_banks
     competency = request.args.get("competency", "")
     known = {tag.id: tag.name for bank in banks.values() for tag in bank.competencies}
     if competency and competency not in known:
@@ -271,7 +247,7 @@ def scorecard(invitation_id: int, stage_id: str) -> Page:
                 context.invitation,
                 viewer,
                 fields.answers(),
-                _now(),
+                current_time(),
                 submit=submit,
             )
         except ScorecardInvalid as exc:
@@ -333,7 +309,7 @@ def correct(invitation_id: int, stage_id: str) -> Page:
             context.invitation,
             current_staff(),
             correction.reason.data or "",
-            _now(),
+            current_time(),
         )
     except ScorecardLocked as exc:
         return _scorecard_page(context, fields, correction, str(exc).capitalize() + ".", 409)

@@ -10,21 +10,19 @@ from typing import Any
 
 import pandas as pd
 from flask import Response, abort, current_app, render_template
-from werkzeug.wrappers import Response as BaseResponse
 
-from assess import app_state, db_session
+from assess.db import app_state, db_session
 from assess.models import Campaign
 from assess.reports import bp
 from assess.services.campaigns import campaigns_with_counts
 from assess.services.report_data import LoadedCampaign, campaign_report_of, load_campaign
-from assess.services.scorecards import PACKAGED_KITS, kit_catalogue
 from assess.staff.auth import current_staff, has_role, roles_required
+from assess.web import Page, app_kits
 from kits.model import RECOMMENDATIONS
 from reports.campaign_report import LABELS, CampaignReport, campaign_charts
 from reports.candidate_report import candidate_report
 from reports.exports import campaign_html, campaign_xlsx, ranking_csv
 
-Page = str | BaseResponse | tuple[str, int]
 DOWNLOADS = {
     "csv": ("text/csv; charset=utf-8", "ranking.csv"),
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "report.xlsx"),
@@ -46,7 +44,7 @@ def _campaign(campaign_id: int) -> Campaign:
 
 
 def loaded_campaign(campaign_id: int) -> LoadedCampaign:
-    kits = kit_catalogue(current_app.config.get("KIT_PATHS") or (PACKAGED_KITS,))
+    kits = app_kits()
     # The viewer's own independence applies: a stage they score shows no scorecard until theirs is in.
     return load_campaign(db_session(), _campaign(campaign_id), kits, current_staff())
 

@@ -9,15 +9,13 @@ Who may do what (admin may do everything):
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from werkzeug.wrappers import Response as BaseResponse
 from wtforms import RadioField
 
-from assess import app_state, db_session
+from assess.db import app_state, db_session
 from assess.errors import error_response
 from assess.review import bp
 from assess.review.forms import (
@@ -55,18 +53,13 @@ from assess.services.rubric import (
     score_rubric,
 )
 from assess.staff.auth import current_staff, has_role, roles_required
+from assess.web import Page, current_time
 from items.bank import BankInvalid
 from items.base import ResponseError
 from items.types.written import Key as RubricKey
 
-Page = str | BaseResponse | tuple[str | Response, int]
-
 #: The session key of the reviewer's "hide candidate names" choice.
 HIDE_NAMES = "review_hide_names"
-
-
-def _now() -> datetime:
-    return app_state().clock()
 
 
 def names_hidden() -> bool:
@@ -116,14 +109,14 @@ def attempt(attempt_id: int) -> Page:
 
 
 def _attempt_page(attempt_id: int, form: GrantTimeForm, error: str = "", status: int = 200) -> Page:
-    review = attempt_review(db_session(), attempt_id, _now())
+    review = attempt_review(db_session(), attempt_id, current_time())
     may_grant = has_role(current_staff(), "recruiter") and review.is_running
     page = render_template(
         "review/attempt.html",
         review=review,
         form=form if may_grant else None,
         grant_error=error,
-        seconds_left=attempt_service.seconds_left(review.attempt, _now()),
+        seconds_left=attempt_service.seconds_left(review.attempt, current_time()),
     )
     return page, status
 
@@ -142,7 +135,7 @@ def grant_time(attempt_id: int) -> Page:
             form.minutes.data or 0,
             staff.email,
             form.reason.data or "",
-            _now(),
+            current_time(),
             actor=staff,
         )
     except attempt_service.AttemptClosed:
@@ -179,7 +172,7 @@ def _back_to(target: str) -> str:
 def score_written(attempt_id: int, n: int) -> Page:
     if n < 1:
         return error_response(404)
-    review, slot = reviewed_slot(db_session(), attempt_id, n - 1, _now())
+    review, slot = reviewed_slot(db_session(), attempt_id, n - 1, current_time())
     if not isinstance(slot.key, RubricKey):
         return error_response(404, "This item has no rubric to mark.")
     if review.is_running:
@@ -202,7 +195,7 @@ def score_written(attempt_id: int, n: int) -> Page:
                     n - 1,
                     rubric_awards(form, criteria),
                     current_staff(),
-                    _now(),
+                    current_time(),
                     int(form.based_on.data or 0),
                 )
             except ReviewConflict as exc:
@@ -282,7 +275,7 @@ def regrade(item_id: str) -> Page:
                 form.to_version.data or "",
                 current_staff(),
                 form.reason.data or "",
-                _now(),
+                current_time(),
             )
         except RegradeStale as exc:
             problem, status = str(exc).capitalize() + ".", 409

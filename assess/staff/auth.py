@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 from flask import Flask, current_app, jsonify, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 
-from assess import app_state, db_session
+from assess.db import app_state, db_session
 from assess.errors import error_response
 from assess.models import StaffUser
 from assess.services.staff import ROLE_NAMES, ROLES, session_user

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response as BaseResponse
+from flask import abort, flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
-from assess import app_state, db_session
+from assess.db import app_state, db_session
 from assess.models import Campaign, Invitation
 from assess.services.authoring import live_catalogue
 from assess.services.campaigns import (
@@ -28,17 +27,16 @@ from assess.services.pipeline import (
     filter_and_sort,
 )
 from assess.services.report_data import campaign_rules
-from assess.services.scorecards import PACKAGED_KITS, kit_catalogue
+from assess.services.scorecards import kit_catalogue
 from assess.staff import bp
 from assess.staff.auth import current_staff, roles_required
 from assess.staff.forms import CampaignForm, NewCampaignForm
-
-Page = str | BaseResponse | tuple[str, int]
+from assess.web import Page, app_kits
 
 
 def kit_competencies() -> dict[str, tuple[str, dict[str, str]]]:
     """kit id -> (title, {competency id: name}) of the interview kits (the interview pages' catalogue)."""
-    catalogue = kit_catalogue(current_app.config.get("KIT_PATHS") or (PACKAGED_KITS,))
+    catalogue = app_kits()
     return {
         kit_id: (kit.title, {c.id: c.name for c in kit.competencies})
         for kit_id, kit in catalogue.kits.items()

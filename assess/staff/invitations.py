@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
-from assess import app_state, db_session
+from assess.db import app_state, db_session
 from assess.models import Attempt, Campaign, Invitation, OutboxMessage
 from assess.services.authoring import live_catalogue
 from assess.services.invitation_import import (
@@ -31,8 +31,7 @@ from assess.staff import bp
 from assess.staff.auth import current_staff, roles_required
 from assess.staff.campaigns import kit_competencies
 from assess.staff.forms import BulkInvitationForm, ExtendForm, InvitationForm
-
-Page = str | BaseResponse | tuple[str, int]
+from assess.web import Page
 
 
 def _campaign(campaign_id: int) -> Campaign:
