@@ -39,7 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assess.security import init_security
     from assess.services.catalogue import load_catalogue
     from assess.staff import bp as staff_bp
-    from assess.staff.auth import init_auth
+    from assess.auth import init_auth
     from assess.sweep import DeadlineSweep
 
     app = Flask(__name__, template_folder=str(TEMPLATES))

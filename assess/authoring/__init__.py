@@ -21,7 +21,7 @@ from assess.authoring import assessment_forms, banks, imports, items, key_compar
 
 
 def init_authoring(app: Flask) -> None:
-    from assess.staff.auth import add_nav_link
+    from assess.auth import add_nav_link
 
     app.register_blueprint(bp)
     add_nav_link(app, "authoring.index", "Item banks", "author")

@@ -11,7 +11,7 @@ from assess.db import app_state, db_session
 from assess.models import Campaign
 from assess.services.authored_forms import CheckedForm, FormInvalid, check_form, form_yaml, save_form
 from assess.services.authoring import LiveForm, budget_text, describe
-from assess.staff.auth import current_staff, roles_required
+from assess.auth import current_staff, roles_required
 from assess.web import Page
 from items.forms import Pool
 

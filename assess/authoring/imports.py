@@ -20,7 +20,7 @@ from assess.services.bank_exchange import (
     save_import,
     unpack_upload,
 )
-from assess.staff.auth import current_staff, roles_required
+from assess.auth import current_staff, roles_required
 from assess.web import Page
 from interchange import InterchangeError
 

@@ -22,7 +22,7 @@ from assess.services.authoring import LiveBanks, LiveItem, describe, spec_item_i
 from assess.services.catalogue import PinnedVersionMissing
 from assess.services.item_history import diff_versions, item_history, item_version
 from assess.services.item_statistics import form_analyses, item_statistics
-from assess.staff.auth import current_staff, roles_required
+from assess.auth import current_staff, roles_required
 from assess.web import Page
 from reports.item_analysis import FLAG_RULES
 

@@ -18,7 +18,7 @@ from assess.request_guard import is_ascii_number
 from assess.services.authoring import LiveBanks
 from assess.services.catalogue import PinnedVersionMissing
 from assess.services.item_history import item_version
-from assess.staff.auth import roles_required
+from assess.auth import roles_required
 from items.base import ResponseError, Schema, Score
 from scoring.items import score_item
 

@@ -8,7 +8,7 @@ from assess.interviews import debrief, routes  # noqa: E402,F401  (registers the
 
 
 def init_interviews(app: Flask) -> None:
-    from assess.staff.auth import add_nav_link
+    from assess.auth import add_nav_link
 
     app.register_blueprint(bp)
     add_nav_link(app, "interviews.candidates", "Interviews", "recruiter", "interviewer")

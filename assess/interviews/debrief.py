@@ -21,7 +21,7 @@ from assess.services.debrief import (
     record_decision,
 )
 from assess.services.pipeline import assessment_result
-from assess.staff.auth import current_staff, roles_required
+from assess.auth import current_staff, roles_required
 from assess.web import Page, current_time
 
 

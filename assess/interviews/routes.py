@@ -31,7 +31,7 @@ from assess.services.scorecards import (
     submitted_count,
     visible_scorecards,
 )
-from assess.staff.auth import current_staff, roles_required
+from assess.auth import current_staff, roles_required
 from assess.web import Page, app_kits, current_time
 from kits.model import (
     GOAL_LIKELIHOOD,

@@ -15,7 +15,7 @@ from assess.reports import campaign_pages, fairness_pages  # noqa: E402,F401  (r
 
 
 def init_reports(app: Flask) -> None:
-    from assess.staff.auth import add_nav_link
+    from assess.auth import add_nav_link
 
     app.register_blueprint(bp)
     add_nav_link(app, "reports.index", "Reports", "recruiter")

@@ -16,7 +16,7 @@ from assess.models import Campaign
 from assess.reports import bp
 from assess.services.campaigns import campaigns_with_counts
 from assess.services.report_data import LoadedCampaign, campaign_report_of, load_campaign
-from assess.staff.auth import current_staff, has_role, roles_required
+from assess.auth import current_staff, has_role, roles_required
 from assess.web import Page, app_kits
 from kits.model import RECOMMENDATIONS
 from reports.campaign_report import LABELS, CampaignReport, campaign_charts

@@ -8,7 +8,7 @@ from assess.review import routes  # noqa: E402,F401  (registers the routes on bp
 
 
 def init_review(app: Flask) -> None:
-    from assess.staff.auth import add_nav_link
+    from assess.auth import add_nav_link
 
     app.register_blueprint(bp)
     add_nav_link(app, "review.attempts", "Attempts", "recruiter", "interviewer")

@@ -52,7 +52,7 @@ from assess.services.rubric import (
     pending_answers,
     score_rubric,
 )
-from assess.staff.auth import current_staff, has_role, roles_required
+from assess.auth import current_staff, has_role, roles_required
 from assess.web import Page, current_time
 from items.bank import BankInvalid
 from items.base import ResponseError

@@ -8,7 +8,7 @@ from assess.db import db_session
 from assess.request_guard import is_ascii_number
 from assess.services.staff import audit_entries, count_audit_entries
 from assess.staff import bp
-from assess.staff.auth import roles_required
+from assess.auth import roles_required
 
 PAGE_SIZE = 100
 

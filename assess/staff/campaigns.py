@@ -29,7 +29,7 @@ from assess.services.pipeline import (
 from assess.services.report_data import campaign_rules
 from assess.services.scorecards import kit_catalogue
 from assess.staff import bp
-from assess.staff.auth import current_staff, roles_required
+from assess.auth import current_staff, roles_required
 from assess.staff.forms import CampaignForm, NewCampaignForm
 from assess.web import Page, app_kits
 

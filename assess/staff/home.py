@@ -7,7 +7,7 @@ from flask import render_template
 from assess.db import app_state, db_session
 from assess.services.staff_home import staff_home
 from assess.staff import bp
-from assess.staff.auth import ANY_ROLE, current_staff, roles_required
+from assess.auth import ANY_ROLE, current_staff, roles_required
 
 
 @bp.get("/")

@@ -28,7 +28,7 @@ from assess.services.invitations import (
 from assess.services.mail import deliver
 from assess.services.staff import audit_entries
 from assess.staff import bp
-from assess.staff.auth import current_staff, roles_required
+from assess.auth import current_staff, roles_required
 from assess.staff.campaigns import kit_competencies
 from assess.staff.forms import BulkInvitationForm, ExtendForm, InvitationForm
 from assess.web import Page

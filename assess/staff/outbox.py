@@ -9,7 +9,7 @@ from assess.db import app_state, db_session
 from assess.models import OutboxMessage
 from assess.request_guard import is_ascii_number
 from assess.staff import bp
-from assess.staff.auth import roles_required
+from assess.auth import roles_required
 
 PAGE_SIZE = 50
 
