@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
+    from assess.auth import init_auth
     from assess.authoring import init_authoring
     from assess.candidate import bp as candidate_bp
     from assess.clock import system_clock
@@ -39,7 +40,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assess.security import init_security
     from assess.services.catalogue import load_catalogue
     from assess.staff import bp as staff_bp
-    from assess.auth import init_auth
     from assess.sweep import DeadlineSweep
 
     app = Flask(__name__, template_folder=str(TEMPLATES))

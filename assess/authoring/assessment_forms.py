@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from assess.auth import current_staff, roles_required
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import FormSpecForm
 from assess.db import app_state, db_session
 from assess.models import Campaign
 from assess.services.authored_forms import CheckedForm, FormInvalid, check_form, form_yaml, save_form
 from assess.services.authoring import LiveForm, budget_text, describe
-from assess.auth import current_staff, roles_required
 from assess.web import Page
 from items.forms import Pool
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import FileStorage
 
+from assess.auth import current_staff, roles_required
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import DETECT, FORMAT_NAMES, ImportForm
 from assess.db import app_state, db_session
@@ -20,7 +21,6 @@ from assess.services.bank_exchange import (
     save_import,
     unpack_upload,
 )
-from assess.auth import current_staff, roles_required
 from assess.web import Page
 from interchange import InterchangeError
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from assess.auth import current_staff, roles_required
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import ActionForm, ItemForm
 from assess.db import app_state, db_session
@@ -22,7 +23,6 @@ from assess.services.authoring import LiveBanks, LiveItem, describe, spec_item_i
 from assess.services.catalogue import PinnedVersionMissing
 from assess.services.item_history import diff_versions, item_history, item_version
 from assess.services.item_statistics import form_analyses, item_statistics
-from assess.auth import current_staff, roles_required
 from assess.web import Page
 from reports.item_analysis import FLAG_RULES
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import render_template
 
+from assess.auth import roles_required
 from assess.authoring import bp, current_banks
 from assess.db import db_session
 from assess.services.item_statistics import key_comparisons
-from assess.auth import roles_required
 from reports.item_analysis import MIN_CANDIDATES_FOR_FLAGS
 
 

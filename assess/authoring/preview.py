@@ -11,6 +11,7 @@ import random
 from flask import abort, render_template, request
 from flask_wtf import FlaskForm
 
+from assess.auth import roles_required
 from assess.authoring import bp, current_banks
 from assess.candidate.forms import FIELD_PREFIX, TamperedRequest, posted_fields
 from assess.db import db_session
@@ -18,7 +19,6 @@ from assess.request_guard import is_ascii_number
 from assess.services.authoring import LiveBanks
 from assess.services.catalogue import PinnedVersionMissing
 from assess.services.item_history import item_version
-from assess.auth import roles_required
 from items.base import ResponseError, Schema, Score
 from scoring.items import score_item
 

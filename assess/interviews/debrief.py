@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 
+from assess.auth import current_staff, roles_required
 from assess.db import db_session
 from assess.errors import error_response
 from assess.interviews import bp
@@ -21,7 +22,6 @@ from assess.services.debrief import (
     record_decision,
 )
 from assess.services.pipeline import assessment_result
-from assess.auth import current_staff, roles_required
 from assess.web import Page, current_time
 
 

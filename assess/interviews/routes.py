@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
 
+from assess.auth import current_staff, roles_required
 from assess.db import db_session
 from assess.errors import error_response
 from assess.interviews import bp
@@ -31,7 +32,6 @@ from assess.services.scorecards import (
     submitted_count,
     visible_scorecards,
 )
-from assess.auth import current_staff, roles_required
 from assess.web import Page, app_kits, current_time
 from kits.model import (
     GOAL_LIKELIHOOD,

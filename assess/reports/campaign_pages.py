@@ -11,12 +11,12 @@ from typing import Any
 import pandas as pd
 from flask import Response, abort, current_app, render_template
 
+from assess.auth import current_staff, has_role, roles_required
 from assess.db import app_state, db_session
 from assess.models import Campaign
 from assess.reports import bp
 from assess.services.campaigns import campaigns_with_counts
 from assess.services.report_data import LoadedCampaign, campaign_report_of, load_campaign
-from assess.auth import current_staff, has_role, roles_required
 from assess.web import Page, app_kits
 from kits.model import RECOMMENDATIONS
 from reports.campaign_report import LABELS, CampaignReport, campaign_charts

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import render_template
 
+from assess.auth import roles_required
 from assess.db import db_session
 from assess.reports import bp
 from assess.reports.campaign_pages import loaded_campaign
 from assess.services.fairness import FAIRNESS_STAGES, STAGE_TEXT, campaign_fairness
-from assess.auth import roles_required
 from assess.web import Page
 from reports.fairness import FOUR_FIFTHS, MIN_CELL_COUNT, MIN_GROUP_SIZE
 

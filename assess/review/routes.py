@@ -15,6 +15,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 
+from assess.auth import current_staff, has_role, roles_required
 from assess.db import app_state, db_session
 from assess.errors import error_response
 from assess.review import bp
@@ -52,7 +53,6 @@ from assess.services.rubric import (
     pending_answers,
     score_rubric,
 )
-from assess.auth import current_staff, has_role, roles_required
 from assess.web import Page, current_time
 from items.bank import BankInvalid
 from items.base import ResponseError

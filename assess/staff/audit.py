@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
+from assess.auth import roles_required
 from assess.db import db_session
 from assess.request_guard import is_ascii_number
 from assess.services.staff import audit_entries, count_audit_entries
 from assess.staff import bp
-from assess.auth import roles_required
 
 PAGE_SIZE = 100
 

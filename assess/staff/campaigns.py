@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
+from assess.auth import current_staff, roles_required
 from assess.db import app_state, db_session
 from assess.models import Campaign, Invitation
 from assess.services.authoring import live_catalogue
@@ -29,7 +30,6 @@ from assess.services.pipeline import (
 from assess.services.report_data import campaign_rules
 from assess.services.scorecards import kit_catalogue
 from assess.staff import bp
-from assess.auth import current_staff, roles_required
 from assess.staff.forms import CampaignForm, NewCampaignForm
 from assess.web import Page, app_kits
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import render_template
 
+from assess.auth import ANY_ROLE, current_staff, roles_required
 from assess.db import app_state, db_session
 from assess.services.staff_home import staff_home
 from assess.staff import bp
-from assess.auth import ANY_ROLE, current_staff, roles_required
 
 
 @bp.get("/")

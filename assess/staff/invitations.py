@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
+from assess.auth import current_staff, roles_required
 from assess.db import app_state, db_session
 from assess.models import Attempt, Campaign, Invitation, OutboxMessage
 from assess.services.authoring import live_catalogue
@@ -28,7 +29,6 @@ from assess.services.invitations import (
 from assess.services.mail import deliver
 from assess.services.staff import audit_entries
 from assess.staff import bp
-from assess.auth import current_staff, roles_required
 from assess.staff.campaigns import kit_competencies
 from assess.staff.forms import BulkInvitationForm, ExtendForm, InvitationForm
 from assess.web import Page

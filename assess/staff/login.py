@@ -7,11 +7,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from assess.auth import ANY_ROLE, StaffLogin, public, roles_required
 from assess.db import app_state, db_session
 from assess.ratelimit import clear_account_failures, count_login_failure, login_lock
 from assess.services.staff import authenticate, end_session, record_login_failure, start_session
 from assess.staff import bp
-from assess.auth import ANY_ROLE, StaffLogin, public, roles_required
 from assess.staff.forms import LoginForm
 
 #: Shown for a wrong email and a wrong password alike: the page never says which addresses exist.

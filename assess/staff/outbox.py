@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from sqlalchemy import func, select
 
+from assess.auth import roles_required
 from assess.db import app_state, db_session
 from assess.models import OutboxMessage
 from assess.request_guard import is_ascii_number
 from assess.staff import bp
-from assess.auth import roles_required
 
 PAGE_SIZE = 50
 
