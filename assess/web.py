@@ -1,11 +1,14 @@
-"""What every blueprint's views share: the type a view returns, the app's clock and its kits."""
+"""What every blueprint's views share: the type a view returns, the app's clock, its kits, a decimal field."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 from flask import Response, current_app
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms import DecimalField
 
 from assess.db import app_state
 from assess.services.scorecards import PACKAGED_KITS, kit_catalogue
@@ -23,3 +26,18 @@ def current_time() -> datetime:
 def app_kits() -> KitCatalogue:
     """The kits this app serves: its KIT_PATHS, or the kits shipped with the code."""
     return kit_catalogue(current_app.config.get("KIT_PATHS") or (PACKAGED_KITS,))
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal field that refuses NaN and infinities as it reads them.
+
+    wtforms' NumberRange calls ``math.isnan``, which raises on "sNaN" instead of failing the field.
+    """
+
+    data: Decimal | None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

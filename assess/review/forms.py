@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Regexp
 
 from assess.services.attempts import MAX_GRANT_MINUTES
-from assess.staff.forms import FiniteDecimalField
+from assess.web import FiniteDecimalField
 from items.types.written import Criterion
 
 #: Criteria worth up to this many whole points are marked with one radio button per point.

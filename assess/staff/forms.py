@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
-    DecimalField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -21,19 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from assess.services.invitations import EMAIL_PATTERN, MAX_EXTRA_TIME, MIN_EXTRA_TIME
-
-
-class FiniteDecimalField(DecimalField):
-    """A decimal field that refuses NaN and infinities as it reads them.
-
-    wtforms' NumberRange calls ``math.isnan``, which raises on "sNaN" instead of failing the field.
-    """
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        super().process_formdata(valuelist)
-        if isinstance(self.data, Decimal) and not self.data.is_finite():
-            self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value."))
+from assess.web import FiniteDecimalField
 
 
 class LoginForm(FlaskForm):
