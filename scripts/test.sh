@@ -14,13 +14,17 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
 
+# The gates before the tests: lint, formatting, the layers' import contracts, and types
+# (strict on the pure layers, as strict as the untyped Flask extensions allow on assess/).
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/lint-imports
 .venv/bin/mypy
 .venv/bin/bandit -q -r assess items scoring reports -ll
 
 set +e
 # One worker per core; tests that share one PostgreSQL advisory lock are grouped on one worker.
-.venv/bin/pytest -n auto --dist loadgroup "$@"
+.venv/bin/pytest -n auto --dist loadgroup --durations=20 "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then

@@ -101,7 +101,7 @@ def make_sweep(app: Flask) -> DeadlineSweep:
     )
 
 
-class RedactingLogger(GunicornLogger):  # type: ignore[misc]
+class RedactingLogger(GunicornLogger):
     """gunicorn's error and access logs, candidate tokens redacted from every line (assess.log_redaction)."""
 
     def setup(self, cfg: Any) -> None:
@@ -110,7 +110,7 @@ class RedactingLogger(GunicornLogger):  # type: ignore[misc]
         attach_redactor([self.error_log, self.access_log])
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
+class GunicornServer(BaseApplication):
     """gunicorn serving one app, built once in the master by ``app_factory`` and forked."""
 
     def __init__(self, app_factory: Callable[[], Flask], options: Mapping[str, Any]) -> None:

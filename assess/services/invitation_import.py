@@ -86,7 +86,7 @@ def parse_invitation_csv(data: bytes) -> list[InviteRow]:
             [RowProblem(line, "", "the file is not UTF-8 text (save it as CSV UTF-8)")]
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    columns = COLUMNS
+    columns: tuple[str, ...] = COLUMNS
     rows: list[InviteRow] = []
     problems: list[RowProblem] = []
     try:

@@ -6,10 +6,11 @@ pipeline's filters and the staff home's counts read the same rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
@@ -264,9 +265,9 @@ def _scores_by_attempt(session: Session, attempt_ids: list[int]) -> dict[int, li
     ).all()
     scored: dict[int, list[tuple[str, Score]]] = {}
     for attempt_id, section_id, item_score in rows:
-        review = reviews.get((attempt_id, item_score.position))
-        if item_score.pending_review and review is not None:
-            score = Score(review.points, review.max_points, ())
+        in_force = reviews.get((attempt_id, item_score.position))
+        if item_score.pending_review and in_force is not None:
+            score = Score(in_force.points, in_force.max_points, ())
         else:
             score = Score(item_score.points, item_score.max_points, (), item_score.pending_review)
         scored.setdefault(attempt_id, []).append((section_id, score))
@@ -311,11 +312,12 @@ def filter_and_sort(
     key = _SORTS.get(sort, _SORTS["invited"])
     present = [row for row in chosen if key(row) is not None]
     missing = [row for row in chosen if key(row) is None]
-    present.sort(key=key, reverse=descending)  # type: ignore[arg-type,return-value]
+    present.sort(key=key, reverse=descending)
     return present + missing
 
 
-_SORTS = {
+# Each key's values compare with each other; None (no value yet) is kept apart by filter_and_sort.
+_SORTS: dict[str, Callable[[PipelineRow], Any]] = {
     "email": lambda row: row.invitation.email.lower(),
     "name": lambda row: row.invitation.name.lower() or None,
     "status": lambda row: STATUSES.index(row.status),
