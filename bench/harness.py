@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from assess.candidate.forms import answer_fields
+from assess.answer_fields import answer_fields
 from assess.db import make_engine, make_session_factory, sqlalchemy_url
 from assess.models import Answer, Attempt, AttemptEvent, AttemptItem, Invitation
 from assess.services.campaigns import create_campaign

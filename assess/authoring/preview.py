@@ -11,9 +11,9 @@ import random
 from flask import abort, render_template, request
 from flask_wtf import FlaskForm
 
+from assess.answer_fields import FIELD_PREFIX, TamperedRequest, posted_fields
 from assess.auth import roles_required
 from assess.authoring import bp, current_banks
-from assess.candidate.forms import FIELD_PREFIX, TamperedRequest, posted_fields
 from assess.db import db_session
 from assess.request_guard import is_ascii_number
 from assess.services.authoring import LiveBanks

@@ -9,25 +9,11 @@ from typing import Any
 from pydantic import Field, ValidationError
 from werkzeug.datastructures import MultiDict
 
+from assess.answer_fields import MAX_FIELDS, TamperedRequest, check_sizes
 from assess.services.attempts import MAX_REVISION, MAX_SEQ, SlotView
 from assess.services.save_order import SaveOrder
 from items import registry
 from items.base import Schema
-
-#: Every answer field of an item page is named with this prefix, so the page's own
-#: fields (csrf_token, seq, go) can never be mistaken for part of an answer.
-FIELD_PREFIX = "answer-"
-
-
-#: Bounds on one autosave, well above any honest answer and below what could hurt the server.
-MAX_FIELDS = 200
-MAX_VALUES = 200
-MAX_VALUE_CHARS = 20_000
-
-
-class TamperedRequest(ValueError):
-    """Input no page of ours would send; answered with a 400 and no change."""
-
 
 #: attempt.js names its device with random letters and digits; nothing else is a device.
 DEVICE_PATTERN = r"[A-Za-z0-9_-]{8,40}"
@@ -54,31 +40,8 @@ def parse_autosave(payload: Any) -> Autosave:
         autosave = Autosave.model_validate(payload)
     except ValidationError as exc:
         raise TamperedRequest(f"not an autosave: {exc.errors(include_url=False)[0]['msg']}") from None
-    _check_sizes(autosave.fields)
+    check_sizes(autosave.fields)
     return autosave
-
-
-def answer_fields(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
-    """The item's own fields with their prefix stripped, as ``normalise`` expects them."""
-    fields = {
-        name[len(FIELD_PREFIX) :]: list(values)
-        for name, values in form.items()
-        if name.startswith(FIELD_PREFIX)
-    }
-    _check_sizes(fields)
-    return fields
-
-
-def posted_fields(form: MultiDict[str, str]) -> dict[str, list[str]]:
-    return answer_fields({name: form.getlist(name) for name in form})
-
-
-def _check_sizes(fields: Mapping[str, Sequence[str]]) -> None:
-    if len(fields) > MAX_FIELDS:
-        raise TamperedRequest("too many fields")
-    for values in fields.values():
-        if len(values) > MAX_VALUES or any(len(v) > MAX_VALUE_CHARS for v in values):
-            raise TamperedRequest("a field is larger than any answer")
 
 
 def normalise_answer(view: SlotView, fields: Mapping[str, Sequence[str]]) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from flask import current_app, render_template, url_for
 
-from assess.candidate.forms import FIELD_PREFIX
+from assess.answer_fields import FIELD_PREFIX
 from assess.db import app_state, db_session
 from assess.models import Attempt, Invitation
 from assess.services.attempts import SlotSummary, SlotView, seconds_left, slot_summaries

@@ -12,16 +12,9 @@ from datetime import datetime, timedelta
 
 from flask import jsonify, redirect, render_template, request, url_for
 
+from assess.answer_fields import TamperedRequest, answer_fields, posted_fields
 from assess.candidate import bp
-from assess.candidate.forms import (
-    TamperedRequest,
-    answer_fields,
-    destination,
-    normalise_answer,
-    parse_autosave,
-    posted_fields,
-    posted_order,
-)
+from assess.candidate.forms import destination, normalise_answer, parse_autosave, posted_order
 from assess.candidate.pages import CONFLICT_NOTICE, render_instructions, render_item, render_review
 from assess.db import app_state, db_session
 from assess.errors import error_response, json_refusal, wants_json
