@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from interchange.markup import classes, find_class, plain
-from items.types import proofreading, written
+from items.shapes import MarkedPassage, TextWithRubric
 
 KEY_CLASS = "assess-key"
 
@@ -43,34 +43,34 @@ class _Writer:
         return element
 
 
-def written_key(key: written.Key, ns: str | None = None) -> etree._Element:
+def written_key(written: TextWithRubric, ns: str | None = None) -> etree._Element:
     """A written item's rubric and automatic checks, for scorers."""
     w = _Writer(ns)
     root = w.root()
     rubric = w.sub(root, "ol", "assess-rubric")
-    for criterion in key.rubric:
+    for criterion in written.rubric:
         line = w.sub(rubric, "li")
         w.sub(line, "strong", "assess-label", criterion.label, " (")
         w.sub(line, "span", "assess-id", criterion.id, ", up to ")
         w.sub(line, "span", "assess-points", number(criterion.max_points), " points): ")
         w.sub(line, "span", "assess-description", criterion.description)
-    if key.required_names:
+    if written.required_names:
         names = w.sub(root, "ul", "assess-required-names")
-        for required in key.required_names:
+        for required in written.required_names:
             line = w.sub(names, "li", text="Spelled exactly: ")
             w.sub(line, "span", "assess-name", required.name, " (")
             w.sub(line, "span", "assess-points", number(required.points), " points)")
-    if key.required_facts:
+    if written.required_facts:
         facts = w.sub(root, "ul", "assess-required-facts")
-        for fact in key.required_facts:
+        for fact in written.required_facts:
             line = w.sub(facts, "li")
             w.sub(line, "strong", "assess-label", fact.label, " (")
             w.sub(line, "span", "assess-points", number(fact.points), " points): ")
             for index, phrase in enumerate(fact.accept):
                 w.sub(line, "span", "assess-accept", phrase, " / " if index < len(fact.accept) - 1 else "")
-    if key.length is not None:
+    if written.length_points is not None:
         length = w.sub(root, "p", "assess-length", "Length within the word limits (")
-        w.sub(length, "span", "assess-points", number(key.length.points), " points).")
+        w.sub(length, "span", "assess-points", number(written.length_points), " points).")
     return root
 
 
@@ -126,37 +126,39 @@ def read_written_key(root: etree._Element) -> dict[str, Any] | None:
     return key
 
 
-def proofreading_key(
-    body: proofreading.Body, key: proofreading.Key, hottexts: list[str], ns: str | None = None
-) -> etree._Element:
+def proofreading_key(passage: MarkedPassage, hottexts: list[str], ns: str | None = None) -> etree._Element:
     """A proofreading key's seeded errors (kinds, corrections) and scoring, for scorers.
 
-    ``hottexts[i]`` is the identifier of the hottext that holds ``key.errors[i]``.
+    ``hottexts[i]`` is the identifier of the hottext that holds ``passage.errors[i]``.
     """
     w = _Writer(ns)
     root = w.root()
     scoring = w.sub(root, "p", "assess-proofreading", "Seeded errors. Corrections asked: ")
-    w.sub(scoring, "span", "assess-ask-corrections", "yes" if body.ask_corrections else "no", "; ")
+    w.sub(scoring, "span", "assess-ask-corrections", "yes" if passage.ask_corrections else "no", "; ")
     w.sub(
-        scoring, "span", "assess-correction-points", number(key.correction_points), " points per correction; "
+        scoring,
+        "span",
+        "assess-correction-points",
+        number(passage.correction_points),
+        " points per correction; ",
     )
     w.sub(
         scoring,
         "span",
         "assess-false-alarm-penalty",
-        number(key.false_alarm_penalty),
+        number(passage.false_alarm_penalty),
         " off per false alarm.",
     )
     errors = w.sub(root, "ol", "assess-errors")
-    for error, hottext in zip(key.errors, hottexts, strict=True):
-        line = w.sub(errors, "li", "assess-one-correction" if isinstance(error.correction, str) else "")
+    for error, hottext in zip(passage.errors, hottexts, strict=True):
+        line = w.sub(errors, "li", "assess-one-correction" if error.single_correction else "")
         w.sub(line, "span", "assess-span", error.span, " (")
         w.sub(line, "span", "assess-kind", error.kind, ", hottext ")
         w.sub(line, "span", "assess-hottext", hottext, ")")
         if error.occurrence is not None:
             line[-1].tail = ", occurrence "
             w.sub(line, "span", "assess-occurrence", str(error.occurrence), ")")
-        for correction in error.corrections():
+        for correction in error.corrections:
             line[-1].tail = (line[-1].tail or "") + (
                 " → " if "assess-correction" not in classes(line[-1]) else " / "
             )

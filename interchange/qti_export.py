@@ -12,8 +12,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -23,25 +24,28 @@ from interchange.qti_manifest import (
     ITEM_SCHEMA,
     TEST_FILE,
     XSI,
-    NoTarget,
     manifest_xml,
     qti_id,
     test_xml,
 )
 from interchange.qti_package import QTI3
-from interchange.results import ExportProblem, ExportResult
+from interchange.results import ExportProblem, ExportResult, NoTarget, shape_and_writer
 from items.bank import ItemVersion
-from items.types import numeric, proofreading, single_choice, sjt_rank, sjt_rate, written
+from items.shapes import (
+    DrawnNumber,
+    MarkedPassage,
+    NoFaithfulTarget,
+    NumberWithTolerance,
+    Ordering,
+    PerOptionRating,
+    ScoredChoice,
+    Shape,
+    TextWithRubric,
+)
 
 TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
 # A fixed timestamp keeps the package byte-for-byte reproducible (and reads no clock).
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-NO_TARGET = {
-    "sjt_most_least": "QTI has no most/least-effective interaction, and two separate choices "
-    "would lose the rule that picking the other extreme costs a point",
-    "record_entry": "a CRM record (typed fields, dates, amounts, flagged rows, ordered lists scored "
-    "field by field) has no single QTI interaction",
-}
 
 
 def _q(tag: str) -> str:
@@ -139,36 +143,22 @@ def _inline(element: etree._Element, text: str) -> None:
 
 def item_xml(item: ItemVersion) -> tuple[etree._Element, list[str]]:
     """The QTI 3.0 item for ``item`` and what other QTI players will treat differently."""
-    if item.type in NO_TARGET:
-        raise NoTarget(f"{item.type} has no QTI form: {NO_TARGET[item.type]}")
+    shape, writer = shape_and_writer(item, WRITERS, "QTI")
     xml = _ItemXml(item)
-    body, key = item.body, item.key
-    if isinstance(body, single_choice.Body) and isinstance(key, single_choice.Key):
-        _single_choice(xml, body, key)
-    elif isinstance(body, sjt_rate.Body) and isinstance(key, sjt_rate.Key):
-        _rating(xml, body, key)
-    elif isinstance(body, sjt_rank.Body) and isinstance(key, sjt_rank.Key):
-        _ranking(xml, body, key)
-    elif isinstance(body, numeric.Body) and isinstance(key, numeric.Key):
-        _numeric(xml, body, key)
-    elif isinstance(body, written.Body) and isinstance(key, written.Key):
-        _written(xml, body, key)
-    elif isinstance(body, proofreading.Body) and isinstance(key, proofreading.Key):
-        _proofreading(xml, body, key)
-    else:
-        raise NoTarget(f"{item.type} has no QTI form")
+    writer(xml, shape)
     return xml.finish(), xml.notes
 
 
-def _single_choice(xml: _ItemXml, body: single_choice.Body, key: single_choice.Key) -> None:
-    mapping = {qti_id(key.correct): key.points, **{qti_id(o): p for o, p in key.credit.items()}}
-    xml.response("RESPONSE", "single", "identifier", [qti_id(key.correct)], mapping, default_value=Decimal(0))
-    xml.outcomes(key.points)
-    append_paragraphs(xml.body, body.prompt, QTI3)
+def _single_choice(xml: _ItemXml, choice: ScoredChoice) -> None:
+    mapping = {qti_id(choice.correct): choice.points, **{qti_id(o): p for o, p in choice.credit.items()}}
+    correct = [qti_id(choice.correct)]
+    xml.response("RESPONSE", "single", "identifier", correct, mapping, default_value=Decimal(0))
+    xml.outcomes(choice.points)
+    append_paragraphs(xml.body, choice.prompt, QTI3)
     interaction = _sub(xml.body, "qti-choice-interaction", {"response-identifier": "RESPONSE"})
     interaction.set("shuffle", "false")
     interaction.set("max-choices", "1")
-    for option in body.options:
+    for option in choice.options:
         _inline(_sub(interaction, "qti-simple-choice", {"identifier": qti_id(option.id)}), option.text)
     xml.template("map_response")
 
@@ -177,44 +167,45 @@ def _point_id(point: int) -> str:
     return f"P{point}" if point >= 0 else f"M{-point}"
 
 
-def _rating(xml: _ItemXml, body: sjt_rate.Body, key: sjt_rate.Key) -> None:
+def _rating(xml: _ItemXml, rating: PerOptionRating) -> None:
     """One choice interaction per statement over the scale; each maps a point to span - |point - expert|."""
-    scale = body.scale
-    for option in body.options:
-        expert = key.ratings[option.id]
-        nearest = min(scale.points(), key=lambda p: (abs(p - expert), p))
-        mapping = {_point_id(p): Decimal(scale.span) - abs(p - expert) for p in scale.points()}
+    points = range(rating.minimum, rating.maximum + 1)
+    span = rating.maximum - rating.minimum
+    for option in rating.options:
+        expert = rating.ratings[option.id]
+        nearest = min(points, key=lambda p: (abs(p - expert), p))
+        mapping = {_point_id(p): Decimal(span) - abs(p - expert) for p in points}
         xml.response(
             qti_id(option.id), "single", "identifier", [_point_id(nearest)], mapping, default_value=Decimal(0)
         )
-    xml.outcomes(Decimal(scale.span * len(body.options)))
+    xml.outcomes(Decimal(span * len(rating.options)))
     xml.body.set("class", "likert")
-    append_paragraphs(xml.body, body.prompt, QTI3)
-    for option in body.options:
+    append_paragraphs(xml.body, rating.prompt, QTI3)
+    for option in rating.options:
         interaction = _sub(xml.body, "qti-choice-interaction", {"response-identifier": qti_id(option.id)})
         interaction.set("shuffle", "false")
         interaction.set("max-choices", "1")
         _inline(_sub(interaction, "qti-prompt"), option.text)
-        for point in scale.points():
-            label = scale.labels.get(point, str(point))
+        for point in points:
+            label = rating.labels.get(point, str(point))
             _sub(interaction, "qti-simple-choice", {"identifier": _point_id(point)}, label)
     xml.processing = etree.Element(_q("qti-response-processing"))
     total = _sub(_sub(xml.processing, "qti-set-outcome-value", {"identifier": "SCORE"}), "qti-sum")
-    for option in body.options:
+    for option in rating.options:
         _sub(total, "qti-map-response", {"identifier": qti_id(option.id)})
 
 
-def _ranking(xml: _ItemXml, body: sjt_rank.Body, key: sjt_rank.Key) -> None:
-    xml.response("RESPONSE", "ordered", "identifier", [qti_id(o) for o in key.ranking])
+def _ranking(xml: _ItemXml, ordering: Ordering) -> None:
+    xml.response("RESPONSE", "ordered", "identifier", [qti_id(o) for o in ordering.ranking])
     xml.outcomes(Decimal(1))
-    append_paragraphs(xml.body, body.prompt, QTI3)
+    append_paragraphs(xml.body, ordering.prompt, QTI3)
     labels = _sub(xml.body, "p", {"class": "assess-order-labels"}, "Put them in order from ")
-    _sub(labels, "span", {"class": "assess-first-label"}, body.first_label).tail = " (first) to "
-    _sub(labels, "span", {"class": "assess-last-label"}, body.last_label).tail = " (last)."
+    _sub(labels, "span", {"class": "assess-first-label"}, ordering.first_label).tail = " (first) to "
+    _sub(labels, "span", {"class": "assess-last-label"}, ordering.last_label).tail = " (last)."
     interaction = _sub(
         xml.body, "qti-order-interaction", {"response-identifier": "RESPONSE", "shuffle": "false"}
     )
-    for option in body.options:
+    for option in ordering.options:
         _inline(_sub(interaction, "qti-simple-choice", {"identifier": qti_id(option.id)}), option.text)
     xml.template("match_correct")
     xml.notes.append(
@@ -222,25 +213,20 @@ def _ranking(xml: _ItemXml, body: sjt_rank.Body, key: sjt_rank.Key) -> None:
     )
 
 
-def _numeric(xml: _ItemXml, body: numeric.Body, key: numeric.Key) -> None:
-    if body.params or key.value is None:
-        raise NoTarget(
-            "numbers drawn per attempt with a formula key have no QTI form here "
-            "(QTI templates are not exported)"
-        )
-    xml.response("RESPONSE", "single", "float", [number(key.value)])
-    xml.outcomes(key.points)
-    append_paragraphs(xml.body, body.prompt, QTI3)
-    entry = _sub(xml.body, "p", {"class": f"assess-entry assess-unit-{body.unit}"})
-    _sub(entry, "span", {"class": "assess-label"}, body.label).tail = " "
-    if body.unit == "currency":
-        _sub(entry, "span", {"class": "assess-symbol"}, body.symbol)
+def _numeric(xml: _ItemXml, answer: NumberWithTolerance) -> None:
+    xml.response("RESPONSE", "single", "float", [number(answer.value)])
+    xml.outcomes(answer.points)
+    append_paragraphs(xml.body, answer.prompt, QTI3)
+    entry = _sub(xml.body, "p", {"class": f"assess-entry assess-unit-{answer.unit}"})
+    _sub(entry, "span", {"class": "assess-label"}, answer.label).tail = " "
+    if answer.unit == "currency":
+        _sub(entry, "span", {"class": "assess-symbol"}, answer.symbol)
     _sub(entry, "qti-text-entry-interaction", {"response-identifier": "RESPONSE"})
-    if body.unit == "percent":
+    if answer.unit == "percent":
         _sub(entry, "span", {"class": "assess-symbol"}, "%")
     xml.processing = etree.Element(_q("qti-response-processing"))
     branch = _sub(_sub(xml.processing, "qti-response-condition"), "qti-response-if")
-    tests = [("absolute", key.tolerance), ("relative", key.relative_tolerance * 100)]
+    tests = [("absolute", answer.tolerance), ("relative", answer.relative_tolerance * 100)]
     tests = [(mode, value) for mode, value in tests if value > 0] or [("exact", Decimal(0))]
     holder = _sub(branch, "qti-or") if len(tests) > 1 else branch
     for mode, tolerance in tests:
@@ -253,63 +239,62 @@ def _numeric(xml: _ItemXml, body: numeric.Body, key: numeric.Key) -> None:
     _sub(setting, "qti-variable", {"identifier": "MAXSCORE"})
 
 
-def _written(xml: _ItemXml, body: written.Body, key: written.Key) -> None:
+def _written(xml: _ItemXml, written: TextWithRubric) -> None:
     xml.response("RESPONSE", "single", "string")
-    xml.outcomes(written.max_points(body, key), human=True)
-    append_paragraphs(xml.body, body.material, QTI3)
-    if body.min_words or body.max_words:
+    xml.outcomes(written.max_points, human=True)
+    append_paragraphs(xml.body, written.material, QTI3)
+    if written.min_words or written.max_words:
         limits = _sub(xml.body, "p", {"class": "assess-word-limits"}, "Words: ")
-        for name, value in (("min-words", body.min_words), ("max-words", body.max_words)):
+        for name, value in (("min-words", written.min_words), ("max-words", written.max_words)):
             if value:
                 _sub(
                     limits, "span", {"class": f"assess-{name}"}, str(value)
                 ).tail = f" ({name.split('-')[0]}) "
     interaction = _sub(xml.body, "qti-extended-text-interaction", {"response-identifier": "RESPONSE"})
-    _inline(_sub(interaction, "qti-prompt"), body.prompt)
-    xml.scorer_block("assess-scoring").append(written_key(key, QTI3))
+    _inline(_sub(interaction, "qti-prompt"), written.prompt)
+    xml.scorer_block("assess-scoring").append(written_key(written, QTI3))
 
 
-def _proofreading(xml: _ItemXml, body: proofreading.Body, key: proofreading.Key) -> None:
+def _proofreading(xml: _ItemXml, passage: MarkedPassage) -> None:
     """Every word is a hottext, as every word can be marked; each seeded error is one hottext."""
-    units = _hottext_units(body, key)
+    units = _hottext_units(passage)
     ids = {number_: f"h{index}" for index, (_, _, number_) in enumerate(units, 1) if number_ is not None}
-    error_ids = [ids[n] for n in range(1, len(key.errors) + 1)]
+    error_ids = [ids[n] for n in range(1, len(passage.errors) + 1)]
     mapping = {identifier: Decimal(1) for identifier in error_ids}
     xml.response(
         "RESPONSE", "multiple", "identifier", error_ids, mapping,
-        lower_bound=Decimal(0), default_value=-key.false_alarm_penalty,
+        lower_bound=Decimal(0), default_value=-passage.false_alarm_penalty,
     )  # fmt: skip
-    xml.outcomes(Decimal(len(key.errors)))
-    if body.reference or body.reference_title != "Account facts":
+    xml.outcomes(Decimal(len(passage.errors)))
+    if passage.reference or passage.reference_title != "Account facts":
         reference = _sub(xml.body, "div", {"class": "assess-reference"})
-        _sub(reference, "p", {"class": "assess-reference-title"}, body.reference_title)
+        _sub(reference, "p", {"class": "assess-reference-title"}, passage.reference_title)
         listed = _sub(reference, "ul")
-        for fact in body.reference:
+        for fact in passage.reference:
             _sub(listed, "li", text=fact)
-    append_paragraphs(xml.body, body.instructions, QTI3)
+    append_paragraphs(xml.body, passage.instructions, QTI3)
     interaction = _sub(
         xml.body, "qti-hottext-interaction", {"response-identifier": "RESPONSE", "max-choices": "0"}
     )
-    _passage(interaction, body.passage, units)
-    xml.scorer_block("assess-scoring").append(proofreading_key(body, key, error_ids, QTI3))
+    _passage(interaction, passage.passage, units)
+    xml.scorer_block("assess-scoring").append(proofreading_key(passage, error_ids, QTI3))
     xml.template("map_response")
-    if body.ask_corrections:
+    if passage.ask_corrections:
         xml.notes.append("QTI players will not ask for corrections (they travel only in the scorer-only key)")
 
 
-def _hottext_units(body: proofreading.Body, key: proofreading.Key) -> list[tuple[int, int, int | None]]:
+def _hottext_units(passage: MarkedPassage) -> list[tuple[int, int, int | None]]:
     """(start, end, error number or None) per hottext: a word, or all the words of one error."""
-    owner = key.by_token(body)
-    tokens = body.tokens()
+    owner = {word: number_ for number_, error in enumerate(passage.errors, 1) for word in error.words}
+    words = passage.words
     units: list[tuple[int, int, int | None]] = []
     index = 0
-    while index < len(tokens):
-        token = tokens[index]
+    while index < len(words):
         error = owner.get(index)
         last = index
-        while error is not None and last + 1 < len(tokens) and owner.get(last + 1) == error:
+        while error is not None and last + 1 < len(words) and owner.get(last + 1) == error:
             last += 1
-        units.append((token.start, tokens[last].end, error))
+        units.append((words[index][0], words[last][1], error))
         index = last + 1
     return units
 
@@ -335,6 +320,20 @@ def _passage(interaction: etree._Element, passage: str, units: list[tuple[int, i
         _sub(paragraph, "qti-hottext", {"identifier": f"h{index}"}, " ".join(passage[start:end].split()))
         position = end
     text(passage[position:])
+
+
+#: What QTI holds each shape as: a writer, or why it cannot.
+WRITERS: dict[type[Shape], Callable[[_ItemXml, Any], None] | NoFaithfulTarget] = {
+    ScoredChoice: _single_choice,
+    PerOptionRating: _rating,
+    Ordering: _ranking,
+    NumberWithTolerance: _numeric,
+    DrawnNumber: NoFaithfulTarget(
+        "numbers drawn per attempt with a formula key need QTI templates, which are not exported"
+    ),
+    TextWithRubric: _written,
+    MarkedPassage: _proofreading,
+}
 
 
 def _bytes(root: etree._Element) -> bytes:

@@ -12,6 +12,7 @@ import re
 from lxml import etree
 
 from interchange.qti_package import LOM, QTI3, duration_from_minutes
+from interchange.results import NoTarget
 from items.bank import ItemVersion
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -20,10 +21,6 @@ ITEM_SCHEMA = "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p
 CP_SCHEMA = "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqtiv3p0_imscpv1p2_v1p0.xsd"
 NCNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 TEST_FILE = "assessment.xml"
-
-
-class NoTarget(Exception):
-    """An item with no faithful QTI form; the message says why."""
 
 
 def qti_id(value: str) -> str:

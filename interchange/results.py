@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from items.bank import ItemVersion
+from items.shapes import NoFaithfulTarget, Shape
 
 #: Told (done, total) as questions are read, so a command line can draw a progress bar.
 Progress = Callable[[int, int], None]
@@ -68,3 +71,24 @@ class ExportResult:
     data: bytes
     exported: list[str]
     problems: list[ExportProblem] = field(default_factory=list)
+
+
+class NoTarget(Exception):
+    """An item with no faithful form in the format being written; the message says why."""
+
+
+Writer = TypeVar("Writer")
+
+
+def shape_and_writer(
+    item: ItemVersion, writers: Mapping[type[Shape], Writer | NoFaithfulTarget], format: str
+) -> tuple[Shape, Writer]:
+    """The item's shape and the format's writer for it; ``NoTarget`` with the reason when there is none.
+
+    The reason is the type's own when it names no shape, else the format's for that shape.
+    """
+    shape = item.item_type.shape(item.body, item.key)
+    target = shape if isinstance(shape, NoFaithfulTarget) else writers[type(shape)]
+    if isinstance(target, NoFaithfulTarget):
+        raise NoTarget(f"{item.type} has no {format} form: {target.reason}")
+    return shape, target

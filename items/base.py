@@ -7,12 +7,16 @@ Everything here is pure: no Flask, no database, no clock, no global randomness.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+if TYPE_CHECKING:
+    from items.shapes import Shape
+    from items.simulation import Answerer
 
 #: A submitted form as plain data: field name -> every value sent for it.
 Form = Mapping[str, Sequence[str]]
@@ -117,6 +121,38 @@ def same_body_and_key(body: BodyT, key: KeyT, variant: Variant) -> tuple[BodyT, 
     return body, key
 
 
+class Criterion(Schema):
+    """One rubric line; ``description`` anchors what earns its points."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    max_points: Decimal = Field(gt=0)
+
+
+@dataclass(frozen=True)
+class Rubric(Generic[BodyT, KeyT, ResponseT]):
+    """How a type that a person marks is marked: the key's criteria, and marks made a score.
+
+    ``score(body, key, response, awards)`` raises ``ResponseError`` naming a criterion
+    with no mark, a mark out of range, or a mark for a criterion the key does not have.
+    """
+
+    criteria: Callable[[KeyT], Sequence[Criterion]]
+    score: Callable[[BodyT, KeyT, ResponseT, Mapping[str, Decimal]], Score]
+
+
+@dataclass(frozen=True)
+class ConsensusKey(Generic[BodyT, KeyT, ResponseT]):
+    """For keys that are judgement calls (SJT): the key the candidates' answers agree on.
+
+    ``own`` names the author's key beside it when the two are compared.
+    """
+
+    own: str
+    build: Callable[[BodyT, KeyT, Iterable[ResponseT]], KeyT]
+
+
 @dataclass(frozen=True)
 class ItemType(Generic[BodyT, KeyT, ResponseT]):
     """What one item type provides; see ``style.md`` for each part's rules.
@@ -129,12 +165,20 @@ class ItemType(Generic[BodyT, KeyT, ResponseT]):
       Responses parsed from JSON skip ``normalise``, so ``score`` raises
       ``ResponseError`` when a response names what the body does not have.
     - ``max_points(body, key)`` is what a perfect response earns.
+    - ``shape(body, key)`` is the item in a format-neutral interchange shape
+      (``items.shapes``), or ``NoFaithfulTarget`` with the reason; every export
+      format writes each shape or says why it cannot.
+    - ``simulate(body, key, answerer)`` is the form a simulated candidate posts.
     - ``check(body, key)`` finds keys that name missing options or break the
       type's rules; pydantic has already checked each model on its own.
     - ``draw(body, rng, shuffle)`` is called once when an attempt starts and
       returns the JSON-able variant to freeze (option order, drawn numbers);
       ``realize(body, key, variant)`` rebuilds what that candidate saw and the
       key that applies to it. Both default to "no variation".
+    - ``rubric``: set by types whose answers a person marks (``score`` then leaves
+      them ``pending_review``).
+    - ``consensus``: set by types whose keys are judgement calls worth comparing
+      with what candidates agree on.
     """
 
     name: str
@@ -144,10 +188,36 @@ class ItemType(Generic[BodyT, KeyT, ResponseT]):
     normalise: Callable[[BodyT, Form], ResponseT | None]
     score: Callable[[BodyT, KeyT, ResponseT], Score]
     max_points: Callable[[BodyT, KeyT], Decimal]
+    shape: Callable[[BodyT, KeyT], Shape]
+    simulate: Callable[[BodyT, KeyT, Answerer], Form]
     check: Callable[[BodyT, KeyT], list[Problem]] = no_problems
     draw: Callable[[BodyT, random.Random, bool], Variant] = fixed_variant
     realize: Callable[[BodyT, KeyT, Variant], tuple[BodyT, KeyT]] = same_body_and_key
+    rubric: Rubric[BodyT, KeyT, ResponseT] | None = None
+    consensus: ConsensusKey[BodyT, KeyT, ResponseT] | None = None
     description: str = field(default="")
+
+    def criteria(self, key: KeyT) -> list[Criterion] | None:
+        """The rubric a person marks answers by; None for types the machine scores alone."""
+        return None if self.rubric is None else list(self.rubric.criteria(key))
+
+
+class PageChecked(Schema):
+    """A response read from JSON against its body runs the checks the page runs on a form.
+
+    Subclasses say what those checks are in ``check_against``; without a body (a type's
+    own ``normalise`` building its response) nothing is checked twice.
+    """
+
+    def check_against(self, body: Any) -> None:
+        raise NotImplementedError
+
+    @model_validator(mode="after")
+    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
+        body = body_of(info)
+        if body is not None:
+            self.check_against(body)
+        return self
 
 
 def first_value(form: Form, name: str) -> str:

@@ -36,7 +36,6 @@ from assess.services.rubric import recompute_totals
 from assess.services.staff import record_audit
 from items.bank import Catalogue, ItemVersion
 from items.base import Part, ResponseError, Score, Variant
-from items.types import written
 from scoring.items import max_points, parse_response, score_item
 
 
@@ -216,11 +215,12 @@ def _rescore(
 
 def _with_marks(item: ItemVersion, variant: Variant, response: Any, marks: RubricReview) -> tuple[Score, str]:
     body, key = item.realize(variant)
-    if not isinstance(body, written.Body) or not isinstance(key, written.Key):
+    rubric = item.item_type.rubric
+    if rubric is None:
         return score_item(item, response, variant), ""
     awards = {criterion: Decimal(points) for criterion, points in marks.awards.items()}
     try:
-        return written.apply_rubric(body, key, response, awards), "The reviewer's rubric marks are kept."
+        return rubric.score(body, key, response, awards), "The reviewer's rubric marks are kept."
     except ResponseError as exc:
         pending = score_item(item, response, variant)
         return pending, f"The rubric changed ({exc}): the answer goes back to the review queue."

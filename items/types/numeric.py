@@ -28,6 +28,8 @@ from items.base import (
     first_value,
 )
 from items.formulas import FormulaError, evaluate, formula_names
+from items.shapes import DrawnNumber, NumberWithTolerance
+from items.simulation import Answerer
 
 MAX_INPUT = 32
 MAX_WHOLE_DIGITS = 15
@@ -324,6 +326,33 @@ def _drawn(param: Param, raw: object) -> Decimal:
     return value if value is not None and value.is_finite() and param.allows(value) else param.shown()
 
 
+def shape(body: Body, key: Key) -> NumberWithTolerance | DrawnNumber:
+    if body.params or key.value is None:
+        return DrawnNumber(body.prompt, key.answer or "")
+    return NumberWithTolerance(
+        body.prompt,
+        body.unit,
+        body.symbol,
+        body.label,
+        key.value,
+        key.tolerance,
+        key.relative_tolerance,
+        key.points,
+    )
+
+
+def simulate(body: Body, key: Key, who: Answerer) -> Form:
+    value = expected_value(body, key)
+    if not who.gets():
+        # The usual slips: a step left out or done twice moves the result by some percent.
+        value *= Decimal(who.rng.choice(("0.85", "0.9", "0.95", "1.05", "1.1", "1.2")))
+    value = value.quantize(Decimal("0.01")) if value != value.to_integral() else value.to_integral()
+    typed = f"{value:f}"
+    if body.unit == "currency" and who.rng.random() < 0.5:
+        typed = shown(body, value)
+    return {"value": [typed]}
+
+
 TYPE = ItemType(
     name="numeric",
     description="Type a number (amount, percentage, count), keyed with a tolerance; numbers may be drawn.",
@@ -334,6 +363,8 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
+    shape=shape,
+    simulate=simulate,
     draw=draw,
     realize=realize,
 )

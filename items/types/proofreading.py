@@ -17,6 +17,9 @@ from typing import Any
 from pydantic import Field, ValidationInfo, model_validator
 
 from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score, body_of
+from items.shapes import MarkedPassage
+from items.shapes import SeededError as SeededErrorShape
+from items.simulation import Answerer
 
 LEADING = "\"'“‘([{"
 TRAILING = ".,;:!?\"'”’)]}…"
@@ -288,6 +291,49 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
+def shape(body: Body, key: Key) -> MarkedPassage:
+    errors = tuple(
+        SeededErrorShape(
+            span=error.span,
+            kind=error.kind,
+            occurrence=error.occurrence,
+            words=tuple(error.indices(body)),
+            corrections=tuple(error.corrections()),
+            single_correction=isinstance(error.correction, str),
+        )
+        for error in key.errors
+    )
+    return MarkedPassage(
+        instructions=body.instructions,
+        passage=body.passage,
+        reference_title=body.reference_title,
+        reference=tuple(body.reference),
+        ask_corrections=body.ask_corrections,
+        words=tuple((t.start, t.end) for t in body.tokens()),
+        errors=errors,
+        correction_points=key.correction_points,
+        false_alarm_penalty=key.false_alarm_penalty,
+    )
+
+
+def simulate(body: Body, key: Key, who: Answerer) -> Form:
+    seeded = key.by_token(body)
+    marks: set[int] = set()
+    form: dict[str, list[str]] = {}
+    for error in key.errors:
+        if not who.gets(shift=who.rng.uniform(-0.5, 0.5)):
+            continue
+        indices = error.indices(body)
+        marks.update(indices)
+        if body.ask_corrections and error.corrections() and who.gets(shift=-0.3):
+            form[f"fix-{indices[0]}"] = [error.corrections()[0]]
+    correct_words = [t.index for t in body.tokens() if t.index is not None and t.index not in seeded]
+    false_alarms = sum(1 for _ in range(3) if who.rng.random() < 0.3 * (1 - who.chance()))
+    marks.update(who.rng.sample(correct_words, min(false_alarms, len(correct_words))))
+    form["mark"] = [str(index) for index in sorted(marks)]
+    return form
+
+
 TYPE = ItemType(
     name="proofreading",
     description="Mark the wrong words in a passage and type the fixes; scored on seeded errors.",
@@ -298,4 +344,6 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
+    shape=shape,
+    simulate=simulate,
 )

@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Self
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field
 
 from items.base import (
     ChoiceBody,
     Form,
     ItemType,
     Option,
+    PageChecked,
     Part,
     Problem,
     ResponseError,
     Schema,
     Score,
-    body_of,
     draw_option_order,
     first_value,
     option_problems,
     realize_option_order,
 )
+from items.shapes import ScoredChoice
+from items.simulation import Answerer
 
 
 class Body(ChoiceBody):
@@ -38,15 +39,11 @@ class Key(Schema):
     credit: dict[str, Decimal] = Field(default_factory=dict)
 
 
-class Response(Schema):
+class Response(PageChecked):
     choice: str
 
-    @model_validator(mode="after")
-    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
-        body = body_of(info)
-        if body is not None:
-            _check_offered(body, self.choice)
-        return self
+    def check_against(self, body: Body) -> None:
+        _check_offered(body, self.choice)
 
 
 def _check_offered(body: Body, choice: str) -> None:
@@ -99,6 +96,15 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
+def shape(body: Body, key: Key) -> ScoredChoice:
+    return ScoredChoice(body.prompt, tuple(body.options), key.correct, key.points, key.credit)
+
+
+def simulate(body: Body, key: Key, who: Answerer) -> Form:
+    ids = [o.id for o in body.options]
+    return {"choice": [key.correct if who.gets() else who.wrong_pick(ids, key.correct)]}
+
+
 TYPE = ItemType(
     name="single_choice",
     description="Pick the one best option (MCQ, SJT best response).",
@@ -109,6 +115,8 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
+    shape=shape,
+    simulate=simulate,
     draw=draw_option_order,
     realize=realize_option_order,
 )

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Self
 
-from pydantic import Field, ValidationInfo, model_validator
+from pydantic import Field
 
 from items.base import (
     ChoiceBody,
+    ConsensusKey,
     Form,
     ItemType,
     Option,
+    PageChecked,
     Part,
     Problem,
     ResponseError,
     Schema,
     Score,
-    body_of,
     draw_option_order,
     first_value,
     option_problems,
     realize_option_order,
 )
+from items.shapes import NoFaithfulTarget
+from items.simulation import Answerer
 
 PICKS = {"most": "most effective", "least": "least effective"}
 
@@ -46,18 +50,14 @@ class Key(Schema):
     rule: Rule = Field(default_factory=Rule)
 
 
-class Response(Schema):
+class Response(PageChecked):
     """Either pick may be missing: a half-answered item still scores that half."""
 
     most: str | None = None
     least: str | None = None
 
-    @model_validator(mode="after")
-    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
-        body = body_of(info)
-        if body is not None:
-            _validate(body, self)
-        return self
+    def check_against(self, body: Body) -> None:
+        _validate(body, self)
 
 
 def _validate(body: Body, response: Response) -> Response:
@@ -139,6 +139,47 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
+def shape(body: Body, key: Key) -> NoFaithfulTarget:
+    return NoFaithfulTarget(
+        "no other format has a most/least-effective question, and two separate choices "
+        "would lose the rule that picking the other extreme costs a point"
+    )
+
+
+def simulate(body: Body, key: Key, who: Answerer) -> Form:
+    ids = [o.id for o in body.options]
+    most = key.most if who.gets() else who.wrong_pick(ids, key.most)
+    # Spotting the worst response is a little easier than the best.
+    least = key.least if who.gets(shift=-0.4) else who.wrong_pick(ids, key.least)
+    if least == most:
+        least = who.wrong_pick(ids, most)
+    return {"most": [most], "least": [least]}
+
+
+def consensus_key(body: Body, key: Key, responses: Iterable[Response]) -> Key:
+    """The candidates' most common most and least picks, under the item's rule.
+
+    Ties go to the option listed first; if the most common least pick is the consensus
+    most pick, the next most common least pick is used; where no candidate's pick fits,
+    the expert's stays.
+    """
+    order = [option.id for option in body.options]
+    most_counts: Counter[str] = Counter()
+    least_counts: Counter[str] = Counter()
+    for response in responses:
+        most_counts.update([response.most] if response.most in order else [])
+        least_counts.update([response.least] if response.least in order else [])
+
+    def ranked(counts: Counter[str]) -> list[str]:
+        return sorted(counts, key=lambda option: (-counts[option], order.index(option)))
+
+    most = next(iter(ranked(most_counts)), key.most)
+    least = next((option for option in ranked(least_counts) if option != most), None)
+    if least is None:
+        least = key.least if key.least != most else key.most
+    return key.model_copy(update={"most": most, "least": least})
+
+
 TYPE = ItemType(
     name="sjt_most_least",
     description="SJT: pick the most and the least effective response.",
@@ -149,6 +190,9 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
+    shape=shape,
+    simulate=simulate,
+    consensus=ConsensusKey(own="keyed", build=consensus_key),
     draw=draw_option_order,
     realize=realize_option_order,
 )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Self
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from items.base import (
     ChoiceBody,
     Form,
     ItemType,
     Option,
+    PageChecked,
     Part,
     Problem,
     ResponseError,
@@ -24,6 +24,8 @@ from items.base import (
     realize_option_order,
     whole_number,
 )
+from items.shapes import Ordering
+from items.simulation import Answerer
 
 FIELD_PREFIX = "rank-"
 
@@ -46,7 +48,7 @@ class Key(Schema):
     ranking: list[str]
 
 
-class Response(Schema):
+class Response(PageChecked):
     """Rank (1 = first) per option id; options not yet ranked are absent."""
 
     ranks: dict[str, int]
@@ -59,12 +61,8 @@ class Response(Schema):
             return value
         return {option: whole_number(FIELD_PREFIX + str(option), n, "rank") for option, n in value.items()}
 
-    @model_validator(mode="after")
-    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
-        body = body_of(info)
-        if body is not None:
-            _validate(body, self)
-        return self
+    def check_against(self, body: Body) -> None:
+        _validate(body, self)
 
 
 def _validate(body: Body, response: Response) -> Response:
@@ -155,6 +153,16 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
+def shape(body: Body, key: Key) -> Ordering:
+    return Ordering(body.prompt, tuple(body.options), tuple(key.ranking), body.first_label, body.last_label)
+
+
+def simulate(body: Body, key: Key, who: Answerer) -> Form:
+    spread = 0.3 + 2.0 * (1 - who.chance())
+    noisy = sorted(key.ranking, key=lambda option_id: key.ranking.index(option_id) + who.rng.gauss(0, spread))
+    return {FIELD_PREFIX + option_id: [str(rank)] for rank, option_id in enumerate(noisy, start=1)}
+
+
 TYPE = ItemType(
     name="sjt_rank",
     description="SJT: rank every response from first to last.",
@@ -165,6 +173,8 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
+    shape=shape,
+    simulate=simulate,
     draw=draw_option_order,
     realize=realize_option_order,
 )

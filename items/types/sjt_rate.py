@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Self
 
@@ -9,9 +11,11 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from items.base import (
     ChoiceBody,
+    ConsensusKey,
     Form,
     ItemType,
     Option,
+    PageChecked,
     Part,
     Problem,
     ResponseError,
@@ -24,6 +28,8 @@ from items.base import (
     realize_option_order,
     whole_number,
 )
+from items.shapes import PerOptionRating
+from items.simulation import Answerer
 
 FIELD_PREFIX = "rating-"
 
@@ -65,7 +71,7 @@ class Key(Schema):
     ratings: dict[str, Decimal]
 
 
-class Response(Schema):
+class Response(PageChecked):
     """The candidate's rating per option id; unrated options are absent."""
 
     ratings: dict[str, int]
@@ -78,12 +84,8 @@ class Response(Schema):
             return value
         return {option: whole_number(FIELD_PREFIX + str(option), n, "rating") for option, n in value.items()}
 
-    @model_validator(mode="after")
-    def _as_the_page_checks(self, info: ValidationInfo) -> Self:
-        body = body_of(info)
-        if body is not None:
-            _validate(body, self)
-        return self
+    def check_against(self, body: Body) -> None:
+        _validate(body, self)
 
 
 def _validate(body: Body, response: Response) -> Response:
@@ -145,6 +147,42 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
+def shape(body: Body, key: Key) -> PerOptionRating:
+    scale = body.scale
+    return PerOptionRating(body.prompt, tuple(body.options), scale.min, scale.max, scale.labels, key.ratings)
+
+
+def simulate(body: Body, key: Key, who: Answerer) -> Form:
+    spread = 0.3 + 1.6 * (1 - who.chance())
+    scale = body.scale
+    form: dict[str, list[str]] = {}
+    for option in body.options:
+        rating = round(float(key.ratings[option.id]) + who.rng.gauss(0, spread))
+        form[FIELD_PREFIX + option.id] = [str(min(scale.max, max(scale.min, rating)))]
+    return form
+
+
+def consensus_key(body: Body, key: Key, responses: Iterable[Response]) -> Key:
+    """Per option the candidates' most common rating.
+
+    Tied ratings are averaged; an option nobody rated keeps the expert rating.
+    """
+    counts: dict[str, Counter[int]] = {option.id: Counter() for option in body.options}
+    for response in responses:
+        for option_id, rating in response.ratings.items():
+            if option_id in counts:  # an unknown option is refused when the response is scored
+                counts[option_id][rating] += 1
+    ratings = {}
+    for option_id, counted in counts.items():
+        if not counted:
+            ratings[option_id] = key.ratings[option_id]
+            continue
+        top = max(counted.values())
+        modes = [rating for rating, count in counted.items() if count == top]
+        ratings[option_id] = Decimal(sum(modes)) / len(modes)
+    return Key(ratings=ratings)
+
+
 TYPE = ItemType(
     name="sjt_rate",
     description="SJT: rate how effective each response is on a scale.",
@@ -155,6 +193,9 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
+    shape=shape,
+    simulate=simulate,
+    consensus=ConsensusKey(own="expert", build=consensus_key),
     draw=draw_option_order,
     realize=realize_option_order,
 )

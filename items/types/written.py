@@ -15,7 +15,21 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from items.base import Form, ItemType, Part, Problem, ResponseError, Schema, Score, body_of, first_value
+from items.base import (
+    Criterion,
+    Form,
+    ItemType,
+    Part,
+    Problem,
+    ResponseError,
+    Rubric,
+    Schema,
+    Score,
+    body_of,
+    first_value,
+)
+from items.shapes import FactCheck, NameCheck, TextWithRubric
+from items.simulation import Answerer, misspelled
 
 MAX_CHARACTERS = 20_000
 # A blank name or phrasing would be "found" in every answer.
@@ -29,15 +43,6 @@ class Body(Schema):
     material: str = ""
     min_words: int | None = Field(default=None, ge=1)
     max_words: int | None = Field(default=None, ge=1)
-
-
-class Criterion(Schema):
-    """One rubric line; ``description`` anchors what earns its points."""
-
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    label: str = Field(min_length=1)
-    description: str = Field(min_length=1)
-    max_points: Decimal = Field(gt=0)
 
 
 class RequiredName(Schema):
@@ -223,6 +228,38 @@ def check(body: Body, key: Key) -> list[Problem]:
     return problems
 
 
+def shape(body: Body, key: Key) -> TextWithRubric:
+    return TextWithRubric(
+        prompt=body.prompt,
+        material=body.material,
+        min_words=body.min_words,
+        max_words=body.max_words,
+        rubric=tuple(key.rubric),
+        required_names=tuple(NameCheck(n.name, n.points) for n in key.required_names),
+        required_facts=tuple(FactCheck(f.label, tuple(f.accept), f.points) for f in key.required_facts),
+        length_points=None if key.length is None else key.length.points,
+        max_points=max_points(body, key),
+    )
+
+
+def simulate(body: Body, key: Key, who: Answerer) -> Form:
+    """An email built from the material's lines: abler candidates keep more facts and spell names right."""
+    lines = [line.strip() for line in body.material.splitlines() if line.strip()]
+    kept = [line for line in lines if who.gets(shift=-0.8)] or lines[:2]
+    words = sum(len(line.split()) for line in kept)
+    while body.max_words and words > body.max_words - 20 and len(kept) > 2:
+        words -= len(kept.pop(who.rng.randrange(len(kept))).split())
+    text = "\n".join(["Hi team,", "", "A summary of this morning's call and what we agreed:", "", *kept])
+    for required in key.required_names:
+        if not who.gets(shift=-0.5):
+            text = text.replace(required.name, misspelled(required.name, who.rng))
+    return {"text": [f"{text}\n\nThanks,\nAccount Manager"]}
+
+
+def _criteria(key: Key) -> list[Criterion]:
+    return key.rubric
+
+
 TYPE = ItemType(
     name="written",
     description="Free-text answer (summary email) scored by rubric, with automatic checks where exact.",
@@ -233,4 +270,7 @@ TYPE = ItemType(
     score=score,
     max_points=max_points,
     check=check,
+    shape=shape,
+    simulate=simulate,
+    rubric=Rubric(criteria=_criteria, score=apply_rubric),
 )

@@ -361,7 +361,7 @@ def test_written_reviewer_shows_answer_rubric_and_checks(macros: Any) -> None:
     response = t.Response(text=GOOD)
     html = str(macros.reviewer(BODY, KEY, response, t.score(BODY, KEY, response)))
     assert "Rubric (awaiting your marks)" in html
-    assert "3 = calm and constructive." in html and "Score: 2.5 / 7.5" in html
+    assert "3 = calm and constructive." in html and "Score: 2.5 of 7.5" in html
     assert "Niamh O&#39;Brien at Quayside Florists today" in html
     assert "(No answer.)" in str(macros.reviewer(BODY, KEY, None, None))
 

@@ -9,19 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from items.bank import load_banks
-from items.base import Option
+from items.bank import ItemVersion, load_banks
+from items.base import Option, Schema
 from items.types import sjt_most_least as most_least
 from items.types import sjt_rate as rate
-from reports.key_comparison import (
-    compare_keys,
-    consensus_key,
-    key_variant_scores,
-    most_least_consensus_key,
-    most_least_scores,
-    rate_consensus_key,
-    rate_scores,
-)
+from reports.key_comparison import compare_keys, consensus_key, key_variant_scores
 
 ROOT = Path(__file__).resolve().parents[3]
 OPTIONS = [Option(id=i, text=f"Response {i}") for i in "abcd"]
@@ -29,6 +21,23 @@ ML_BODY = most_least.Body(prompt="A client is upset.", options=OPTIONS)
 ML_KEY = most_least.Key(most="a", least="d")
 RATE_BODY = rate.Body(prompt="Rate each response.", options=OPTIONS[:3], scale=rate.Scale(min=1, max=5))
 RATE_KEY = rate.Key(ratings={"a": Decimal(5), "b": Decimal(1), "c": Decimal(3)})
+
+
+def _item(item_type: str, body: Schema, key: Schema) -> ItemVersion:
+    return ItemVersion(
+        item_id="sjt-item",
+        version="v1",
+        type=item_type,
+        title="An SJT item",
+        section="sjt",
+        minutes=Decimal(2),
+        tags=(),
+        rationale="",
+        body=body,
+        key=key,
+        bank="bank",
+        source="bank.yaml",
+    )
 
 
 def test_most_least_keyed_and_consensus_scores() -> None:
@@ -39,7 +48,7 @@ def test_most_least_keyed_and_consensus_scores() -> None:
         "p4": most_least.Response(most="d", least="b"),
         "blank": None,
     }
-    scores = most_least_scores(ML_BODY, ML_KEY, responses)
+    scores = key_variant_scores(_item("sjt_most_least", ML_BODY, ML_KEY), responses)
     # Expert key: most a, least d. Consensus: most b (2 picks), least d (2 picks).
     assert list(scores.columns) == ["keyed", "consensus"]
     assert scores.loc["p1"].tolist() == [1.0, 2.0]
@@ -61,7 +70,7 @@ def test_most_least_keyed_and_consensus_scores() -> None:
 )
 def test_most_least_consensus_key(picks: list[tuple[str, str | None]], most: str, least: str) -> None:
     responses = [most_least.Response(most=m, least=pick) for m, pick in picks]
-    key = most_least_consensus_key(ML_BODY, ML_KEY, responses)
+    key = most_least.consensus_key(ML_BODY, ML_KEY, responses)
     assert (key.most, key.least) == (most, least)
     assert key.rule == ML_KEY.rule
 
@@ -72,7 +81,7 @@ def test_rate_consensus_key_is_the_most_common_rating_with_ties_averaged() -> No
         rate.Response(ratings={"a": 4, "b": 3}),
         rate.Response(ratings={"a": 5}),
     ]
-    key = rate_consensus_key(RATE_BODY, RATE_KEY, responses)
+    key = rate.consensus_key(RATE_BODY, RATE_KEY, responses)
     # c: nobody rated it, so the expert's rating stays.
     assert key.ratings == {"a": Decimal(4), "b": Decimal("2.5"), "c": Decimal(3)}
 
@@ -84,7 +93,7 @@ def test_rate_scores_by_expert_and_by_consensus() -> None:
         "p3": rate.Response(ratings={"a": 5, "b": 1, "c": 3}),
         "p4": None,
     }
-    scores = rate_scores(RATE_BODY, RATE_KEY, responses)
+    scores = key_variant_scores(_item("sjt_rate", RATE_BODY, RATE_KEY), responses)
     # Consensus: a 4, b 2, c 3.  Span 4 per option.  p1: expert (4-1)+(4-1)+(4-0) = 10, consensus 12.
     assert scores.loc["p1"].tolist() == [10.0, 12.0]
     assert scores.loc["p2"].tolist() == [8.0, 10.0]
@@ -156,5 +165,5 @@ def test_consensus_key_of_a_shipped_item_is_its_types_consensus() -> None:
     rated = catalogue.items["sjt-renewal-at-risk"]
     ratings = [rate.Response(ratings={"a": 5, "b": 2, "c": 1, "d": 2, "e": 3})]
     assert consensus_key(rated, ratings).model_dump()["ratings"]["a"] == Decimal(5)
-    with pytest.raises(ValueError, match="sjt_rank items have no consensus key"):
+    with pytest.raises(ValueError, match="sjt_rank items have no alternative keys"):
         consensus_key(catalogue.items["sjt-monday-priorities"], [])
