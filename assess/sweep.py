@@ -12,7 +12,7 @@ import threading
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.clock import Clock
-from assess.services.attempts import finalize_expired
+from assess.services.finalization import finalize_expired
 
 log = logging.getLogger(__name__)
 

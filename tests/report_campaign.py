@@ -24,13 +24,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import AttemptItem, Invitation, StaffUser
-from assess.services.attempts import save_answer, start_attempt, submit_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import CampaignSettings, create_campaign
+from assess.services.finalization import submit_attempt
 from assess.services.invitations import create_invitation, revoke_invitation
 from assess.services.rubric import latest_review_id, score_rubric
 from assess.services.scorecards import ScorecardAnswers, kit_catalogue, save_scorecard, start_correction
@@ -80,14 +81,14 @@ def _take_test(
     answers: dict[str, dict[str, str]],
     now: Any,
 ) -> int:
-    attempt = start_attempt(session, invitation, catalogue, now, random.Random(1))
+    attempt = create_attempt(session, invitation, catalogue, now, random.Random(1))
     positions = dict(
         session.execute(
             select(AttemptItem.item_id, AttemptItem.position).where(AttemptItem.attempt_id == attempt.id)
         ).all()
     )
     for seq, (item_id, response) in enumerate(answers.items(), start=1):
-        save_answer(session, attempt.id, positions[item_id], dict(response), one_device(seq), now, GRACE)
+        save_json(session, attempt.id, positions[item_id], dict(response), one_device(seq), now, GRACE)
     return attempt.id
 
 

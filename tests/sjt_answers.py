@@ -22,14 +22,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import AttemptItem
-from assess.services.attempts import save_answer, start_attempt, submit_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import create_campaign
-from assess.services.invitations import create_invitation, open_invitation
+from assess.services.finalization import submit_attempt
+from assess.services.invitations import create_invitation, open_link
 from items.bank import load_banks
 
 SHIPPED_BANKS = Path(__file__).resolve().parent.parent / "items" / "banks"
@@ -85,13 +86,13 @@ def finish_sjt_attempts(
             _, token = create_invitation(
                 session, "sjt", f"s{n}@example.com", clock(), Decimal(1), timedelta(days=1)
             )
-            invitation = open_invitation(session, token, clock())
-            attempt = start_attempt(session, invitation, catalogue, clock(), random.Random(n))
+            invitation = open_link(session, token, clock())[0]
+            attempt = create_attempt(session, invitation, catalogue, clock(), random.Random(n))
             slots = session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)).all()
             for slot in slots:
                 seq = int(clock().timestamp() * 1_000_000) + slot.position + 1
                 response = response_of(slot.item_id, n % 4)
-                save_answer(session, attempt.id, slot.position, response, one_device(seq), clock(), 30)
+                save_json(session, attempt.id, slot.position, response, one_device(seq), clock(), 30)
             submit_attempt(session, attempt.id, clock())
             abilities[str(attempt.id)] = n % 4
     return abilities

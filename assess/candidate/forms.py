@@ -10,7 +10,8 @@ from pydantic import Field, ValidationError
 from werkzeug.datastructures import MultiDict
 
 from assess.answer_fields import MAX_FIELDS, TamperedRequest, check_sizes
-from assess.services.attempts import MAX_REVISION, MAX_SEQ, SlotView
+from assess.services.answer_saves import MAX_REVISION, MAX_SEQ
+from assess.services.attempt_reads import SlotView
 from assess.services.save_order import SaveOrder
 from items import registry
 from items.base import Schema
@@ -44,10 +45,10 @@ def parse_autosave(payload: Any) -> Autosave:
     return autosave
 
 
-def normalise_answer(view: SlotView, fields: Mapping[str, Sequence[str]]) -> dict[str, Any] | None:
-    """The stored form of an answer; ``ResponseError`` names the field a candidate must fix."""
-    response = registry.get(view.type).normalise(view.body, fields)
-    return None if response is None else response.model_dump(mode="json")
+def normalise_answer(view: SlotView, fields: Mapping[str, Sequence[str]]) -> Schema | None:
+    """The answer as its type's response model; ``ResponseError`` names the field a candidate must fix."""
+    response: Schema | None = registry.get(view.type).normalise(view.body, fields)
+    return response
 
 
 def posted_order(form: MultiDict[str, str]) -> SaveOrder:

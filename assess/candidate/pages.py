@@ -16,7 +16,8 @@ from flask import current_app, render_template, url_for
 from assess.answer_fields import FIELD_PREFIX
 from assess.db import app_state, db_session
 from assess.models import Attempt, Invitation
-from assess.services.attempts import SlotSummary, SlotView, seconds_left, slot_summaries
+from assess.services.attempt_phase import seconds_left
+from assess.services.attempt_reads import SlotSummary, SlotView, slot_summaries
 from assess.services.authoring import live_catalogue
 from items.base import ResponseError
 from items.forms import Pool

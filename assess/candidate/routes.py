@@ -8,7 +8,7 @@ No template here is given a key, a rationale or a score (Invariant 2).
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import jsonify, redirect, render_template, request, url_for
 
@@ -18,22 +18,13 @@ from assess.candidate.forms import destination, normalise_answer, parse_autosave
 from assess.candidate.pages import CONFLICT_NOTICE, render_instructions, render_item, render_review
 from assess.db import app_state, db_session
 from assess.errors import error_response, json_refusal, wants_json
-from assess.models import Attempt, Invitation
-from assess.services.attempts import (
-    AttemptBusy,
-    AttemptClosed,
-    NoSuchSlot,
-    create_attempt,
-    finalize_attempt,
-    open_slot,
-    page_slots,
-    save_answer,
-    seconds_left,
-    slot_summaries,
-    submit_attempt,
-)
+from assess.services.answer_saves import AttemptBusy, save_answer
+from assess.services.attempt_phase import AttemptClosed, OpenedAttempt, open_attempt, phase_of, seconds_left
+from assess.services.attempt_reads import NoSuchSlot, open_slot, page_slots, slot_summaries
+from assess.services.attempt_start import create_attempt
 from assess.services.authoring import live_catalogue
-from assess.services.invitations import InvitationUnusable, open_link
+from assess.services.finalization import submit_attempt
+from assess.services.invitations import InvitationUnusable
 from assess.services.save_order import Outcome
 from assess.web import Page, current_time
 from items.bank import FormUnavailable
@@ -47,23 +38,8 @@ UNUSABLE_HEADINGS = {
 }
 
 
-def _open(token: str) -> tuple[Invitation, Attempt | None]:
-    return open_link(db_session(), token, current_time())
-
-
-def _is_time_up(attempt: Attempt, now: datetime) -> bool:
-    return attempt.finalized_at is not None or seconds_left(attempt, now) == 0
-
-
-def _is_past_grace(attempt: Attempt, now: datetime) -> bool:
-    return now > attempt.deadline + timedelta(seconds=app_state().settings.grace_seconds)
-
-
-def _finalize_if_past_grace(attempt: Attempt, now: datetime) -> None:
-    # The sweep would get there too; finalizing here means a candidate who is still
-    # looking sees a finished attempt at once, and the grading does not wait a sweep round.
-    if attempt.finalized_at is None and _is_past_grace(attempt, now):
-        finalize_attempt(db_session(), attempt.id, now, by="deadline")
+def _open(token: str, now: datetime) -> OpenedAttempt:
+    return open_attempt(db_session(), token, now, app_state().settings.grace_seconds)
 
 
 @bp.errorhandler(InvitationUnusable)
@@ -133,42 +109,44 @@ def attempt_busy(exc: AttemptBusy) -> Page:
 
 @bp.get("/<token>")
 def instructions(token: str) -> Page:
-    invitation, attempt = _open(token)
-    if attempt is not None:
-        if _is_time_up(attempt, current_time()):
+    opened = _open(token, current_time())
+    if opened.attempt is not None:
+        if opened.phase.is_time_up:
             return redirect(url_for("candidate.done", token=token))
-        unanswered = [s for s in slot_summaries(db_session(), attempt) if not s.answered]
+        unanswered = [s for s in slot_summaries(db_session(), opened.attempt) if not s.answered]
         if not unanswered:
             return redirect(url_for("candidate.review", token=token))
         return redirect(url_for("candidate.item", token=token, n=unanswered[0].position + 1))
-    return render_instructions(token, invitation)
+    return render_instructions(token, opened.invitation)
 
 
 @bp.post("/<token>/start")
 def start(token: str) -> Page:
-    invitation, attempt = _open(token)
+    now = current_time()
+    opened = _open(token, now)
     # Idempotent: a second Start (another tab, a double click) goes to the same attempt,
     # and two racing Starts get one attempt (create_attempt).
-    if attempt is None:
+    if opened.attempt is None:
         # Drawn from the live catalogue: authored heads, no retired items (read per request),
         # of the campaign's form only, so that a Start costs the same at any catalogue size.
-        catalogue = live_catalogue(db_session(), app_state().catalogue, invitation.campaign.form_id)
-        create_attempt(db_session(), invitation, catalogue, current_time(), random.Random())
+        form_id = opened.invitation.campaign.form_id
+        catalogue = live_catalogue(db_session(), app_state().catalogue, form_id)
+        create_attempt(db_session(), opened.invitation, catalogue, now, random.Random())
     return redirect(url_for("candidate.item", token=token, n=1))
 
 
 @bp.get("/<token>/items/<int:n>")
 def item(token: str, n: int) -> Page:
-    _, attempt = _open(token)
-    if attempt is None:
-        return redirect(url_for("candidate.instructions", token=token))
     now = current_time()
-    if _is_time_up(attempt, now):
+    opened = _open(token, now)
+    if opened.attempt is None:
+        return redirect(url_for("candidate.instructions", token=token))
+    if opened.phase.is_time_up:
         return redirect(url_for("candidate.done", token=token))
     if n < 1:
         raise NoSuchSlot(f"no item {n}")
-    view, summaries = page_slots(db_session(), attempt, n - 1)
-    return render_item(token, attempt, view, summaries, now)
+    view, summaries = page_slots(db_session(), opened.attempt, n - 1)
+    return render_item(token, opened.attempt, view, summaries, now)
 
 
 @bp.post("/<token>/items/<int:n>")
@@ -201,7 +179,7 @@ def item_save(token: str, n: int) -> Page:
         # The candidate stays on the item and sees what is stored, with the reason in words.
         view, summaries = page_slots(db_session(), attempt, view.position)
         return render_item(token, attempt, view, summaries, now, notice=CONFLICT_NOTICE), 409
-    if _is_time_up(attempt, now):
+    if phase_of(attempt, now, app_state().settings.grace_seconds).is_time_up:
         return redirect(url_for("candidate.done", token=token))
     if target == "review":
         return redirect(url_for("candidate.review", token=token))
@@ -240,52 +218,51 @@ def autosave(token: str, n: int) -> Page:
 
 @bp.get("/<token>/status")
 def status(token: str) -> Page:
-    _, attempt = _open(token)
-    if attempt is None:
-        return jsonify(error="The test has not been started."), 409
     now = current_time()
-    _finalize_if_past_grace(attempt, now)
-    return jsonify(seconds_left=seconds_left(attempt, now), finished=_is_time_up(attempt, now))
+    opened = _open(token, now)
+    if opened.attempt is None:
+        return jsonify(error="The test has not been started."), 409
+    # Reads only: past the grace the sweep finalizes; the page learns at once that time is up.
+    return jsonify(seconds_left=seconds_left(opened.attempt, now), finished=opened.phase.is_time_up)
 
 
 @bp.get("/<token>/review")
 def review(token: str) -> Page:
-    _, attempt = _open(token)
-    if attempt is None:
-        return redirect(url_for("candidate.instructions", token=token))
     now = current_time()
-    if _is_time_up(attempt, now):
+    opened = _open(token, now)
+    if opened.attempt is None:
+        return redirect(url_for("candidate.instructions", token=token))
+    if opened.phase.is_time_up:
         return redirect(url_for("candidate.done", token=token))
-    return render_review(token, attempt, now)
+    return render_review(token, opened.attempt, now)
 
 
 @bp.post("/<token>/submit")
 def submit(token: str) -> Page:
-    _, attempt = _open(token)
-    if attempt is None:
-        return redirect(url_for("candidate.instructions", token=token))
     now = current_time()
-    unanswered = [s for s in slot_summaries(db_session(), attempt) if not s.answered]
-    if unanswered and request.form.get("confirm") != "yes" and not _is_time_up(attempt, now):
+    opened = _open(token, now)
+    if opened.attempt is None:
+        return redirect(url_for("candidate.instructions", token=token))
+    unanswered = [s for s in slot_summaries(db_session(), opened.attempt) if not s.answered]
+    if unanswered and request.form.get("confirm") != "yes" and not opened.phase.is_time_up:
         message = "Tick the box to confirm that you want to submit with unanswered items."
-        return render_review(token, attempt, now, confirm_error=message), 422
-    submit_attempt(db_session(), attempt.id, now)
+        return render_review(token, opened.attempt, now, confirm_error=message), 422
+    submit_attempt(db_session(), opened.attempt.id, now)
     return redirect(url_for("candidate.done", token=token))
 
 
 @bp.get("/<token>/done")
 def done(token: str) -> Page:
     try:
-        _, attempt = _open(token)
+        opened = _open(token, current_time())
     except InvitationUnusable as exc:
         if exc.reason != "finished":
             raise
         return render_template("candidate/done.html", time_up=False)
-    if attempt is None:
+    if opened.attempt is None:
         return redirect(url_for("candidate.instructions", token=token))
-    now = current_time()
-    if not _is_time_up(attempt, now):
+    if not opened.phase.is_time_up:
         # Not submitted and time remains: the way to the end is the review page's Submit.
         return redirect(url_for("candidate.review", token=token))
-    _finalize_if_past_grace(attempt, now)
+    # Reads only: the sweep finalizes and grades it once the grace is over.
     return render_template("candidate/done.html", time_up=True)

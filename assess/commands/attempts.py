@@ -7,7 +7,9 @@ import click
 from assess.clock import system_clock
 from assess.commands import fail
 from assess.commands.database import open_database, settings_or_exit
-from assess.services.attempts import AttemptClosed, NoSuchAttempt, finalize_expired, grant_extra_time
+from assess.services.attempt_phase import AttemptClosed, NoSuchAttempt
+from assess.services.finalization import finalize_expired
+from assess.services.time_grants import grant_extra_time
 
 
 @click.command("finalize-expired")

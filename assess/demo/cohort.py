@@ -26,11 +26,11 @@ from assess.demo.interviews import MUST_HAVE, RED_FLAG, SPLIT, assign_panel, dec
 from assess.demo.plan import FINISHED, INTERVIEWED, PlannedCandidate, plan_candidates
 from assess.demo.sittings import finish_test, review_written, sit_test
 from assess.models import Campaign, Invitation, StaffUser
-from assess.services.attempts import grant_extra_time
 from assess.services.campaigns import CampaignSettings, campaign_by_slug, create_campaign
 from assess.services.invitations import create_invitation, new_invitation, revoke_invitation
 from assess.services.self_identification import PREFER_NOT_TO_SAY, QUESTIONS, record_self_identification
 from assess.services.staff import reset_or_create_user
+from assess.services.time_grants import grant_extra_time
 from items.bank import Catalogue
 from kits.model import InterviewKit, KitCatalogue
 

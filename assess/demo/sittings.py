@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from assess.demo.answers import Candidate, ItemParameters, answer, rubric_awards
 from assess.models import Answer, AttemptEvent, AttemptItem, Invitation, StaffUser
-from assess.services.attempts import create_attempt, finalize_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.catalogue import pinned_item
+from assess.services.finalization import finalize_attempt
 from assess.services.rubric import score_rubric
 from items.bank import Catalogue
 from items.types import written

@@ -9,7 +9,7 @@ from wtforms import HiddenField, IntegerField, RadioField, SubmitField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Regexp
 
-from assess.services.attempts import MAX_GRANT_MINUTES
+from assess.services.time_grants import MAX_GRANT_MINUTES
 from assess.web import FiniteDecimalField
 from items.types.written import Criterion
 

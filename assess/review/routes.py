@@ -27,7 +27,7 @@ from assess.review.forms import (
     rubric_awards,
     rubric_form,
 )
-from assess.services import attempts as attempt_service
+from assess.services.attempt_phase import AttemptClosed, NoSuchAttempt, seconds_left
 from assess.services.catalogue import load_catalogue
 from assess.services.regrade import (
     NothingToRegrade,
@@ -38,7 +38,6 @@ from assess.services.regrade import (
 )
 from assess.services.review import (
     GAP_AFTER,
-    NoSuchAttempt,
     ReviewedSlot,
     anonymous_code,
     attempt_review,
@@ -53,6 +52,7 @@ from assess.services.rubric import (
     pending_answers,
     score_rubric,
 )
+from assess.services.time_grants import grant_extra_time
 from assess.web import Page, current_time
 from items.bank import BankInvalid
 from items.base import ResponseError
@@ -91,7 +91,6 @@ def review_context() -> dict[str, object]:
 
 
 @bp.errorhandler(NoSuchAttempt)
-@bp.errorhandler(attempt_service.NoSuchAttempt)
 def no_such_attempt(exc: Exception) -> Page:
     return error_response(404)
 
@@ -116,7 +115,7 @@ def _attempt_page(attempt_id: int, form: GrantTimeForm, error: str = "", status:
         review=review,
         form=form if may_grant else None,
         grant_error=error,
-        seconds_left=attempt_service.seconds_left(review.attempt, current_time()),
+        seconds_left=seconds_left(review.attempt, current_time()),
     )
     return page, status
 
@@ -129,7 +128,7 @@ def grant_time(attempt_id: int) -> Page:
         return _attempt_page(attempt_id, form, status=422)
     staff = current_staff()
     try:
-        attempt_service.grant_extra_time(
+        grant_extra_time(
             db_session(),
             attempt_id,
             form.minutes.data or 0,
@@ -138,7 +137,7 @@ def grant_time(attempt_id: int) -> Page:
             current_time(),
             actor=staff,
         )
-    except attempt_service.AttemptClosed:
+    except AttemptClosed:
         message = "The attempt has ended, so its time can no longer change."
         return _attempt_page(attempt_id, form, error=message, status=409)
     flash(f"{form.minutes.data} minutes of extra time granted; the candidate's page shows it within seconds.")

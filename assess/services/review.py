@@ -27,6 +27,7 @@ from assess.models import (
     RubricReview,
     StaffUser,
 )
+from assess.services.attempt_phase import NoSuchAttempt
 from assess.services.catalogue import pinned_item
 from items.bank import ItemVersion
 from items.base import Part, ResponseError, Schema, Score
@@ -38,10 +39,6 @@ from scoring.totals import SectionTotal, overall_percent, section_totals
 #: candidate's connection may have dropped (answers queued offline arrive together when it
 #: returns), or they stopped answering. Pages poll every few seconds but only saves are kept.
 GAP_AFTER = timedelta(minutes=2)
-
-
-class NoSuchAttempt(LookupError):
-    """No attempt, or no item at that position of it."""
 
 
 @dataclass(frozen=True)

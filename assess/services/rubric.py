@@ -21,8 +21,9 @@ from assess.models import (
     StaffUser,
     StoredItemVersion,
 )
+from assess.services.attempt_phase import NoSuchAttempt
 from assess.services.catalogue import pinned_item
-from assess.services.review import NoSuchAttempt, anonymous_code, candidate_label, has_rubric, key_versions
+from assess.services.review import anonymous_code, candidate_label, has_rubric, key_versions
 from assess.services.staff import record_audit
 from items.base import Schema
 from items.types import written

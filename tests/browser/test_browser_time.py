@@ -12,7 +12,7 @@ from candidate_pages import answer_first_option, seconds_shown, start_attempt
 from live_server import GRACE_SECONDS, LiveServer, wait_for
 from playwright.sync_api import BrowserContext, Page, expect
 
-from assess.services.attempts import grant_extra_time
+from assess.services.time_grants import grant_extra_time
 
 pytestmark = pytest.mark.browser
 

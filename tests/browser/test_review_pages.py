@@ -9,12 +9,13 @@ import pytest
 from axe_check import violations
 from live_server import CAMPAIGN, GRACE_SECONDS, LiveServer
 from playwright.sync_api import Page, expect
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import select
 
 from assess.models import AttemptItem, ItemScore, RubricReview, StoredItemVersion
-from assess.services.attempts import save_answer, start_attempt, submit_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import CampaignSettings, create_campaign
+from assess.services.finalization import submit_attempt
 from assess.services.invitations import create_invitation
 from assess.services.staff import create_user
 
@@ -40,7 +41,7 @@ def finished_attempt(server: LiveServer, running: bool = False) -> tuple[int, in
     catalogue = server.app.extensions["assess"].catalogue
     with server.session_factory() as session:
         invitation, _ = create_invitation(session, CAMPAIGN, "candidate@example.com", server.clock())
-        attempt = start_attempt(session, invitation, catalogue, server.clock(), random.Random(1))
+        attempt = create_attempt(session, invitation, catalogue, server.clock(), random.Random(1))
         rows = session.execute(
             select(AttemptItem, StoredItemVersion.type)
             .join(
@@ -59,7 +60,7 @@ def finished_attempt(server: LiveServer, running: bool = False) -> tuple[int, in
                 response = {"choice": slot.variant["order"][0]}
             else:
                 continue
-            save_answer(
+            save_json(
                 session, attempt.id, slot.position, response, one_device(seq), server.clock(), GRACE_SECONDS
             )
         if not running:

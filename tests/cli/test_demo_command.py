@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assess.cli import main
 from assess.models import Campaign, Invitation, StaffUser
-from assess.services.invitations import open_invitation
+from assess.services.invitations import open_link
 from assess.services.staff import authenticate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def test_five_candidates_then_a_second_run_each_print_a_fresh_link_and_logins(
         for link in links:
             assert link is not None
             assert (
-                open_invitation(session, link.group(2), datetime.now(UTC)).campaign.slug
+                open_link(session, link.group(2), datetime.now(UTC))[0].campaign.slug
                 == "demo-account-manager"
             )
         for (role, email, old), (_, _, new) in zip(logins[0], logins[1], strict=True):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assess.commands.serve import SWEEP_LOCK_KEY, ExclusiveSweep
 from assess.models import Attempt
-from assess.services.attempts import start_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import create_campaign
 from assess.services.invitations import create_invitation
 from items.bank import Catalogue
@@ -38,7 +38,7 @@ def expired_attempt(
     with session_factory() as session:
         create_campaign(session, "sweep-lock", "Sweep", "Account Manager", form_id, catalogue, started)
         invitation, _ = create_invitation(session, "sweep-lock", "late@example.com", started)
-        return start_attempt(session, invitation, catalogue, started, random.Random(1)).id
+        return create_attempt(session, invitation, catalogue, started, random.Random(1)).id
 
 
 def _engine(session_factory: sessionmaker[Session]) -> Engine:

@@ -7,12 +7,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Attempt, AttemptItem, Invitation, StoredItemVersion
-from assess.services.attempts import save_answer, start_attempt, submit_attempt
+from assess.services.attempt_start import create_attempt
+from assess.services.finalization import submit_attempt
 from assess.services.invitations import token_hash
 from items.bank import Catalogue
 
@@ -29,7 +30,7 @@ def started_attempt(
     session_factory: sessionmaker[Session], catalogue: Catalogue, token: str, clock: Any
 ) -> int:
     with session_factory() as session:
-        return start_attempt(session, invitation_of(session, token), catalogue, clock(), random.Random(1)).id
+        return create_attempt(session, invitation_of(session, token), catalogue, clock(), random.Random(1)).id
 
 
 def slot_types(session_factory: sessionmaker[Session], attempt_id: int) -> dict[int, str]:
@@ -56,7 +57,7 @@ def answer(
 ) -> None:
     with session_factory() as session:
         seq = int(clock().timestamp() * 1_000_000) + position
-        save_answer(session, attempt_id, position, dict(response), one_device(seq), clock(), GRACE)
+        save_json(session, attempt_id, position, dict(response), one_device(seq), clock(), GRACE)
 
 
 def first_option(session_factory: sessionmaker[Session], attempt_id: int, position: int) -> str:

@@ -11,16 +11,17 @@ import pytest
 from authoring_setup import text_of
 from flask import Flask
 from flask.testing import FlaskClient
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, post
 
 from assess.models import AttemptItem, AuthoredItem
-from assess.services.attempts import save_answer, start_attempt, submit_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.authoring import live_catalogue
 from assess.services.campaigns import create_campaign
-from assess.services.invitations import create_invitation, open_invitation
+from assess.services.finalization import submit_attempt
+from assess.services.invitations import create_invitation, open_link
 from items.bank import Catalogue
 
 #: item -> (the keyed option, a wrong one)
@@ -64,8 +65,8 @@ def finish_attempts(
             _, token = create_invitation(
                 session, "stats", f"c{n}@example.com", clock(), Decimal(1), timedelta(days=1)
             )
-            invitation = open_invitation(session, token, clock())
-            attempt = start_attempt(
+            invitation = open_link(session, token, clock())[0]
+            attempt = create_attempt(
                 session, invitation, live_catalogue(session, catalogue), clock(), random.Random(n)
             )
             slots = session.scalars(select(AttemptItem).where(AttemptItem.attempt_id == attempt.id)).all()
@@ -76,7 +77,7 @@ def finish_attempts(
                     ability >= (2 if slot.item_id == "process-best-upsell-target" else 1)
                 )
                 seq = int(clock().timestamp() * 1_000_000) + slot.position + 1
-                save_answer(
+                save_json(
                     session,
                     attempt.id,
                     slot.position,

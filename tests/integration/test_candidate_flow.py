@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Attempt, AttemptItem, ItemScore, StoredItemVersion
-from assess.services.invitations import open_invitation, revoke_invitation
+from assess.services.invitations import open_link, revoke_invitation
 from items.bank import Catalogue
 
 
@@ -178,7 +178,7 @@ def test_unknown_expired_and_revoked_links_get_polite_pages_with_their_status(
 
     revoked = candidate()
     with session_factory() as session:
-        invitation = open_invitation(session, revoked.token, clock())
+        invitation = open_link(session, revoked.token, clock())[0]
         revoke_invitation(session, invitation.id, clock())
     page = revoked.get()
     assert page.status_code == 410

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from assess import create_app
 from assess.config import Settings
 from assess.models import ItemScore
-from assess.services.attempts import grant_extra_time
+from assess.services.finalization import finalize_expired
+from assess.services.time_grants import grant_extra_time
 from items.bank import Catalogue
 
 
@@ -75,7 +76,7 @@ def test_status_counts_down_by_the_server_clock(candidate: Callable[..., Candida
     assert person.status() == {"seconds_left": first["seconds_left"] - 61, "finished": False}
 
 
-def test_at_the_deadline_pages_lead_to_the_end_and_after_the_grace_it_is_graded(
+def test_at_the_deadline_pages_lead_to_the_end_and_after_the_grace_the_sweep_grades_it(
     candidate: Callable[..., Candidate], session_factory: sessionmaker[Session], clock: Any
 ) -> None:
     person = candidate()
@@ -93,6 +94,11 @@ def test_at_the_deadline_pages_lead_to_the_end_and_after_the_grace_it_is_graded(
         assert attempt_of(session, person.token).finalized_at is None  # saves in flight may still land
 
     clock.advance(seconds=GRACE_SECONDS + 1)
+    assert person.status() == {"seconds_left": 0, "finished": True}
+    assert "The time for this test is up" in person.get("/done").get_data(as_text=True)
+    with session_factory() as session:
+        assert attempt_of(session, person.token).finalized_at is None  # a GET never writes
+        assert finalize_expired(session, clock(), GRACE_SECONDS) == 1
     assert person.status() == {"seconds_left": 0, "finished": True}
     with session_factory() as session:
         attempt = attempt_of(session, person.token)

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assess.cli import main
 from assess.models import Attempt, Invitation, TimeGrant
-from assess.services.attempts import start_attempt
-from assess.services.invitations import open_invitation
+from assess.services.attempt_start import create_attempt
+from assess.services.invitations import open_link
 from items.bank import BankInvalid, load_banks
 
 FIXTURE_BANKS = Path(__file__).resolve().parent.parent / "fixtures" / "banks"
@@ -76,7 +76,7 @@ def test_invite_prints_a_working_link(
     assert match is not None, result.stdout
     assert match.group(1) == "https://assess.example.com"
     with session_factory() as session:
-        invitation = open_invitation(session, match.group(2), datetime.now(UTC))
+        invitation = open_link(session, match.group(2), datetime.now(UTC))[0]
         assert invitation.email == "ana@example.com" and str(invitation.extra_time) == "1.50"
         assert invitation.expires_at - invitation.created_at == timedelta(days=3)
 
@@ -111,8 +111,8 @@ def start_from_link(session_factory: sessionmaker[Session], output: str, now: da
     match = LINK.search(output)
     assert match is not None, output
     with session_factory() as session:
-        invitation = open_invitation(session, match.group(2), now)
-        return start_attempt(session, invitation, load_banks([FIXTURE_BANKS]), now, random.Random(1)).id
+        invitation = open_link(session, match.group(2), now)[0]
+        return create_attempt(session, invitation, load_banks([FIXTURE_BANKS]), now, random.Random(1)).id
 
 
 def test_finalize_expired_finalizes_abandoned_attempts(
@@ -176,6 +176,6 @@ def test_demo_without_serving_prints_a_link_and_the_database(
     assert other is not None and other.group(2) != match.group(2)
     with session_factory() as session:
         for token in (match.group(2), other.group(2)):
-            invitation = open_invitation(session, token, datetime.now(UTC))
+            invitation = open_link(session, token, datetime.now(UTC))[0]
             assert invitation.campaign.slug == "demo-account-manager"
             assert invitation.campaign.form_id == "account-manager-smb"

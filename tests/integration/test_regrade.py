@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
 from review_setup import GRACE, invitation_of
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, make_user, post
@@ -21,9 +21,10 @@ from staff_client import login, make_user, post
 from assess.cli import main
 from assess.config import Settings
 from assess.models import Attempt, AttemptItem, AuditEntry, ItemScore, Regrade, RegradedScore
-from assess.services.attempts import save_answer, start_attempt, submit_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import create_campaign
 from assess.services.catalogue import load_catalogue
+from assess.services.finalization import submit_attempt
 from assess.services.invitations import create_invitation
 from assess.services.regrade import RegradeStale, apply_regrade, plan_regrade
 
@@ -73,11 +74,11 @@ def finished(
     catalogue = load_catalogue([str(bank_dir)])
     with session_factory() as session:
         _, token = create_invitation(session, CAMPAIGN, email, clock())
-        attempt = start_attempt(session, invitation_of(session, token), catalogue, clock(), random.Random(3))
+        attempt = create_attempt(session, invitation_of(session, token), catalogue, clock(), random.Random(3))
         slot = session.scalars(
             select(AttemptItem).where(AttemptItem.attempt_id == attempt.id, AttemptItem.item_id == ITEM)
         ).one()
-        save_answer(session, attempt.id, slot.position, {"choice": choice}, one_device(1), clock(), GRACE)
+        save_json(session, attempt.id, slot.position, {"choice": choice}, one_device(1), clock(), GRACE)
         submit_attempt(session, attempt.id, clock())
         return attempt.id
 

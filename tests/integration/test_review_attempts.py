@@ -18,13 +18,13 @@ from review_setup import (
     positions_of,
     started_attempt,
 )
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, post
 
 from assess.models import AttemptEvent, AttemptItem, AuditEntry, TimeGrant
-from assess.services.attempts import finalize_expired, save_answer
+from assess.services.finalization import finalize_expired
 from items.bank import Catalogue
 
 if TYPE_CHECKING:
@@ -67,8 +67,8 @@ def test_an_older_save_that_loses_is_not_logged(
     attempt_id = started_attempt(session_factory, catalogue, invite(), clock)
     position = positions_of(session_factory, attempt_id, "written")[0]
     with session_factory() as session:
-        save_answer(session, attempt_id, position, {"text": "newer"}, one_device(200), clock(), 30)
-        save_answer(session, attempt_id, position, {"text": "older"}, one_device(100), clock(), 30)
+        save_json(session, attempt_id, position, {"text": "newer"}, one_device(200), clock(), 30)
+        save_json(session, attempt_id, position, {"text": "older"}, one_device(100), clock(), 30)
     assert events(session_factory, attempt_id) == [("started", None), ("saved", position)]
 
 

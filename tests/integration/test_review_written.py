@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, post
 
 from assess.models import AttemptItem, AuditEntry, Invitation, ItemScore, RubricReview
-from assess.services.attempts import submit_attempt
+from assess.services.finalization import submit_attempt
 from assess.services.review import anonymous_code
 from assess.services.rubric import NotReviewable, ReviewConflict, score_rubric
 from items.bank import Catalogue

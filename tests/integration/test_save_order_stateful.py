@@ -29,10 +29,11 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from saves import save_json
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Answer
-from assess.services.attempts import save_answer, start_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import create_campaign
 from assess.services.invitations import create_invitation
 from assess.services.save_order import Outcome, SaveOrder
@@ -77,7 +78,7 @@ class TwoDevices(RuleBasedStateMachine):
             invitation, _ = create_invitation(
                 session, "stateful", f"c{random.getrandbits(40)}@example.com", now
             )
-            self.attempt_id = start_attempt(session, invitation, catalogue, now, random.Random(1)).id
+            self.attempt_id = create_attempt(session, invitation, catalogue, now, random.Random(1)).id
         self.devices = {name: Device(name) for name in DEVICES}
         self.network: list[Sent] = []
         #: Every edit each device ever stored, per item, in the order stored.
@@ -129,7 +130,7 @@ class TwoDevices(RuleBasedStateMachine):
             self.network.remove(sent)
         before = self.stored(sent.position)
         with self.session_factory() as session:
-            result = save_answer(
+            result = save_json(
                 session, self.attempt_id, sent.position, sent.response, sent.order, self.now, GRACE
             )
         after = self.stored(sent.position)

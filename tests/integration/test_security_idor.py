@@ -18,7 +18,7 @@ from candidate_client import Candidate, answers_of, attempt_of, item_numbers, pl
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
 
-from assess.services.attempts import grant_extra_time
+from assess.services.time_grants import grant_extra_time
 
 #: What the other candidate writes: it must never show on my pages.
 THEIR_WORDS = "Zephyrine Oakhurst signed the renewal on the quay"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,26 +25,28 @@ from assess.models import (
     StoredItemVersion,
     TimeGrant,
 )
-from assess.services.attempts import (
+from assess.services.answer_saves import save_answer
+from assess.services.attempt_phase import (
+    ACCEPTS_SAVES,
+    PAST_GRACE,
     AttemptClosed,
     NoSuchAttempt,
-    NoSuchSlot,
-    finalize_attempt,
-    finalize_expired,
-    grant_extra_time,
-    save_answer,
+    Phase,
+    grace_cutoff,
+    phase_of,
     seconds_left,
-    slot_summaries,
-    slot_view,
-    start_attempt,
-    submit_attempt,
 )
+from assess.services.attempt_reads import NoSuchSlot, page_slots, slot_summaries
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import create_campaign
 from assess.services.catalogue import PinnedVersionAltered, pin_versions, pinned_item
+from assess.services.finalization import finalize_attempt, finalize_expired, submit_attempt
 from assess.services.invitations import create_invitation
 from assess.services.save_order import Outcome, SaveOrder
+from assess.services.time_grants import grant_extra_time
 from items.bank import Catalogue, item_version_from_content, load_banks
 from items.base import ResponseError
+from items.types import written
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -65,7 +67,7 @@ def invite(session: Session, sample_catalogue: Catalogue, clock: ControllableClo
 
 @pytest.fixture
 def attempt(session: Session, invite: Any, sample_catalogue: Catalogue, clock: ControllableClock) -> Attempt:
-    return start_attempt(session, invite(), sample_catalogue, clock(), random.Random(7))
+    return create_attempt(session, invite(), sample_catalogue, clock(), random.Random(7))
 
 
 def slots(session: Session, attempt_id: int) -> list[AttemptItem]:
@@ -103,9 +105,9 @@ def test_start_is_idempotent_and_never_creates_a_second_attempt(
     session: Session, invite: Any, sample_catalogue: Catalogue, clock: ControllableClock
 ) -> None:
     invitation = invite()
-    first = start_attempt(session, invitation, sample_catalogue, clock(), random.Random(1))
+    first = create_attempt(session, invitation, sample_catalogue, clock(), random.Random(1))
     clock.advance(minutes=3)
-    again = start_attempt(session, invitation, sample_catalogue, clock(), random.Random(2))
+    again = create_attempt(session, invitation, sample_catalogue, clock(), random.Random(2))
     assert again.id == first.id
     assert again.started_at == first.started_at and again.deadline == first.deadline
     assert session.scalar(select(func.count()).select_from(Attempt)) == 1
@@ -123,7 +125,7 @@ def test_deadline_is_start_plus_limit_times_extra_time(
     extra_time: Decimal,
     minutes: float,
 ) -> None:
-    attempt = start_attempt(
+    attempt = create_attempt(
         session, invite(extra_time=extra_time), sample_catalogue, clock(), random.Random(1)
     )
     assert attempt.started_at == clock()
@@ -143,8 +145,8 @@ def test_nothing_a_save_sends_changes_the_deadline(
     ]
     for seq, response in enumerate(tampered, start=1):
         with pytest.raises(ResponseError):
-            save_answer(session, attempt.id, 0, response, one_device(seq), clock(), GRACE)
-    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(10), clock(), GRACE)
+            save_json(session, attempt.id, 0, response, one_device(seq), clock(), GRACE)
+    save_json(session, attempt.id, 0, {"choice": "a"}, one_device(10), clock(), GRACE)
     with session_factory() as fresh:
         assert fresh.get_one(Attempt, attempt.id).deadline == deadline
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 10)
@@ -153,15 +155,15 @@ def test_nothing_a_save_sends_changes_the_deadline(
 def test_an_older_edit_of_a_device_arriving_late_never_overwrites_its_newer_one(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    newer = save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
+    newer = save_json(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
     assert (newer.outcome, newer.revision) == (Outcome.STORE, 1)
-    older = save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
+    older = save_json(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
     assert (older.outcome, older.outcome.is_saved, older.revision) == (Outcome.SUPERSEDED, False, 1)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "b"}, 2)
     # A retried save of what is stored is acknowledged again, without a change or an event.
-    again = save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
+    again = save_json(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
     assert (again.outcome, again.revision) == (Outcome.UNCHANGED, 1)
-    cleared = save_answer(session, attempt.id, 0, None, one_device(3), clock(), GRACE)
+    cleared = save_json(session, attempt.id, 0, None, one_device(3), clock(), GRACE)
     assert (cleared.outcome, cleared.revision, cleared.answered) == (Outcome.STORE, 2, False)
     assert stored_answer(session_factory, attempt.id, 0) == (None, 3)
 
@@ -173,36 +175,34 @@ def test_a_device_whose_edit_predates_another_devices_save_is_told_it_was_not_sa
     # ahead, and that changes nothing: its edit was made on revision 0, which is gone.
     phone = SaveOrder(base=0, device="phone-000001", edit=1)
     laptop = SaveOrder(base=0, device="laptop-00001", edit=9_999_999_999_999)
-    assert (
-        save_answer(session, attempt.id, 0, {"choice": "a"}, phone, clock(), GRACE).outcome is Outcome.STORE
-    )
-    lost = save_answer(session, attempt.id, 0, {"choice": "b"}, laptop, clock(), GRACE)
+    assert save_json(session, attempt.id, 0, {"choice": "a"}, phone, clock(), GRACE).outcome is Outcome.STORE
+    lost = save_json(session, attempt.id, 0, {"choice": "b"}, laptop, clock(), GRACE)
     assert (lost.outcome, lost.outcome.is_saved, lost.revision) == (Outcome.CONFLICT, False, 1)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 1)
     # Having seen revision 1 (the page shows it), the laptop's next edit is stored.
     seen = SaveOrder(base=1, device="laptop-00001", edit=10_000_000_000_000)
-    assert save_answer(session, attempt.id, 0, {"choice": "b"}, seen, clock(), GRACE).revision == 2
+    assert save_json(session, attempt.id, 0, {"choice": "b"}, seen, clock(), GRACE).revision == 2
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "b"}, 10_000_000_000_000)
 
 
 def test_moving_on_from_an_untouched_item_writes_no_event(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    result = save_answer(session, attempt.id, 0, None, SaveOrder(base=0), clock(), GRACE)
+    result = save_json(session, attempt.id, 0, None, SaveOrder(base=0), clock(), GRACE)
     assert (result.outcome, result.revision, result.answered) == (Outcome.UNCHANGED, 0, False)
     with session_factory() as fresh:
         kinds = fresh.scalars(select(AttemptEvent.kind).where(AttemptEvent.attempt_id == attempt.id)).all()
     assert list(kinds) == ["started"]
 
 
-def test_a_response_the_type_refuses_changes_nothing(
+def test_another_types_response_or_a_bad_counter_changes_nothing(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(5), clock(), GRACE)
-    with pytest.raises(ResponseError):
-        save_answer(session, attempt.id, 0, {"choice": 7, "extra": True}, one_device(6), clock(), GRACE)
+    save_json(session, attempt.id, 0, {"choice": "a"}, one_device(5), clock(), GRACE)
+    with pytest.raises(TypeError, match="single_choice item takes a Response, not a Response"):
+        save_answer(session, attempt.id, 0, written.Response(text="a"), one_device(6), clock(), GRACE)
     with pytest.raises(ValueError, match="edit"):
-        save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(-1), clock(), GRACE)
+        save_json(session, attempt.id, 0, {"choice": "b"}, one_device(-1), clock(), GRACE)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 5)
 
 
@@ -210,24 +210,22 @@ def test_saving_to_a_slot_the_attempt_does_not_have_is_refused(
     session: Session, attempt: Attempt, invite: Any, sample_catalogue: Catalogue, clock: ControllableClock
 ) -> None:
     with pytest.raises(NoSuchSlot):
-        save_answer(session, attempt.id, 4, {"choice": "a"}, one_device(1), clock(), GRACE)
+        save_json(session, attempt.id, 4, {"choice": "a"}, one_device(1), clock(), GRACE)
     with pytest.raises(NoSuchSlot):
-        save_answer(session, attempt.id + 1000, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
+        save_json(session, attempt.id + 1000, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
     with pytest.raises(NoSuchSlot):
-        slot_view(session, attempt, -1)
+        page_slots(session, attempt, -1)
 
 
 def test_saves_are_accepted_in_the_grace_and_refused_after_it(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
+    save_json(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
     clock.now = attempt.deadline + timedelta(seconds=GRACE)
-    assert save_answer(
-        session, attempt.id, 1, {"choice": "a"}, one_device(2), clock(), GRACE
-    ).outcome.is_saved
+    assert save_json(session, attempt.id, 1, {"choice": "a"}, one_device(2), clock(), GRACE).outcome.is_saved
     clock.advance(seconds=1)
     with pytest.raises(AttemptClosed, match="Time is up"):
-        save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(3), clock(), GRACE)
+        save_json(session, attempt.id, 0, {"choice": "b"}, one_device(3), clock(), GRACE)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 1)
     assert seconds_left(attempt, clock()) == 0
 
@@ -235,19 +233,19 @@ def test_saves_are_accepted_in_the_grace_and_refused_after_it(
 def test_saves_after_submission_are_refused(
     session: Session, session_factory: sessionmaker[Session], attempt: Attempt, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
+    save_json(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE)
     submit_attempt(session, attempt.id, clock())
     with pytest.raises(AttemptClosed, match="submitted"):
-        save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
+        save_json(session, attempt.id, 0, {"choice": "b"}, one_device(2), clock(), GRACE)
     assert stored_answer(session_factory, attempt.id, 0) == ({"choice": "a"}, 1)
 
 
-def test_slot_view_shows_the_realized_body_and_the_saved_response_but_no_key(
+def test_an_item_page_shows_the_realized_body_and_the_saved_response_but_no_key(
     session: Session, attempt: Attempt, sample_catalogue: Catalogue, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 0, {"choice": "b"}, one_device(9), clock(), GRACE)
+    save_json(session, attempt.id, 0, {"choice": "b"}, one_device(9), clock(), GRACE)
     frozen = slots(session, attempt.id)[0]
-    view = slot_view(session, attempt, 0)
+    view = page_slots(session, attempt, 0)[0]
     assert (view.position, view.count, view.section_title, view.item_id) == (
         0,
         4,
@@ -265,7 +263,7 @@ def test_slot_view_shows_the_realized_body_and_the_saved_response_but_no_key(
 def test_slot_summaries_name_every_item_and_whether_it_is_answered(
     session: Session, attempt: Attempt, clock: ControllableClock
 ) -> None:
-    save_answer(session, attempt.id, 1, {"choice": "a"}, one_device(1), clock(), GRACE)
+    save_json(session, attempt.id, 1, {"choice": "a"}, one_device(1), clock(), GRACE)
     summaries = slot_summaries(session, attempt)
     assert [s.position for s in summaries] == [0, 1, 2, 3]
     assert [s.answered for s in summaries] == [False, True, False, False]
@@ -282,7 +280,7 @@ def answer_keyed(session: Session, attempt: Attempt, catalogue: Catalogue, now: 
     """Answer every slot with its keyed option (the fixture bank is all single_choice)."""
     for seq, slot in enumerate(slots(session, attempt.id), start=1):
         correct = catalogue.items[slot.item_id].key.correct  # type: ignore[attr-defined]
-        save_answer(session, attempt.id, slot.position, {"choice": correct}, one_device(seq), now, GRACE)
+        save_json(session, attempt.id, slot.position, {"choice": correct}, one_device(seq), now, GRACE)
 
 
 def test_finalize_grades_every_slot_exactly_once(
@@ -293,9 +291,7 @@ def test_finalize_grades_every_slot_exactly_once(
     clock: ControllableClock,
 ) -> None:
     answer_keyed(session, attempt, sample_catalogue, clock())
-    save_answer(
-        session, attempt.id, 0, {"choice": "a"}, one_device(100), clock(), GRACE
-    )  # partial credit 0.25
+    save_json(session, attempt.id, 0, {"choice": "a"}, one_device(100), clock(), GRACE)  # partial credit 0.25
     clock.advance(minutes=2)
     assert finalize_attempt(session, attempt.id, clock(), "candidate") is True
     assert finalize_attempt(session, attempt.id, clock(), "deadline") is False
@@ -345,8 +341,8 @@ def test_finalize_grades_against_the_pinned_version_after_the_bank_file_changes(
     clock: ControllableClock,
     tmp_path: Path,
 ) -> None:
-    attempt = start_attempt(session, invite(), sample_catalogue, clock(), random.Random(3))
-    save_answer(
+    attempt = create_attempt(session, invite(), sample_catalogue, clock(), random.Random(3))
+    save_json(
         session, attempt.id, 0, {"choice": "b"}, one_device(1), clock(), GRACE
     )  # keyed correct in the original
     # The author edits the bank: another option becomes correct and worth more.
@@ -363,7 +359,7 @@ def test_finalize_grades_against_the_pinned_version_after_the_bank_file_changes(
     edited = load_banks([edited_dir])
     assert edited.items["sample-renewal"].version != sample_catalogue.items["sample-renewal"].version
     # A new attempt pins the new version; the old attempt keeps the one it showed.
-    newer = start_attempt(session, invite("other@example.com"), edited, clock(), random.Random(3))
+    newer = create_attempt(session, invite("other@example.com"), edited, clock(), random.Random(3))
     assert slots(session, newer.id)[0].version == edited.items["sample-renewal"].version
     assert slots(session, attempt.id)[0].version == sample_catalogue.items["sample-renewal"].version
     finalize_attempt(session, attempt.id, clock(), "candidate")
@@ -379,12 +375,12 @@ def test_finalize_expired_finalizes_abandoned_attempts_only(
     sample_catalogue: Catalogue,
     clock: ControllableClock,
 ) -> None:
-    abandoned = start_attempt(
+    abandoned = create_attempt(
         session, invite("gone@example.com"), sample_catalogue, clock(), random.Random(1)
     )
     answer_keyed(session, abandoned, sample_catalogue, clock())
     clock.advance(minutes=5)
-    running = start_attempt(session, invite("here@example.com"), sample_catalogue, clock(), random.Random(1))
+    running = create_attempt(session, invite("here@example.com"), sample_catalogue, clock(), random.Random(1))
     clock.now = abandoned.deadline + timedelta(seconds=GRACE)
     assert finalize_expired(session, clock(), GRACE) == 0  # still inside the grace
     clock.advance(seconds=1)
@@ -413,7 +409,7 @@ def test_grant_extra_time_moves_the_deadline_and_logs_who(
         ]
     # The old deadline plus grace has passed; the granted time still counts, for saves and for the sweep.
     clock.now = original + timedelta(seconds=GRACE + 60)
-    assert save_answer(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE).revision == 1
+    assert save_json(session, attempt.id, 0, {"choice": "a"}, one_device(1), clock(), GRACE).revision == 1
     assert finalize_expired(session, clock(), GRACE) == 0
 
 
@@ -453,10 +449,10 @@ def test_an_attempt_on_the_catalogue_form_starts_and_finalizes(
 ) -> None:
     create_campaign(session, "shipped", "Shipped form", "Account Manager", form_id, catalogue, clock())
     invitation, _ = create_invitation(session, "shipped", "a@example.com", clock())
-    attempt = start_attempt(session, invitation, catalogue, clock(), random.Random(11))
+    attempt = create_attempt(session, invitation, catalogue, clock(), random.Random(11))
     count = len(slots(session, attempt.id))
     for position in range(count):
-        view = slot_view(session, attempt, position)
+        view = page_slots(session, attempt, position)[0]
         assert view.count == count and view.response is None
     assert finalize_attempt(session, attempt.id, clock(), "deadline")
     with session_factory() as fresh:
@@ -482,3 +478,49 @@ def test_a_pinned_row_edited_behind_the_apps_back_is_refused_when_read(
     session.commit()
     with pytest.raises(PinnedVersionAltered, match=fresh.version):
         pinned_item(session, fresh.item_id, fresh.version)
+
+
+#: (seconds from the deadline to now, the phase): around the deadline and the end of the grace.
+PHASES = [
+    (-60, Phase.OPEN),
+    (-0.000001, Phase.OPEN),
+    (0, Phase.IN_GRACE),
+    (GRACE, Phase.IN_GRACE),
+    (GRACE + 0.000001, Phase.PAST_GRACE),
+    (3600, Phase.PAST_GRACE),
+]
+
+
+@pytest.mark.parametrize(("after_deadline", "phase"), PHASES)
+def test_the_phase_and_its_sql_form_agree_around_the_deadline_and_the_grace(
+    session: Session, attempt: Attempt, after_deadline: float, phase: Phase
+) -> None:
+    now = attempt.deadline + timedelta(seconds=after_deadline)
+    assert phase_of(attempt, now, GRACE) is phase
+    assert phase.is_time_up is (seconds_left(attempt, now) == 0)
+    cutoff = {"grace_cutoff": grace_cutoff(now, GRACE)}
+    this_attempt = select(Attempt.id).where(Attempt.id == attempt.id)
+    assert (session.scalar(this_attempt.where(PAST_GRACE), cutoff) is not None) is (phase is Phase.PAST_GRACE)
+    assert (session.scalar(this_attempt.where(ACCEPTS_SAVES), cutoff) is not None) is (
+        phase in (Phase.OPEN, Phase.IN_GRACE)
+    )
+
+
+def test_a_finalized_attempt_is_finalized_in_every_phase_and_takes_no_saves(
+    session: Session, attempt: Attempt, clock: ControllableClock
+) -> None:
+    assert phase_of(None, clock(), GRACE) is Phase.NOT_STARTED
+    submit_attempt(session, attempt.id, clock())
+    for after_deadline, _ in PHASES:
+        now = attempt.deadline + timedelta(seconds=after_deadline)
+        assert phase_of(attempt, now, GRACE) is Phase.FINALIZED
+        accepting = select(Attempt.id).where(Attempt.id == attempt.id, ACCEPTS_SAVES)
+        assert session.scalar(accepting, {"grace_cutoff": grace_cutoff(now, GRACE)}) is None
+
+
+def test_a_submit_once_the_time_is_up_is_the_deadlines_doing(
+    session: Session, session_factory: sessionmaker[Session], attempt: Attempt
+) -> None:
+    submit_attempt(session, attempt.id, attempt.deadline)
+    with session_factory() as fresh:
+        assert fresh.get_one(Attempt, attempt.id).finalized_by == "deadline"

@@ -9,13 +9,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Answer, Attempt, AttemptItem, Invitation, ItemScore, StoredItemVersion
-from assess.services.attempts import AttemptClosed, finalize_attempt, save_answer, start_attempt
+from assess.services.attempt_phase import AttemptClosed
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import create_campaign
+from assess.services.finalization import finalize_attempt
 from assess.services.invitations import create_invitation
 from assess.services.save_order import Outcome, SaveResult
 from items.bank import Catalogue
@@ -66,7 +68,7 @@ def test_concurrent_starts_create_one_attempt(
 
     def start(session: Session) -> int:
         invitation = session.get_one(Invitation, invitation_id)
-        return start_attempt(session, invitation, sample_catalogue, clock(), random.Random()).id
+        return create_attempt(session, invitation, sample_catalogue, clock(), random.Random()).id
 
     results = race(session_factory, [start] * 4)
     assert all(isinstance(r, int) for r in results), results
@@ -88,7 +90,7 @@ def test_concurrent_starts_of_different_invitations_share_pinned_versions(
     def starter(invitation_id: int) -> Callable[[Session], int]:
         def start(session: Session) -> int:
             invitation = session.get_one(Invitation, invitation_id)
-            return start_attempt(session, invitation, sample_catalogue, clock(), random.Random()).id
+            return create_attempt(session, invitation, sample_catalogue, clock(), random.Random()).id
 
         return start
 
@@ -104,7 +106,7 @@ def started(
 ) -> int:
     with session_factory() as session:
         invitation = session.get_one(Invitation, invitation_id)
-        return start_attempt(session, invitation, catalogue, now, random.Random(5)).id
+        return create_attempt(session, invitation, catalogue, now, random.Random(5)).id
 
 
 def test_concurrent_finalizations_grade_exactly_once(
@@ -115,7 +117,7 @@ def test_concurrent_finalizations_grade_exactly_once(
 ) -> None:
     attempt_id = started(session_factory, invite("a@example.com"), sample_catalogue, clock())
     with session_factory() as session:
-        save_answer(session, attempt_id, 1, {"choice": "a"}, one_device(1), clock(), GRACE)
+        save_json(session, attempt_id, 1, {"choice": "a"}, one_device(1), clock(), GRACE)
     results = race(
         session_factory,
         [
@@ -143,7 +145,7 @@ def test_a_save_racing_the_finalization_is_either_graded_or_refused(
         save, final = race(
             session_factory,
             [
-                lambda s, a=attempt_id: save_answer(s, a, 1, {"choice": "a"}, one_device(1), clock(), GRACE),
+                lambda s, a=attempt_id: save_json(s, a, 1, {"choice": "a"}, one_device(1), clock(), GRACE),
                 lambda s, a=attempt_id: finalize_attempt(s, a, clock(), "candidate"),
             ],
         )
@@ -170,7 +172,7 @@ def test_racing_saves_of_one_device_keep_its_last_edit(
     random.Random(2).shuffle(seqs)
 
     def saver(seq: int) -> Callable[[Session], SaveResult]:
-        return lambda s: save_answer(
+        return lambda s: save_json(
             s, attempt_id, 0, {"choice": "abc"[seq % 3]}, one_device(seq), clock(), GRACE
         )
 

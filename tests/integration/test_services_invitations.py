@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Invitation
-from assess.services.attempts import finalize_attempt, start_attempt
+from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import campaign_by_slug, create_campaign
+from assess.services.finalization import finalize_attempt
 from assess.services.invitations import (
     InvitationUnusable,
     create_invitation,
-    open_invitation,
+    open_link,
     revoke_invitation,
 )
 from items.bank import Catalogue
@@ -77,7 +78,7 @@ def test_token_has_at_least_128_bits_and_only_its_hash_is_stored(
         stored = other.get_one(Invitation, invitation.id)
         assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
         assert token not in [str(v) for v in vars(stored).values()]
-    assert open_invitation(session, token, clock()).id == invitation.id
+    assert open_link(session, token, clock())[0].id == invitation.id
 
 
 def test_tokens_differ_between_invitations(
@@ -120,7 +121,7 @@ def test_unknown_token_is_unknown(session: Session, campaign_slug: str, clock: C
     create_invitation(session, campaign_slug, "a@example.com", clock())
     for token in ["x" * 32, "", "../../etc", "a" * 500]:
         with pytest.raises(InvitationUnusable) as caught:
-            open_invitation(session, token, clock())
+            open_link(session, token, clock())[0]
         assert caught.value.reason == "unknown"
 
 
@@ -132,7 +133,7 @@ def test_expired_invitation_is_expired(
     )
     clock.advance(minutes=24 * 60 + 1)
     with pytest.raises(InvitationUnusable) as caught:
-        open_invitation(session, token, clock())
+        open_link(session, token, clock())[0]
     assert caught.value.reason == "expired"
 
 
@@ -142,7 +143,7 @@ def test_revoked_invitation_is_revoked(
     invitation, token = create_invitation(session, campaign_slug, "a@example.com", clock())
     revoke_invitation(session, invitation.id, clock())
     with pytest.raises(InvitationUnusable) as caught:
-        open_invitation(session, token, clock())
+        open_link(session, token, clock())[0]
     assert caught.value.reason == "revoked"
 
 
@@ -153,12 +154,12 @@ def test_running_attempt_outlives_its_invitation_and_finished_one_is_finished(
         session, campaign_slug, "a@example.com", clock(), valid_for=timedelta(minutes=5)
     )
     clock.advance(minutes=4)
-    attempt = start_attempt(session, invitation, sample_catalogue, clock(), random.Random(1))
+    attempt = create_attempt(session, invitation, sample_catalogue, clock(), random.Random(1))
     clock.advance(minutes=3)
-    assert open_invitation(session, token, clock()).id == invitation.id
+    assert open_link(session, token, clock())[0].id == invitation.id
     finalize_attempt(session, attempt.id, clock(), "candidate")
     with pytest.raises(InvitationUnusable) as caught:
-        open_invitation(session, token, clock())
+        open_link(session, token, clock())[0]
     assert caught.value.reason == "finished"
 
 
@@ -173,5 +174,5 @@ def test_start_refuses_an_expired_or_revoked_invitation(
     clock.advance(minutes=2)
     for invitation, reason in [(expired, "expired"), (revoked, "revoked")]:
         with pytest.raises(InvitationUnusable) as caught:
-            start_attempt(session, invitation, sample_catalogue, clock(), random.Random(1))
+            create_attempt(session, invitation, sample_catalogue, clock(), random.Random(1))
         assert caught.value.reason == reason

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Flask
-from saves import one_device
+from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login
@@ -23,7 +23,8 @@ from assess.models import (
     Scorecard,
     StoredItemVersion,
 )
-from assess.services.attempts import save_answer, start_attempt, submit_attempt
+from assess.services.attempt_start import create_attempt
+from assess.services.finalization import submit_attempt
 from assess.services.invitations import revoke_invitation
 from items.bank import Catalogue
 
@@ -49,7 +50,7 @@ def answer_written_items(session: Session, attempt_id: int, now: Any) -> None:
     ).all()
     assert positions, "the form has no written item"
     for position in positions:
-        save_answer(
+        save_json(
             session,
             attempt_id,
             position,
@@ -91,7 +92,7 @@ def test_pipeline_shows_each_status_and_the_score_so_far(
             "reviewed@example.com",
             "interviewed@example.com",
         ):
-            attempts[email] = start_attempt(session, by_email[email], catalogue, clock(), random.Random(1))
+            attempts[email] = create_attempt(session, by_email[email], catalogue, clock(), random.Random(1))
         for email in ("graded@example.com", "reviewed@example.com", "interviewed@example.com"):
             answer_written_items(session, attempts[email].id, clock())
             submit_attempt(session, attempts[email].id, clock())
