@@ -145,11 +145,6 @@ def checked_extra_time(value: Decimal | int | str) -> Decimal:
     return extra_time.quantize(Decimal("0.01"))
 
 
-def open_invitation(session: Session, token: str, now: datetime) -> Invitation:
-    """The invitation behind a link, if the candidate may use it now (see ``open_link``)."""
-    return open_link(session, token, now)[0]
-
-
 #: Built once: every candidate request runs it, and building it costs about as much as running it.
 _OPEN_LINK = (
     select(Invitation, Attempt)

@@ -1,6 +1,6 @@
 """Staff review of attempts: each item as the candidate saw it, with its key, score and timeline.
 
-Positions are 0-based here, as in ``assess.services.attempts``; pages show them 1-based.
+Positions are 0-based here, as in ``assess.services.attempt_reads``; pages show them 1-based.
 """
 
 from __future__ import annotations
