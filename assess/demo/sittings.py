@@ -22,7 +22,6 @@ from assess.services.catalogue import pinned_item
 from assess.services.finalization import finalize_attempt
 from assess.services.rubric import score_rubric
 from items.bank import Catalogue
-from items.types import written
 
 #: The device a plain form post is stored from (no browser id).
 FORM_DEVICE = "form"
@@ -65,7 +64,7 @@ def sit_test(
             break
         body, key = item.realize(slot.variant)
         response = answer(item, body, key, who, parameters[slot.item_id])
-        if isinstance(key, written.Key) and response is not None:
+        if item.item_type.rubric is not None and response is not None:
             written_positions.append(slot.position)
         if response is not None:
             stored.append(
@@ -127,8 +126,10 @@ def review_written(
     """Mark every written answer of a finished attempt by its rubric, as a reviewer would."""
     for position in sitting.written:
         slot = session.get_one(AttemptItem, (sitting.attempt_id, position))
-        _, key = pinned_item(session, slot.item_id, slot.version).realize(slot.variant)
-        if not isinstance(key, written.Key):
+        item = pinned_item(session, slot.item_id, slot.version)
+        _, key = item.realize(slot.variant)
+        criteria = item.item_type.criteria(key)
+        if criteria is None:
             continue
-        awards = rubric_awards(key, who, parameters[slot.item_id])
+        awards = rubric_awards(criteria, who, parameters[slot.item_id])
         score_rubric(session, sitting.attempt_id, position, awards, reviewer, now, based_on=0)

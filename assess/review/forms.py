@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 
 from assess.services.time_grants import MAX_GRANT_MINUTES
 from assess.web import FiniteDecimalField
-from items.types.written import Criterion
+from items.base import Criterion
 
 #: Criteria worth up to this many whole points are marked with one radio button per point.
 MAX_RADIO_POINTS = 10

@@ -56,7 +56,6 @@ from assess.services.time_grants import grant_extra_time
 from assess.web import Page, current_time
 from items.bank import BankInvalid
 from items.base import ResponseError
-from items.types.written import Key as RubricKey
 
 #: The session key of the reviewer's "hide candidate names" choice.
 HIDE_NAMES = "review_hide_names"
@@ -172,13 +171,13 @@ def score_written(attempt_id: int, n: int) -> Page:
     if n < 1:
         return error_response(404)
     review, slot = reviewed_slot(db_session(), attempt_id, n - 1, current_time())
-    if not isinstance(slot.key, RubricKey):
+    if slot.rubric is None:
         return error_response(404, "This item has no rubric to mark.")
     if review.is_running:
         return error_response(409, "The attempt is still running; mark its answers once it has finished.")
     if slot.response is None:
         return error_response(404, "The candidate did not answer this item, so there is nothing to mark.")
-    criteria = list(slot.key.rubric)
+    criteria = list(slot.rubric)
     form = rubric_form(criteria)
     based_on = latest_review_id(db_session(), attempt_id, n - 1)
     if request.method == "GET":

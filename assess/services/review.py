@@ -30,8 +30,7 @@ from assess.models import (
 from assess.services.attempt_phase import NoSuchAttempt
 from assess.services.catalogue import pinned_item
 from items.bank import ItemVersion
-from items.base import Part, ResponseError, Schema, Score
-from items.types import written
+from items.base import Criterion, Part, ResponseError, Schema, Score
 from scoring.items import parse_response
 from scoring.totals import SectionTotal, overall_percent, section_totals
 
@@ -60,9 +59,14 @@ class ReviewedSlot:
     #: Why the stored answer cannot be read against this item, when it cannot.
     response_problem: str
     score: Score | None
-    has_rubric: bool
+    #: The criteria a person marks the answer by; None when the machine scores it alone.
+    rubric: tuple[Criterion, ...] | None
     reviews: tuple[tuple[RubricReview, StaffUser], ...]
     regrades: tuple[RegradedScore, ...]
+
+    @property
+    def has_rubric(self) -> bool:
+        return self.rubric is not None
 
 
 @dataclass(frozen=True)
@@ -143,8 +147,9 @@ def key_versions(session: Session, attempt_id: int) -> dict[int, str]:
     return pinned
 
 
-def has_rubric(key: Schema) -> bool:
-    return isinstance(key, written.Key)
+def has_rubric(item: ItemVersion, key: Schema) -> bool:
+    """Whether a person marks answers to ``item`` under ``key`` (the key in force)."""
+    return item.item_type.criteria(key) is not None
 
 
 def attempt_summaries(session: Session, limit: int = 200) -> list[AttemptSummary]:
@@ -249,12 +254,17 @@ def _reviewed_slots(session: Session, attempt_id: int) -> list[ReviewedSlot]:
                 response=response,
                 response_problem=problem,
                 score=stored_score(item_score) if item_score is not None else None,
-                has_rubric=has_rubric(key),
+                rubric=_rubric(keyed, key),
                 reviews=tuple(reviews.get(slot.position, ())),
                 regrades=tuple(regrades.get(slot.position, ())),
             )
         )
     return slots
+
+
+def _rubric(item: ItemVersion, key: Schema) -> tuple[Criterion, ...] | None:
+    criteria = item.item_type.criteria(key)
+    return None if criteria is None else tuple(criteria)
 
 
 def _readable_response(item: ItemVersion, stored: Mapping[str, Any] | None) -> tuple[Schema | None, str]:

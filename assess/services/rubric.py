@@ -25,8 +25,8 @@ from assess.services.attempt_phase import NoSuchAttempt
 from assess.services.catalogue import pinned_item
 from assess.services.review import anonymous_code, candidate_label, has_rubric, key_versions
 from assess.services.staff import record_audit
+from items.bank import ItemVersion
 from items.base import Schema
-from items.types import written
 from scoring.items import parse_response
 
 
@@ -77,7 +77,7 @@ def pending_answers(session: Session) -> list[PendingAnswer]:
     ).all()
     found = []
     for attempt_id, position, attempt, invitation, campaign, content in rows:
-        keyed = _key_in_force(session, attempt_id, position)
+        keyed, key = _key_in_force(session, attempt_id, position)
         found.append(
             PendingAnswer(
                 attempt_id=attempt_id,
@@ -87,17 +87,18 @@ def pending_answers(session: Session) -> list[PendingAnswer]:
                 code=anonymous_code(invitation),
                 item_title=content["title"],
                 finalized_at=attempt.finalized_at,
-                has_rubric=has_rubric(keyed),
+                has_rubric=has_rubric(keyed, key),
             )
         )
     return found
 
 
-def _key_in_force(session: Session, attempt_id: int, position: int) -> Schema:
+def _key_in_force(session: Session, attempt_id: int, position: int) -> tuple[ItemVersion, Schema]:
     slot = session.get_one(AttemptItem, (attempt_id, position))
     version = key_versions(session, attempt_id)[position]
-    _, key = pinned_item(session, slot.item_id, version).realize(slot.variant)
-    return key
+    keyed = pinned_item(session, slot.item_id, version)
+    _, key = keyed.realize(slot.variant)
+    return keyed, key
 
 
 def latest_review_id(session: Session, attempt_id: int, position: int) -> int:
@@ -139,15 +140,16 @@ def score_rubric(
     keyed = shown if key_version == slot.version else pinned_item(session, slot.item_id, key_version)
     body, _ = shown.realize(slot.variant)
     _, key = keyed.realize(slot.variant)
-    if not isinstance(key, written.Key) or not isinstance(body, written.Body):
+    rubric = keyed.item_type.rubric
+    if rubric is None or shown.type != keyed.type:
         raise NotReviewable("this item has no rubric to mark")
     stored = session.scalar(
         select(Answer.response).where(Answer.attempt_id == attempt_id, Answer.position == position)
     )
     response = parse_response(shown, stored)
-    if not isinstance(response, written.Response):
+    if response is None:
         raise NotReviewable("the candidate did not answer this item, so there is nothing to mark")
-    score = written.apply_rubric(body, key, response, awards)
+    score = rubric.score(body, key, response, awards)
     before = {"points": str(previous.points), "max_points": str(previous.max_points)}
     # The UPDATE comes first: it takes the row's write lock, so the check below sees any
     # review committed meanwhile, on PostgreSQL and SQLite alike.
