@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from candidate_client import GRACE_SECONDS, Candidate
 from flask import Flask
+from scorecard_setup import KitCandidate, kit_candidate
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess import create_app
@@ -73,3 +74,11 @@ def candidate(app: Flask, invite: Callable[..., str]) -> Callable[..., Candidate
         return Candidate(app.test_client(), token or invite(**invite_args))
 
     return make
+
+
+@pytest.fixture
+def interviewee(
+    app: Flask, session_factory: sessionmaker[Session], catalogue: Catalogue, form_id: str, clock: Any
+) -> KitCandidate:
+    """A candidate invited to a campaign with an interview kit, whose interviews are to be scored."""
+    return kit_candidate(session_factory, catalogue, form_id, clock())

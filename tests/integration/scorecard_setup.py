@@ -21,7 +21,7 @@ CAMPAIGN = "partner-am"
 
 
 @dataclass(frozen=True)
-class Candidate:
+class KitCandidate:
     invitation: Invitation
     token: str
     kit: InterviewKit
@@ -38,7 +38,7 @@ class Candidate:
 
 def kit_candidate(
     session_factory: sessionmaker[Session], catalogue: Catalogue, form_id: str, now: Any
-) -> Candidate:
+) -> KitCandidate:
     kit = kit_catalogue().kit(KIT)
     with session_factory() as session:
         settings = CampaignSettings(
@@ -50,7 +50,7 @@ def kit_candidate(
         invitation, token = create_invitation(
             session, CAMPAIGN, "casey@example.com", now, name="Casey Candidate"
         )
-    return Candidate(invitation, token, kit)
+    return KitCandidate(invitation, token, kit)
 
 
 def complete_form(stage: Stage, rating: str = "3", notes: str = "") -> dict[str, str]:

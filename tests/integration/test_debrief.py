@@ -4,33 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pytest
 from flask import Flask
-from scorecard_setup import ROLE_PLAY, Candidate, complete_form, kit_candidate
+from scorecard_setup import ROLE_PLAY, KitCandidate, complete_form
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, make_user, post
 
 from assess.models import AuditEntry, HiringDecision, InterviewAssignment
-from items.bank import Catalogue
 
 if TYPE_CHECKING:
-    from conftest import ControllableClock
+    pass
 
 
-@pytest.fixture
-def candidate(
-    app: Flask,
-    session_factory: sessionmaker[Session],
-    catalogue: Catalogue,
-    form_id: str,
-    clock: ControllableClock,
-) -> Candidate:
-    return kit_candidate(session_factory, catalogue, form_id, clock())
-
-
-def debrief_url(candidate: Candidate) -> str:
-    return f"/staff/interviews/candidates/{candidate.invitation.id}/debrief"
+def debrief_url(interviewee: KitCandidate) -> str:
+    return f"/staff/interviews/candidates/{interviewee.invitation.id}/debrief"
 
 
 def audits(session_factory: sessionmaker[Session], action: str) -> list[AuditEntry]:
@@ -46,13 +33,13 @@ def decisions(session_factory: sessionmaker[Session]) -> list[HiringDecision]:
 
 
 def test_recruiter_assigns_an_interviewer_who_sees_it_under_my_interviews(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     recruiter, interviewer = app.test_client(), app.test_client()
     login(recruiter, session_factory, "recruiter")
     ana = login(interviewer, session_factory, "interviewer", name="Ana Interviewer")
-    url = f"/staff/interviews/candidates/{candidate.invitation.id}/assignments"
-    stage = candidate.stage(ROLE_PLAY)
+    url = f"/staff/interviews/candidates/{interviewee.invitation.id}/assignments"
+    stage = interviewee.stage(ROLE_PLAY)
 
     before = interviewer.get("/staff/interviews/").get_data(as_text=True)
     assert "My interviews" in before and "You have no interviews assigned" in before
@@ -62,11 +49,13 @@ def test_recruiter_assigns_an_interviewer_who_sees_it_under_my_interviews(
         (row,) = session.scalars(select(InterviewAssignment)).all()
         assert (row.stage_id, row.interviewer_id) == (ROLE_PLAY, ana.id)
     (entry,) = audits(session_factory, "interview.assign")
-    assert entry.detail["stage"] == ROLE_PLAY and entry.subject_id == str(candidate.invitation.id)
+    assert entry.detail["stage"] == ROLE_PLAY and entry.subject_id == str(interviewee.invitation.id)
 
     mine = interviewer.get("/staff/interviews/").get_data(as_text=True)
-    assert stage.title in mine and candidate.scorecard_url() in mine and "Not submitted yet" in mine
-    overview = recruiter.get(f"/staff/interviews/candidates/{candidate.invitation.id}").get_data(as_text=True)
+    assert stage.title in mine and interviewee.scorecard_url() in mine and "Not submitted yet" in mine
+    overview = recruiter.get(f"/staff/interviews/candidates/{interviewee.invitation.id}").get_data(
+        as_text=True
+    )
     assert "Ana Interviewer" in overview
 
     # An item author cannot be assigned, nor a stage the kit lacks; an interviewer cannot assign.
@@ -79,56 +68,58 @@ def test_recruiter_assigns_an_interviewer_who_sees_it_under_my_interviews(
 
 
 def test_debrief_hidden_from_an_interviewer_until_they_submit(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     first, second, recruiter = app.test_client(), app.test_client(), app.test_client()
     login(first, session_factory, "interviewer", name="Ana Interviewer")
     ben = login(second, session_factory, "interviewer", name="Ben Interviewer")
     login(recruiter, session_factory, "recruiter")
     secret = "Ana saw the candidate dodge the margin question"
-    stage = candidate.stage(ROLE_PLAY)
-    assert post(first, candidate.scorecard_url(), complete_form(stage, notes=secret)).status_code == 302
+    stage = interviewee.stage(ROLE_PLAY)
+    assert post(first, interviewee.scorecard_url(), complete_form(stage, notes=secret)).status_code == 302
 
-    response = second.get(debrief_url(candidate))
+    response = second.get(debrief_url(interviewee))
     assert response.status_code == 403 and secret not in response.get_data(as_text=True)
     # The recruiter runs the debrief and sees it at once.
-    assert secret in recruiter.get(debrief_url(candidate)).get_data(as_text=True)
+    assert secret in recruiter.get(debrief_url(interviewee)).get_data(as_text=True)
 
     # Assigned to two stages, Ben must submit both before the debrief opens.
-    other = next(s for s in candidate.kit.stages if s.id != ROLE_PLAY)
-    assign = f"/staff/interviews/candidates/{candidate.invitation.id}/assignments"
+    other = next(s for s in interviewee.kit.stages if s.id != ROLE_PLAY)
+    assign = f"/staff/interviews/candidates/{interviewee.invitation.id}/assignments"
     for stage_id in (ROLE_PLAY, other.id):
         assert post(recruiter, assign, {"stage": stage_id, "interviewer": str(ben.id)}).status_code == 302
-    assert post(second, candidate.scorecard_url(), complete_form(stage)).status_code == 302
-    response = second.get(debrief_url(candidate))
+    assert post(second, interviewee.scorecard_url(), complete_form(stage)).status_code == 302
+    response = second.get(debrief_url(interviewee))
     assert response.status_code == 403 and other.title in response.get_data(as_text=True)
-    assert post(second, candidate.scorecard_url(other.id), complete_form(other)).status_code == 302
-    page = second.get(debrief_url(candidate))
+    assert post(second, interviewee.scorecard_url(other.id), complete_form(other)).status_code == 302
+    page = second.get(debrief_url(interviewee))
     assert page.status_code == 200 and secret in page.get_data(as_text=True)
     # Interviewers read the debrief; they do not record the decision.
     assert "Record decision" not in page.get_data(as_text=True)
     assert (
-        post(second, debrief_url(candidate) + "/decision", {"decision": "hire", "rationale": "x"}).status_code
+        post(
+            second, debrief_url(interviewee) + "/decision", {"decision": "hire", "rationale": "x"}
+        ).status_code
         == 403
     )
 
 
 def test_disagreement_is_highlighted_in_words_and_zero_is_left_out_of_means(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     first, second, recruiter = app.test_client(), app.test_client(), app.test_client()
     login(first, session_factory, "interviewer", name="Ana Interviewer")
     login(second, session_factory, "interviewer", name="Ben Interviewer")
     login(recruiter, session_factory, "recruiter")
-    stage = candidate.stage(ROLE_PLAY)
+    stage = interviewee.stage(ROLE_PLAY)
     ana = {**complete_form(stage, rating="4"), "rating_1": "0", "recommendation": "4"}
     ben = {**complete_form(stage, rating="2"), "rating_1": "3", "recommendation": "1"}
-    assert post(first, candidate.scorecard_url(), ana).status_code == 302
-    assert post(second, candidate.scorecard_url(), ben).status_code == 302
+    assert post(first, interviewee.scorecard_url(), ana).status_code == 302
+    assert post(second, interviewee.scorecard_url(), ben).status_code == 302
 
-    page = recruiter.get(debrief_url(candidate)).get_data(as_text=True)
-    first_name = candidate.kit.competency(stage.scorecard.competencies[0].competency).name
-    second_name = candidate.kit.competency(stage.scorecard.competencies[1].competency).name
+    page = recruiter.get(debrief_url(interviewee)).get_data(as_text=True)
+    first_name = interviewee.kit.competency(stage.scorecard.competencies[0].competency).name
+    second_name = interviewee.kit.competency(stage.scorecard.competencies[1].competency).name
     assert f"on {first_name} ({stage.title}): ratings 2 apart" in page.replace("&#39;", "'")
     assert "Recommendations are split" in page
     # Competency 1: 0 and 3 -> mean 3.00, spread 0 (the 0 is not a low score).
@@ -136,16 +127,16 @@ def test_disagreement_is_highlighted_in_words_and_zero_is_left_out_of_means(
     assert "3.00" in row and "Agree" in row and "not enough information" in row
     assert "Raters disagree" not in row
     # The kit's debrief directions and questions are on the page.
-    assert candidate.kit.debrief is not None
-    assert candidate.kit.debrief.questions[0].text in page.replace("&#39;", "'")
+    assert interviewee.kit.debrief is not None
+    assert interviewee.kit.debrief.questions[0].text in page.replace("&#39;", "'")
 
 
 def test_decision_is_recorded_superseded_and_audited(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     recruiter = app.test_client()
     rita = login(recruiter, session_factory, "recruiter", name="Rita Recruiter")
-    url = debrief_url(candidate) + "/decision"
+    url = debrief_url(interviewee) + "/decision"
 
     # No rationale: a form error, nothing stored.
     response = post(recruiter, url, {"decision": "hire", "rationale": "   "})
@@ -169,13 +160,13 @@ def test_decision_is_recorded_superseded_and_audited(
     assert (first.decision, second.decision) == ("hold", "hire")
     assert second.decided_by == rita.id and second.rationale == "References were glowing"
     one, two = audits(session_factory, "decision.record")
-    assert one.actor_id == rita.id and one.subject_id == str(candidate.invitation.id)
+    assert one.actor_id == rita.id and one.subject_id == str(interviewee.invitation.id)
     assert (one.detail["decision"], one.detail["supersedes"]) == ("hold", None)
     assert (two.detail["decision"], two.detail["supersedes"], two.detail["previous_decision"]) == (
         "hire",
         first.id,
         "hold",
     )
-    page = recruiter.get(debrief_url(candidate)).get_data(as_text=True)
+    page = recruiter.get(debrief_url(interviewee)).get_data(as_text=True)
     assert "Current decision: Hire" in page and "References were glowing" in page
     assert "Earlier decisions" in page and "Check references first" in page and "(superseded)" in page

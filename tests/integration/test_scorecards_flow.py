@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
-from scorecard_setup import REFERENCES, ROLE_PLAY, Candidate, complete_form, kit_candidate
+from scorecard_setup import REFERENCES, ROLE_PLAY, KitCandidate, complete_form
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, make_user, post
@@ -19,21 +19,9 @@ from assess.services.scorecards import (
     kit_catalogue,
     save_scorecard,
 )
-from items.bank import Catalogue
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
-
-
-@pytest.fixture
-def candidate(
-    app: Flask,
-    session_factory: sessionmaker[Session],
-    catalogue: Catalogue,
-    form_id: str,
-    clock: ControllableClock,
-) -> Candidate:
-    return kit_candidate(session_factory, catalogue, form_id, clock())
 
 
 def cards(session_factory: sessionmaker[Session]) -> list[Scorecard]:
@@ -47,29 +35,29 @@ def audits(session_factory: sessionmaker[Session], action: str) -> list[AuditEnt
 
 
 def test_scorecard_form_shows_anchors_and_the_zero_level(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     client = app.test_client()
     login(client, session_factory, "interviewer")
-    page = client.get(candidate.scorecard_url()).get_data(as_text=True)
-    stage = candidate.stage(ROLE_PLAY)
+    page = client.get(interviewee.scorecard_url()).get_data(as_text=True)
+    stage = interviewee.stage(ROLE_PLAY)
     for rated in stage.scorecard.competencies:
-        for level, anchor in candidate.kit.competency_scale(rated).items():
+        for level, anchor in interviewee.kit.competency_scale(rated).items():
             assert f"{level}: {anchor}"[:60] in page.replace("&#39;", "'")
     assert "0: Not enough information gathered to evaluate" in page
     assert "1: Strong No Hire" in page and "4: Strong Hire" in page
     # A reference check has no hiring recommendation.
-    page = client.get(candidate.scorecard_url(REFERENCES)).get_data(as_text=True)
+    page = client.get(interviewee.scorecard_url(REFERENCES)).get_data(as_text=True)
     assert "Strong Hire" not in page
 
 
 def test_draft_then_submit_then_immutable(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     client = app.test_client()
     interviewer = login(client, session_factory, "interviewer")
-    stage = candidate.stage(ROLE_PLAY)
-    url = candidate.scorecard_url()
+    stage = interviewee.stage(ROLE_PLAY)
+    url = interviewee.scorecard_url()
 
     # A partial draft is kept, shown again, and audited nowhere (it changes no outcome yet).
     draft = {"rating_0": "2", "notes": "Half way", "save_draft": "Save draft"}
@@ -96,7 +84,7 @@ def test_draft_then_submit_then_immutable(
     assert card.status == "submitted" and card.revision == 1 and card.submitted_at is not None
     assert card.ratings[stage.scorecard.competencies[1].competency] == 0
     (entry,) = audits(session_factory, "scorecard.submit")
-    assert entry.actor_id == interviewer.id and entry.subject_id == str(candidate.invitation.id)
+    assert entry.actor_id == interviewer.id and entry.subject_id == str(interviewee.invitation.id)
     assert entry.detail["stage"] == ROLE_PLAY and entry.detail["recommendation"] == 3
 
     # Submitted means immutable: a post changes nothing, and neither does the service.
@@ -105,9 +93,9 @@ def test_draft_then_submit_then_immutable(
     with session_factory() as session, pytest.raises(ScorecardLocked):
         save_scorecard(
             session,
-            candidate.kit,
+            interviewee.kit,
             stage,
-            candidate.invitation,
+            interviewee.invitation,
             interviewer,
             ScorecardAnswers(notes="sneaky"),
             card.created_at,
@@ -117,12 +105,12 @@ def test_draft_then_submit_then_immutable(
 
 
 def test_a_correction_is_a_new_logged_revision(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     client = app.test_client()
     login(client, session_factory, "interviewer")
-    stage = candidate.stage(ROLE_PLAY)
-    url = candidate.scorecard_url()
+    stage = interviewee.stage(ROLE_PLAY)
+    url = interviewee.scorecard_url()
     correction_url = url.replace("/scorecard", "/correction")
     assert post(client, url, complete_form(stage, notes="First take")).status_code == 302
 
@@ -163,24 +151,24 @@ def test_a_correction_is_a_new_logged_revision(
 def test_tampered_scorecards_change_nothing(
     app: Flask,
     session_factory: sessionmaker[Session],
-    candidate: Candidate,
+    interviewee: KitCandidate,
     change: dict[str, Any],
     status: int,
 ) -> None:
     client = app.test_client()
     login(client, session_factory, "interviewer")
-    data = {**complete_form(candidate.stage(ROLE_PLAY)), **{k: v for k, v in change.items() if k != "csrf"}}
-    url = candidate.scorecard_url()
+    data = {**complete_form(interviewee.stage(ROLE_PLAY)), **{k: v for k, v in change.items() if k != "csrf"}}
+    url = interviewee.scorecard_url()
     response = client.post(url, data=data) if change.get("csrf") is False else post(client, url, data)
     assert response.status_code == status
     assert cards(session_factory) == [] and audits(session_factory, "scorecard.submit") == []
 
 
 def test_service_refuses_what_the_stage_does_not_rate(
-    session_factory: sessionmaker[Session], candidate: Candidate, clock: ControllableClock
+    session_factory: sessionmaker[Session], interviewee: KitCandidate, clock: ControllableClock
 ) -> None:
     user = make_user(session_factory, "interviewer")
-    kit = candidate.kit
+    kit = interviewee.kit
     role_play, references = kit.stage(ROLE_PLAY), kit.stage(REFERENCES)
     not_rated = next(
         c.id for c in kit.competencies if c.id not in {r.competency for r in role_play.scorecard.competencies}
@@ -194,18 +182,20 @@ def test_service_refuses_what_the_stage_does_not_rate(
     with session_factory() as session:
         for stage, given, field in bad:
             with pytest.raises(ScorecardInvalid) as raised:
-                save_scorecard(session, kit, stage, candidate.invitation, user, given, clock(), submit=False)
+                save_scorecard(
+                    session, kit, stage, interviewee.invitation, user, given, clock(), submit=False
+                )
             assert any(name.startswith(field) for name, _ in raised.value.problems)
     assert cards(session_factory) == []
 
 
 def test_guide_shows_questions_areas_follow_ups_and_interviewer_only_details(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     client = app.test_client()
     login(client, session_factory, "interviewer")
-    stage = candidate.stage(ROLE_PLAY)
-    page = client.get(candidate.guide_url()).get_data(as_text=True).replace("&#39;", "'")
+    stage = interviewee.stage(ROLE_PLAY)
+    page = client.get(interviewee.guide_url()).get_data(as_text=True).replace("&#39;", "'")
     assert stage.interviewer_directions[:50] in page and stage.candidate_directions[:50] in page
     assert stage.exercise is not None
     for detail in stage.exercise.interviewer_only:
@@ -215,13 +205,13 @@ def test_guide_shows_questions_areas_follow_ups_and_interviewer_only_details(
         assert all(area in page for area in question.areas_to_cover)
         assert all(follow_up in page for follow_up in question.follow_ups)
     # The candidate's own pages never carry them.
-    candidate_page = app.test_client().get(f"/t/{candidate.token}").get_data(as_text=True)
+    candidate_page = app.test_client().get(f"/t/{interviewee.token}").get_data(as_text=True)
     assert stage.exercise.interviewer_only[0] not in candidate_page
-    assert client.get(candidate.guide_url("no-such-stage")).status_code == 404
+    assert client.get(interviewee.guide_url("no-such-stage")).status_code == 404
 
 
 def test_question_bank_filters_by_competency_and_pulls_into_a_guide(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     bank = next(iter(kit_catalogue().question_banks.values()))
     client = app.test_client()
@@ -240,29 +230,29 @@ def test_question_bank_filters_by_competency_and_pulls_into_a_guide(
 
     question = bank.questions[0]
     ref = f"{bank.id}/{question.id}"
-    guide_questions = candidate.guide_url().replace("/guide", "/guide/questions")
+    guide_questions = interviewee.guide_url().replace("/guide", "/guide/questions")
     assert post(client, guide_questions, {"question": ref}).status_code == 302
-    guide = client.get(candidate.guide_url()).get_data(as_text=True).replace("&#39;", "'")
+    guide = client.get(interviewee.guide_url()).get_data(as_text=True).replace("&#39;", "'")
     assert question.model_answer in guide and question.pitfalls[0] in guide
     # Another stage's guide is untouched; a made-up question is refused.
-    assert question.model_answer not in client.get(candidate.guide_url(REFERENCES)).get_data(as_text=True)
+    assert question.model_answer not in client.get(interviewee.guide_url(REFERENCES)).get_data(as_text=True)
     assert post(client, guide_questions, {"question": f"{bank.id}/made-up"}).status_code == 400
     assert post(client, guide_questions + "/remove", {"question": ref}).status_code == 302
-    assert question.model_answer not in client.get(candidate.guide_url()).get_data(as_text=True)
+    assert question.model_answer not in client.get(interviewee.guide_url()).get_data(as_text=True)
 
 
 def test_interview_pages_list_candidates_with_a_kit(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
 ) -> None:
     client = app.test_client()
     login(client, session_factory, "recruiter")
     listing = client.get("/staff/interviews/").get_data(as_text=True)
-    assert "Casey Candidate" in listing and candidate.kit.title in listing
-    overview = client.get(f"/staff/interviews/candidates/{candidate.invitation.id}").get_data(as_text=True)
-    for stage in candidate.kit.stages:
-        assert candidate.scorecard_url(stage.id) in overview and candidate.guide_url(stage.id) in overview
+    assert "Casey Candidate" in listing and interviewee.kit.title in listing
+    overview = client.get(f"/staff/interviews/candidates/{interviewee.invitation.id}").get_data(as_text=True)
+    for stage in interviewee.kit.stages:
+        assert interviewee.scorecard_url(stage.id) in overview and interviewee.guide_url(stage.id) in overview
     assert client.get("/staff/interviews/candidates/999999").status_code == 404
     author = app.test_client()
     login(author, session_factory, "author")
     assert author.get("/staff/interviews/question-bank").status_code == 200
-    assert author.get(candidate.scorecard_url()).status_code == 403
+    assert author.get(interviewee.scorecard_url()).status_code == 403

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from scorecard_setup import ROLE_PLAY, Candidate, complete_form, kit_candidate
+from scorecard_setup import ROLE_PLAY, KitCandidate, complete_form
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import login, make_user, post
@@ -18,25 +18,13 @@ from staff_client import login, make_user, post
 from assess.models import Scorecard, StaffUser
 from assess.services.debrief import assign_interviewer
 from assess.services.scorecards import ScorecardAnswers, save_scorecard, visible_scorecards
-from items.bank import Catalogue
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
 
 
-@pytest.fixture
-def candidate(
-    app: Flask,
-    session_factory: sessionmaker[Session],
-    catalogue: Catalogue,
-    form_id: str,
-    clock: ControllableClock,
-) -> Candidate:
-    return kit_candidate(session_factory, catalogue, form_id, clock())
-
-
-def answers(candidate: Candidate, notes: str) -> ScorecardAnswers:
-    stage = candidate.stage(ROLE_PLAY)
+def answers(interviewee: KitCandidate, notes: str) -> ScorecardAnswers:
+    stage = interviewee.stage(ROLE_PLAY)
     return ScorecardAnswers(
         ratings={rated.competency: 3 for rated in stage.scorecard.competencies},
         goals={rated.goal: 2 for rated in stage.scorecard.goals},
@@ -46,13 +34,13 @@ def answers(candidate: Candidate, notes: str) -> ScorecardAnswers:
 
 
 def test_service_hides_others_until_the_viewer_has_submitted(
-    session_factory: sessionmaker[Session], candidate: Candidate, clock: ControllableClock
+    session_factory: sessionmaker[Session], interviewee: KitCandidate, clock: ControllableClock
 ) -> None:
     ana, ben, cleo = (make_user(session_factory, "interviewer") for _ in range(3))
-    kit, stage, invitation = candidate.kit, candidate.stage(ROLE_PLAY), candidate.invitation
+    kit, stage, invitation = interviewee.kit, interviewee.stage(ROLE_PLAY), interviewee.invitation
     with session_factory() as session:
         save_scorecard(
-            session, kit, stage, invitation, ana, answers(candidate, "Ana's notes"), clock(), submit=True
+            session, kit, stage, invitation, ana, answers(interviewee, "Ana's notes"), clock(), submit=True
         )
         # Ben has nothing yet, then a draft: Ana's scorecard stays hidden, only counted.
         seen = visible_scorecards(session, ben, invitation.id, kit.id, stage.id)
@@ -65,28 +53,28 @@ def test_service_hides_others_until_the_viewer_has_submitted(
         seen = visible_scorecards(session, ana, invitation.id, kit.id, stage.id)
         assert not seen.hidden and seen.others == []
         save_scorecard(
-            session, kit, stage, invitation, ben, answers(candidate, "Ben's notes"), clock(), submit=True
+            session, kit, stage, invitation, ben, answers(interviewee, "Ben's notes"), clock(), submit=True
         )
         seen = visible_scorecards(session, ben, invitation.id, kit.id, stage.id)
         assert not seen.hidden and [(c.notes, u.id) for c, u in seen.others] == [("Ana's notes", ana.id)]
         seen = visible_scorecards(session, ana, invitation.id, kit.id, stage.id)
         assert [(c.notes, u.id) for c, u in seen.others] == [("Ben's notes", ben.id)]
         # Submitting one stage opens no other stage.
-        other_stage = candidate.kit.stages[0]
+        other_stage = interviewee.kit.stages[0]
         assert other_stage.id != ROLE_PLAY
         assert visible_scorecards(session, cleo, invitation.id, kit.id, other_stage.id).hidden
         assert visible_scorecards(session, cleo, invitation.id, kit.id, ROLE_PLAY).others == []
 
 
 def test_pages_hide_others_until_the_viewer_submits(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate, clock: ControllableClock
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate, clock: ControllableClock
 ) -> None:
     first, second = app.test_client(), app.test_client()
     login(first, session_factory, "interviewer", name="Ana Interviewer")
     ben = login(second, session_factory, "recruiter", name="Ben Recruiter")
-    assign(session_factory, candidate, ben, clock)  # a recruiter assigned to interview scores as one
-    stage = candidate.stage(ROLE_PLAY)
-    url = candidate.scorecard_url()
+    assign(session_factory, interviewee, ben, clock)  # a recruiter assigned to interview scores as one
+    stage = interviewee.stage(ROLE_PLAY)
+    url = interviewee.scorecard_url()
     secret = "Candidate rambled about quotas"
     assert post(first, url, complete_form(stage, notes=secret)).status_code == 302
 
@@ -106,12 +94,15 @@ def test_pages_hide_others_until_the_viewer_submits(
 
 
 def assign(
-    session_factory: sessionmaker[Session], candidate: Candidate, person: StaffUser, clock: ControllableClock
+    session_factory: sessionmaker[Session],
+    interviewee: KitCandidate,
+    person: StaffUser,
+    clock: ControllableClock,
 ) -> None:
     with session_factory() as session:
         recruiter = make_user(session_factory, "recruiter")
         assign_interviewer(
-            session, candidate.kit, candidate.invitation, ROLE_PLAY, person.id, recruiter, clock()
+            session, interviewee.kit, interviewee.invitation, ROLE_PLAY, person.id, recruiter, clock()
         )
 
 
@@ -127,12 +118,12 @@ def sees_others(role: str, state: str) -> bool:
     return state == "submitted" or (state == "unassigned" and role != "interviewer")
 
 
-def report_views(client: FlaskClient, candidate: Candidate) -> dict[str, tuple[int, str]]:
+def report_views(client: FlaskClient, interviewee: KitCandidate) -> dict[str, tuple[int, str]]:
     """Every report view of the candidate's campaign that can show a scorecard, as (status, text)."""
-    base = f"/staff/reports/{candidate.invitation.campaign_id}"
+    base = f"/staff/reports/{interviewee.invitation.campaign_id}"
     views = {}
     for name, path in (
-        ("candidate report", f"{base}/candidates/{candidate.invitation.id}"),
+        ("candidate report", f"{base}/candidates/{interviewee.invitation.id}"),
         ("campaign report", base),
         ("CSV", f"{base}/download/csv"),
         ("print", f"{base}/print"),
@@ -153,7 +144,7 @@ def report_views(client: FlaskClient, candidate: Candidate) -> dict[str, tuple[i
 def test_every_view_of_a_scorecard_applies_the_same_rule_to_every_role(
     app: Flask,
     session_factory: sessionmaker[Session],
-    candidate: Candidate,
+    interviewee: KitCandidate,
     clock: ControllableClock,
     role: str,
     state: str,
@@ -161,27 +152,27 @@ def test_every_view_of_a_scorecard_applies_the_same_rule_to_every_role(
     ana_client, viewer_client = app.test_client(), app.test_client()
     ana = login(ana_client, session_factory, "interviewer", name="Ana Interviewer")
     viewer = login(viewer_client, session_factory, role, name=f"Vic {role.title()}")
-    assign(session_factory, candidate, ana, clock)
+    assign(session_factory, interviewee, ana, clock)
     if state != "unassigned":
-        assign(session_factory, candidate, viewer, clock)
-    stage = candidate.stage(ROLE_PLAY)
+        assign(session_factory, interviewee, viewer, clock)
+    stage = interviewee.stage(ROLE_PLAY)
     secret_card = {**complete_form(stage, notes=SECRET), "red_flag_notes": SECRET}
-    assert post(ana_client, candidate.scorecard_url(), secret_card).status_code == 302
+    assert post(ana_client, interviewee.scorecard_url(), secret_card).status_code == 302
     if state == "submitted":
-        assert post(viewer_client, candidate.scorecard_url(), complete_form(stage)).status_code == 302
+        assert post(viewer_client, interviewee.scorecard_url(), complete_form(stage)).status_code == 302
     visible = sees_others(role, state)
 
-    page = viewer_client.get(candidate.scorecard_url()).get_data(as_text=True).replace("&#39;", "'")
+    page = viewer_client.get(interviewee.scorecard_url()).get_data(as_text=True).replace("&#39;", "'")
     assert (SECRET in page) is visible, "scorecard page"
-    overview = viewer_client.get(f"/staff/interviews/candidates/{candidate.invitation.id}")
+    overview = viewer_client.get(f"/staff/interviews/candidates/{interviewee.invitation.id}")
     assert overview.status_code == 200 and SECRET not in overview.get_data(as_text=True)
-    debrief_link = f"/staff/interviews/candidates/{candidate.invitation.id}/debrief"
+    debrief_link = f"/staff/interviews/candidates/{interviewee.invitation.id}/debrief"
     assert (debrief_link in overview.get_data(as_text=True)) is visible, "candidate's interviews page"
     debrief = viewer_client.get(debrief_link)
     assert debrief.status_code == (200 if visible else 403), "debrief"
     assert (SECRET in debrief.get_data(as_text=True).replace("&#39;", "'")) is visible, "debrief"
 
-    for name, (status, text) in report_views(viewer_client, candidate).items():
+    for name, (status, text) in report_views(viewer_client, interviewee).items():
         if role == "interviewer":
             assert status == 403, name  # reports are for recruiters and admins
             continue
@@ -191,21 +182,23 @@ def test_every_view_of_a_scorecard_applies_the_same_rule_to_every_role(
 
 
 def test_a_recruiter_not_scoring_a_stage_reads_it_and_cannot_score_or_be_assigned_to_it(
-    app: Flask, session_factory: sessionmaker[Session], candidate: Candidate, clock: ControllableClock
+    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate, clock: ControllableClock
 ) -> None:
     ana_client, rita_client = app.test_client(), app.test_client()
     login(ana_client, session_factory, "interviewer", name="Ana Interviewer")
     rita = login(rita_client, session_factory, "recruiter", name="Rita Recruiter")
-    stage = candidate.stage(ROLE_PLAY)
-    assert post(ana_client, candidate.scorecard_url(), complete_form(stage, notes=SECRET)).status_code == 302
+    stage = interviewee.stage(ROLE_PLAY)
+    assert (
+        post(ana_client, interviewee.scorecard_url(), complete_form(stage, notes=SECRET)).status_code == 302
+    )
 
-    page = rita_client.get(candidate.scorecard_url()).get_data(as_text=True).replace("&#39;", "'")
+    page = rita_client.get(interviewee.scorecard_url()).get_data(as_text=True).replace("&#39;", "'")
     assert SECRET in page and "Submit scorecard" not in page
     assert "You are not assigned to this stage" in page
-    refused = post(rita_client, candidate.scorecard_url(), complete_form(stage, notes="mine"))
+    refused = post(rita_client, interviewee.scorecard_url(), complete_form(stage, notes="mine"))
     assert refused.status_code == 403 and "you cannot score it on your own" in refused.get_data(as_text=True)
     # Having been able to read Ana's scorecard, Rita cannot be made an interviewer of the stage now.
-    url = f"/staff/interviews/candidates/{candidate.invitation.id}/assignments"
+    url = f"/staff/interviews/candidates/{interviewee.invitation.id}/assignments"
     response = post(rita_client, url, {"stage": ROLE_PLAY, "interviewer": str(rita.id)})
     assert response.status_code == 422
     assert re.search(
