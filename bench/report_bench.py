@@ -55,7 +55,7 @@ from assess.models import (
     StaffUser,
     StoredItemVersion,
 )
-from assess.services.report_data import _labels, campaign_data, campaign_rules, funnel_statuses
+from assess.services.report_data import _labels, campaign_data, campaign_kit, campaign_rules, funnel_statuses
 from assess.services.scorecards import kit_catalogue
 from kits.model import KitCatalogue
 from reports.campaign_frames import CampaignData
@@ -374,7 +374,7 @@ def run_report(
             start = clock()
             data, campaign, _names_ = load(session, campaign_id, kits)
             loaded = clock()
-            scores = score_campaign(data, campaign_rules(campaign, kits))
+            scores = score_campaign(data, campaign_rules(campaign, campaign_kit(campaign, kits)))
             scored = clock()
             statuses = funnel_statuses(session, campaign, scores)
             funneled = clock()

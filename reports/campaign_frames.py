@@ -8,6 +8,7 @@ One row per recorded fact, no totals. Ids are compared as given: give them one t
 ``assessment``
     candidate_id, section_id, points, max_points, pending_review (bool): one row per item
     score of a finalized attempt. A pending item's ``points`` hold its automatic part only.
+    Points have at most ``POINT_PLACES`` decimals (the database keeps three).
 ``scorecards``
     candidate_id, stage_id, interviewer_id, competency_id, rating: one row per rating on a
     submitted scorecard; rating 0 (not enough information) or 1-4.
@@ -32,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from kits.model import LEVELS, NOT_ENOUGH_INFORMATION
+from kits.model import LEVELS, NOT_ENOUGH_INFORMATION, InterviewKit
 
 COLUMNS = {
     "candidates": ("candidate_id", "name"),
@@ -44,6 +45,7 @@ COLUMNS = {
     "goals": ("candidate_id", "stage_id", "interviewer_id", "goal_id", "likelihood"),
 }  # fmt: skip
 RATINGS = (NOT_ENOUGH_INFORMATION, *LEVELS)
+POINT_PLACES = 6
 # Rows that would double-count one judgement.
 UNIQUE = {
     "candidates": ("candidate_id",),
@@ -69,6 +71,16 @@ class Labels:
     stages: Mapping[Hashable, str] = field(default_factory=dict)
     competencies: Mapping[Hashable, str] = field(default_factory=dict)
     goals: Mapping[Hashable, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_kit(cls, kit: InterviewKit | None, sections: Mapping[Hashable, str] | None = None) -> Labels:
+        """The kit's stage titles, competency and goal names (none without a kit), and these sections."""
+        return cls(
+            sections=sections or {},
+            stages={stage.id: stage.title for stage in kit.stages} if kit else {},
+            competencies={competency.id: competency.name for competency in kit.competencies} if kit else {},
+            goals={goal.id: goal.name for goal in kit.goals} if kit else {},
+        )
 
     def section(self, section_id: Hashable) -> str:
         return self.sections.get(section_id, str(section_id))
@@ -119,6 +131,11 @@ def _problems(name: str, frame: pd.DataFrame, known: pd.Series | None) -> list[s
         points, top = (pd.to_numeric(frame[c], errors="coerce") for c in ("points", "max_points"))
         check("max_points", ~(top >= 0), "a number of 0 or more")
         check("points", ~((points >= 0) & (points <= top.fillna(np.inf))), "a number from 0 to max_points")
+        for column, values in (("points", points), ("max_points", top)):
+            scaled = values * 10**POINT_PLACES
+            check(
+                column, (scaled - scaled.round()).abs() > 1e-6, f"a number of at most {POINT_PLACES} decimals"
+            )
     if name in UNIQUE:
         check("candidate_id", frame.duplicated(list(UNIQUE[name])), f"unique by {', '.join(UNIQUE[name])}")
     return problems

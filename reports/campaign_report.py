@@ -20,8 +20,9 @@ from datetime import datetime
 import pandas as pd
 
 from reports.campaign_frames import FrameInvalid, Labels
-from reports.candidate_report import CampaignRules, CampaignScores, round_half_up
+from reports.candidate_report import CampaignScores, round_half_up
 from reports.charts import Chart, score_distribution_chart, section_profile_chart
+from scoring.outcome import CampaignRules
 
 FUNNEL_STAGES = ("invited", "started", "finished", "graded", "reviewed", "interviewed", "decided")
 DECISION_COLUMNS = ("candidate_id", "decision", "decided_by", "decided_at")

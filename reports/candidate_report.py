@@ -1,85 +1,31 @@
-"""The candidate report: test sections, interviews, the combined score and the overrides.
+"""The candidate report: the campaign's candidate outcomes as frames, ranked by percentile.
 
-Input is a ``CampaignData`` (see ``reports.campaign_frames``).
+Input is a ``CampaignData`` (see ``reports.campaign_frames``). Every figure, status and
+override is ``scoring.outcome.candidate_outcome``'s, per candidate: this module frames them.
+Numbers become floats; NaN (None on ``CandidateReport``) means "not available yet" and is
+never read as 0. A section's percent is shown once final (none of its items awaits review).
 
-Rules. Numbers are floats rounded half up; NaN (None on ``CandidateReport``) means "not
-available yet" and is never read as 0.
-
-- Section percent: mean over the section's items of points / max_points (items count
-  equally) x 100, one decimal. Test percent: mean of the section percents (sections count
-  equally), as ``scoring.totals``. Either is NaN while any of its items awaits review.
-- Percentile: among candidates with a test percent, 100 x (number strictly lower + half the
-  number equal, the candidate included) / number of such candidates. A lone candidate is at
-  50; the best of ten distinct totals at 95.
-- Competency mean: mean of its 1-4 ratings over every stage and interviewer, two decimals
-  (as ``scoring.scorecards``). 0 is left out of this and every other average and spread: a
-  competency rated only 0 has no mean, never a low one. Spread: highest minus lowest rating,
-  and their population SD (ddof=0: these raters, not a sample of raters).
-- Interview mean: mean of the two-decimal competency means shown (competencies count
-  equally; anyone can check it from the report). Interview percent maps it from 1-4 onto
-  0-100 as (mean - 1) / 3 x 100: 1 -> 0, 2.5 -> 50, 4 -> 100.
-- Combined score: (assessment weight x test percent + interview weight x interview percent)
-  / (sum of weights); 40/60 by default (seed 003).
-- Incomplete: no assessment, answers awaiting review, not interviewed (no scorecard for a
-  stage of ``interview_stages``, or for any stage when that is empty), no competency rated
-  above 0, or a must-have nobody rated. An incomplete candidate has no combined score: it is
-  never computed with zeros.
-- Overrides (seed 003) hold whatever the numbers, complete or not: any red flag -> decision
-  "do not hire"; a must-have whose competency mean is below its minimum -> "unsuitable".
-  A red flag wins when both hold. Without an override the decision is None: people decide.
+Percentile: among candidates with a final test percent, 100 x (number strictly lower + half
+the number equal, the candidate included) / number of such candidates, one decimal. A lone
+candidate is at 50; the best of ten distinct totals at 95.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Hashable
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from kits.model import LEVELS, NOT_ENOUGH_INFORMATION, RECOMMENDATIONS, InterviewKit
-from reports.campaign_frames import CampaignData, Labels, prepared
-
-DO_NOT_HIRE = "do not hire"
-UNSUITABLE = "unsuitable"
-COMPLETE = "complete"
-INCOMPLETE = "incomplete"
-
-
-@dataclass(frozen=True)
-class CampaignRules:
-    """How a campaign combines and overrides; ``must_haves`` maps competency_id -> minimum 1-4."""
-
-    assessment_weight: Decimal = Decimal(40)
-    interview_weight: Decimal = Decimal(60)
-    must_haves: Mapping[str, int] = field(default_factory=dict)
-    interview_stages: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        if min(self.assessment_weight, self.interview_weight) < 0:
-            raise ValueError("weights are 0 or more")
-        if self.assessment_weight + self.interview_weight <= 0:
-            raise ValueError("the weights must add up to more than 0")
-        for competency, minimum in self.must_haves.items():
-            if minimum not in LEVELS:
-                raise ValueError(f"must-have {competency!r}: a minimum is 1-4, got {minimum!r}")
-
-    @classmethod
-    def from_kit(
-        cls,
-        kit: InterviewKit,
-        assessment_weight: Decimal = Decimal(40),
-        interview_weight: Decimal = Decimal(60),
-    ) -> CampaignRules:
-        """The kit's must-haves; every stage not marked optional must be scored."""
-        return cls(
-            assessment_weight=assessment_weight,
-            interview_weight=interview_weight,
-            must_haves={must_have.competency: must_have.minimum for must_have in kit.must_haves},
-            interview_stages=tuple(stage.id for stage in kit.stages if not stage.optional),
-        )
+from kits.model import RECOMMENDATIONS
+from reports.campaign_frames import POINT_PLACES, CampaignData, prepared
+from scoring.outcome import CampaignRules, Rating, RedFlag, candidate_outcome, interview_figures
+from scoring.scorecards import RatingSummary, summarise_ratings
+from scoring.totals import ItemPoints, grouped_section_totals
 
 
 @dataclass(frozen=True)
@@ -122,7 +68,7 @@ class CandidateReport:
 
 
 def round_half_up(values: pd.Series, places: int) -> pd.Series:
-    """Decimal's ROUND_HALF_UP on non-negative floats, as ``scoring.totals`` rounds.
+    """Decimal's ROUND_HALF_UP on non-negative floats, for the campaign's own statistics.
 
     The nudge keeps a tie that float arithmetic left a hair low (12.2499999...) going up.
     """
@@ -130,146 +76,138 @@ def round_half_up(values: pd.Series, places: int) -> pd.Series:
     return (values.astype(float) * scale + 0.5 + 1e-9) // 1 / scale
 
 
-def _section_scores(assessment: pd.DataFrame) -> pd.DataFrame:
-    top = assessment["max_points"]
-    rows = assessment.assign(proportion=(assessment["points"] / top.where(top > 0)).fillna(0.0))
-    by = rows.groupby(["candidate_id", "section_id"], sort=False)
-    scores = by.agg(
-        items=("proportion", "size"), pending=("pending_review", "sum"), mean=("proportion", "mean")
+def _number(value: Decimal | int | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _per_candidate(frame: pd.DataFrame, ids: pd.Index, rows: list[Any]) -> list[list[Any]]:
+    """``rows`` (one per row of ``frame``) split by candidate, in the order of ``ids``."""
+    codes = ids.get_indexer(pd.Index(frame["candidate_id"]))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1)).tolist()
+    ordered = [rows[i] for i in order.tolist()]
+    return [ordered[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
+
+
+def _item_points(assessment: pd.DataFrame) -> tuple[pd.DataFrame, list[ItemPoints]]:
+    """The item scores summed per candidate, section, maximum and review state, exactly.
+
+    Points are summed as whole millionths (``campaign_frames.POINT_PLACES``): float sums
+    could land a hair off a tie that scoring rounds.
+    """
+    scale = 10**POINT_PLACES
+    keys = ["candidate_id", "section_id", "max_points", "pending_review"]
+    millionths = np.rint(assessment["points"].to_numpy(dtype=float) * scale).astype(np.int64)
+    grouped = (
+        assessment[keys]
+        .assign(points=millionths)
+        .groupby(keys, sort=False)["points"]
+        .agg(["size", "sum"])
+        .reset_index()
     )
-    percent = round_half_up(scores["mean"] * 100, 1).where(scores["pending"] == 0)
-    return scores[["items", "pending"]].assign(percent=percent).reset_index()
-
-
-def _test_totals(sections: pd.DataFrame) -> pd.DataFrame:
-    by = sections.groupby("candidate_id", sort=False)
-    pending = by["pending"].sum()
-    # Section percents have one decimal, so their mean is rounded exactly in whole tenths:
-    # a float mean can land a hair below a tie that scoring.totals' Decimal rounds up.
-    tenths = (sections["percent"] * 10).round().groupby(sections["candidate_id"], sort=False)
-    total, count = tenths.sum(), tenths.count()
-    percent = (((2 * total + count) // (2 * count)) / 10).where((pending == 0) & (count > 0))
-    # Average rank - 0.5 is (strictly lower + half the ties, the candidate included).
-    percentile = (percent.rank(method="average") - 0.5) / percent.notna().sum() * 100
-    return pd.DataFrame(
-        {"test_percent": percent, "percentile": round_half_up(percentile, 1), "pending": pending}
-    )
-
-
-def _rating_statistics(scorecards: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Mean, count, range and SD of the 1-4 ratings per group; 0s are only counted as unrated."""
-    rated = scorecards["rating"].where(scorecards["rating"] != NOT_ENOUGH_INFORMATION)
-    grouped = scorecards[by].assign(rating=rated).groupby(by, sort=False)["rating"]
-    statistics = grouped.agg(["mean", "count", "size", "min", "max"])
-    return pd.DataFrame(
-        {
-            "mean": round_half_up(statistics["mean"], 2),
-            "ratings": statistics["count"],
-            "unrated": statistics["size"] - statistics["count"],
-            "spread": statistics["max"] - statistics["min"],
-            "sd": round_half_up(grouped.std(ddof=0), 2),
-        }
-    ).reset_index()
-
-
-def _joined(sentences: dict[Hashable, list[str]], index: pd.Index) -> pd.Series:
-    return pd.Series([tuple(sentences.get(key, ())) for key in index], index=index, dtype=object)
-
-
-def _must_have_checks(
-    rules: CampaignRules, competencies: pd.DataFrame, interviewed: pd.Index, index: pd.Index, labels: Labels
-) -> tuple[dict[Hashable, list[str]], dict[Hashable, list[str]]]:
-    """Failed must-haves (overrides) and unrated ones (missing), per candidate."""
-    failures: dict[Hashable, list[str]] = {}
-    unrated: dict[Hashable, list[str]] = {}
-    for competency, minimum in rules.must_haves.items():
-        rows = competencies[competencies["competency_id"] == competency]
-        mean = rows.set_index("candidate_id")["mean"].reindex(index)
-        name = labels.competency(competency)
-        for candidate in mean.index[mean < minimum]:
-            failures.setdefault(candidate, []).append(
-                f"must-have {name} rated {mean[candidate]:.2f}, below its minimum of {minimum}"
-            )
-        for candidate in mean.index[mean.isna() & mean.index.isin(interviewed)]:
-            unrated.setdefault(candidate, []).append(f"must-have {name} not rated yet")
-    return failures, unrated
-
-
-def _interview_gaps(
-    rules: CampaignRules, scorecards: pd.DataFrame, interviewed: pd.Index, index: pd.Index, labels: Labels
-) -> dict[Hashable, list[str]]:
-    gaps: dict[Hashable, list[str]] = {}
-    for candidate in index.difference(interviewed, sort=False):
-        gaps[candidate] = ["not interviewed"]
-    for stage in rules.interview_stages:
-        scored = scorecards.loc[scorecards["stage_id"] == stage, "candidate_id"].unique()
-        for candidate in interviewed.difference(pd.Index(scored), sort=False):
-            gaps.setdefault(candidate, []).append(f"no scorecard for stage {labels.stage(stage)}")
-    return gaps
-
-
-def _red_flags(recommendations: pd.DataFrame, labels: Labels) -> dict[Hashable, list[str]]:
-    flags: dict[Hashable, list[str]] = {}
-    for row in recommendations[recommendations["red_flag"]].itertuples(index=False):
-        note = str(row.red_flag_note or "").strip() or "no note"
-        flags.setdefault(row.candidate_id, []).append(
-            f"red flag at {labels.stage(row.stage_id)} by {row.interviewer_id}: {note}"
+    tops = {top: Decimal(repr(top)) for top in grouped["max_points"].unique().tolist()}
+    sums = {total: Decimal(total).scaleb(-POINT_PLACES) for total in grouped["sum"].unique().tolist()}
+    groups: list[ItemPoints] = list(
+        zip(
+            grouped["section_id"].tolist(),
+            grouped["max_points"].map(tops).tolist(),
+            grouped["pending_review"].tolist(),
+            grouped["size"].tolist(),
+            grouped["sum"].map(sums).tolist(),
+            strict=True,
         )
-    return flags
+    )
+    return grouped, groups
 
 
-def _missing(
-    tests: pd.DataFrame, interview_mean: pd.Series, interviewed: pd.Index
-) -> dict[Hashable, list[str]]:
-    missing: dict[Hashable, list[str]] = {}
-    for candidate in tests.index[tests["pending"].isna()]:
-        missing.setdefault(candidate, []).append("no assessment")
-    for candidate, pending in tests["pending"][tests["pending"] > 0].items():
-        missing.setdefault(candidate, []).append(f"{int(pending)} answer(s) awaiting review")
-    for candidate in interview_mean.index[interview_mean.isna() & interview_mean.index.isin(interviewed)]:
-        missing.setdefault(candidate, []).append("no competency rated above 0")
-    return missing
+def _summary_figures(s: RatingSummary) -> tuple[float, int, int, float, float]:
+    return _number(s.mean), s.ratings, s.unrated, _number(s.spread), _number(s.sd)
+
+
+def _red_flags(recommendations: pd.DataFrame) -> pd.DataFrame:
+    flagged = recommendations[recommendations["red_flag"]]
+    return flagged.assign(red_flag_note=flagged["red_flag_note"].fillna("").astype(str))
+
+
+def _columns(frame: pd.DataFrame, *columns: str) -> list[tuple[Any, ...]]:
+    return list(zip(*(frame[column].tolist() for column in columns), strict=True))
 
 
 def score_campaign(data: CampaignData, rules: CampaignRules) -> CampaignScores:
-    """Score every candidate of the campaign; raises ``FrameInvalid`` on bad input."""
+    """Every candidate's outcome under the rules, framed; raises ``FrameInvalid`` on bad input."""
     data = prepared(data)
     index = pd.Index(data.candidates["candidate_id"], name="candidate_id")
-    sections = _section_scores(data.assessment)
-    tests = _test_totals(sections).reindex(index)
-    competencies = _rating_statistics(data.scorecards, ["candidate_id", "competency_id"])
-    interview_mean = competencies.groupby("candidate_id", sort=False)["mean"].mean().reindex(index)
-    interview_percent = round_half_up((interview_mean - 1) / 3 * 100, 1)
-    interviewed = pd.Index(data.scorecards["candidate_id"].unique())
-    missing = _missing(tests, interview_mean, interviewed)
-    failures, unrated = _must_have_checks(rules, competencies, interviewed, index, data.labels)
-    for sentences in (_interview_gaps(rules, data.scorecards, interviewed, index, data.labels), unrated):
-        for candidate, found in sentences.items():
-            missing.setdefault(candidate, []).extend(found)
-    flags = _red_flags(data.recommendations, data.labels)
-    weights = float(rules.assessment_weight), float(rules.interview_weight)
-    combined = (weights[0] * tests["test_percent"] + weights[1] * interview_percent) / sum(weights)
-    is_complete = ~index.isin(list(missing))
-    decision = pd.Series(None, index=index, dtype=object)
-    decision[index.isin(list(failures))] = UNSUITABLE
-    decision[index.isin(list(flags))] = DO_NOT_HIRE
-    outcomes = pd.DataFrame(
-        {
-            "name": data.candidates["name"].to_numpy(),
-            "email": data.candidates["email"].to_numpy(),
-            "test_percent": tests["test_percent"],
-            "percentile": tests["percentile"],
-            "interview_mean": round_half_up(interview_mean, 2),
-            "interview_percent": interview_percent,
-            "combined_score": round_half_up(combined, 1).where(is_complete),
-            "status": np.where(is_complete, COMPLETE, INCOMPLETE),
-            "decision": decision,
-            "overrides": _joined({c: flags.get(c, []) + failures.get(c, []) for c in index}, index),
-            "missing": _joined(missing, index),
-        },
-        index=index,
+    grouped, groups = _item_points(data.assessment)
+    items: list[list[ItemPoints]] = _per_candidate(grouped, index, groups)
+    cards, flagged = data.scorecards, _red_flags(data.recommendations)
+    ratings: list[list[Rating]] = _per_candidate(
+        cards, index, _columns(cards, "stage_id", "competency_id", "rating")
     )
-    return CampaignScores(data, rules, outcomes, sections, competencies)
+    red_flags: list[list[RedFlag]] = _per_candidate(
+        flagged, index, _columns(flagged, "stage_id", "interviewer_id", "red_flag_note")
+    )
+    # A campaign's competencies share few rating patterns: each is framed once (the summary is
+    # kept alongside, so that its id is not reused).
+    framed: dict[int, tuple[RatingSummary, tuple[float, int, int, float, float]]] = {}
+    rows, sections, competencies = [], [], []
+    for candidate, own_items, own_ratings, own_flags in zip(index, items, ratings, red_flags, strict=True):
+        outcome = candidate_outcome(
+            rules, grouped_section_totals(own_items), own_ratings, own_flags, data.labels
+        )
+        rows.append(
+            (
+                _number(outcome.test_percent),
+                _number(outcome.interview_mean),
+                _number(outcome.interview_percent),
+                _number(outcome.combined_score),
+                outcome.status,
+                outcome.decision,
+                outcome.overrides,
+                outcome.missing,
+            )
+        )
+        sections += [
+            (candidate, s.section_id, s.items, s.pending, _number(s.percent if s.is_complete else None))
+            for s in outcome.sections
+        ]
+        for competency, summary in outcome.competencies.items():
+            known = framed.get(id(summary))
+            if known is None:
+                known = framed[id(summary)] = (summary, _summary_figures(summary))
+            competencies.append((candidate, competency, *known[1]))
+    columns = [
+        "test_percent", "interview_mean", "interview_percent", "combined_score", "status", "decision",
+        "overrides", "missing",
+    ]  # fmt: skip
+    figures = pd.DataFrame.from_records(rows, columns=columns, index=index)
+    test_percent = figures["test_percent"]
+    # Average rank - 0.5 is (strictly lower + half the ties, the candidate included).
+    percentile = (test_percent.rank(method="average") - 0.5) / test_percent.notna().sum() * 100
+    outcomes = figures.assign(
+        name=data.candidates["name"].to_numpy(),
+        email=data.candidates["email"].to_numpy(),
+        percentile=round_half_up(percentile, 1),
+    )[["name", "email", "test_percent", "percentile", *columns[1:]]]
+    return CampaignScores(
+        data,
+        rules,
+        outcomes,
+        pd.DataFrame.from_records(
+            sections, columns=["candidate_id", "section_id", "items", "pending", "percent"]
+        ),
+        pd.DataFrame.from_records(
+            competencies,
+            columns=["candidate_id", "competency_id", "mean", "ratings", "unrated", "spread", "sd"],
+        ),
+    )
+
+
+def _summaries(frame: pd.DataFrame, by: list[str], column: str) -> dict[tuple[Any, ...], RatingSummary]:
+    """The ratings in ``column`` per group of ``by``, in the order groups first appear."""
+    grouped: dict[tuple[Any, ...], list[int]] = {}
+    for *key, rating in zip(*(frame[c] for c in by), frame[column].tolist(), strict=True):
+        grouped.setdefault(tuple(key), []).append(rating)
+    return {key: summarise_ratings(ratings) for key, ratings in grouped.items()}
 
 
 def _of(frame: pd.DataFrame, candidate_id: Hashable, columns: list[str]) -> pd.DataFrame:
@@ -287,21 +225,34 @@ def candidate_report(scores: CampaignScores, candidate_id: Hashable) -> Candidat
     outcome = scores.outcomes[scores.outcomes.index == candidate_id].iloc[0]
     data = scores.data
     own_cards = data.scorecards[data.scorecards["candidate_id"] == candidate_id]
-    stage_competencies = _rating_statistics(own_cards, ["stage_id", "competency_id"])
-    stage_competencies = stage_competencies[["stage_id", "competency_id", "mean", "ratings"]]
-    by_stage = stage_competencies.groupby("stage_id", sort=False)["mean"].mean()
-    stages = pd.DataFrame(
-        {
-            "interviewers": own_cards.groupby("stage_id", sort=False)["interviewer_id"].nunique(),
-            "mean": round_half_up(by_stage, 2),
-        }
+    by_stage = _summaries(own_cards, ["stage_id", "competency_id"], "rating")
+    stage_competencies = pd.DataFrame.from_records(
+        [(stage, competency, _number(s.mean), s.ratings) for (stage, competency), s in by_stage.items()],
+        columns=["stage_id", "competency_id", "mean", "ratings"],
+    )
+    interviewers = own_cards.groupby("stage_id", sort=False)["interviewer_id"].nunique()
+    stages = pd.DataFrame.from_records(
+        [
+            (
+                stage,
+                count,
+                _number(interview_figures(s for (at, _), s in by_stage.items() if at == stage)[0]),
+            )
+            for stage, count in interviewers.items()
+        ],
+        columns=["stage_id", "interviewers", "mean"],
     )
     columns = ["stage_id", "interviewer_id", "recommendation", "red_flag", "red_flag_note"]
     recommendations = _of(data.recommendations, candidate_id, columns)
     recommendations.insert(3, "label", recommendations["recommendation"].map(RECOMMENDATIONS))
     assert data.goals is not None  # prepared always gives a goals frame
-    own_goals = data.goals[data.goals["candidate_id"] == candidate_id].rename(
-        columns={"likelihood": "rating"}
+    own_goals = data.goals[data.goals["candidate_id"] == candidate_id]
+    goals = pd.DataFrame.from_records(
+        [
+            (goal, _number(s.mean), s.ratings, s.unrated)
+            for (goal,), s in _summaries(own_goals, ["goal_id"], "likelihood").items()
+        ],
+        columns=["goal_id", "mean", "ratings", "unrated"],
     )
     return CandidateReport(
         candidate_id=candidate_id,
@@ -319,8 +270,8 @@ def candidate_report(scores: CampaignScores, candidate_id: Hashable) -> Candidat
         competencies=_of(
             scores.competencies, candidate_id, ["competency_id", "mean", "ratings", "unrated", "spread", "sd"]
         ),
-        stages=stages.rename_axis("stage_id").reset_index(),
+        stages=stages,
         stage_competencies=stage_competencies,
         recommendations=recommendations,
-        goals=_rating_statistics(own_goals, ["goal_id"])[["goal_id", "mean", "ratings", "unrated"]],
+        goals=goals,
     )

@@ -21,10 +21,13 @@ from sqlalchemy.orm import Session
 
 from assess.models import Campaign, HiringDecision, InterviewAssignment, Invitation, Scorecard, StaffUser
 from assess.models.debrief import DECISIONS
+from assess.services.report_data import campaign_rules
 from assess.services.scorecards import OVERSEEING_ROLES, independence
 from assess.services.staff import record_audit
 from kits.model import InterviewKit, Stage
-from scoring.scorecards import MustHaveFailure, competency_average, must_have_failures, rater_spread
+from reports.campaign_frames import Labels
+from scoring.outcome import MustHaveFailure, must_have_failures
+from scoring.scorecards import summarise_ratings
 
 #: Roles that may be assigned to interview (and that fill scorecards).
 INTERVIEWING_ROLES = ("interviewer", "recruiter", "admin")
@@ -274,8 +277,8 @@ def cards_in_force(session: Session, invitation_id: int, kit_id: str) -> list[tu
 
 
 def _row(row_id: str, name: str, values: list[int | None]) -> RatingRow:
-    given = [v for v in values if v is not None]
-    return RatingRow(row_id, name, values, competency_average(given), rater_spread(given))
+    summary = summarise_ratings(v for v in values if v is not None)
+    return RatingRow(row_id, name, values, summary.mean, summary.spread)
 
 
 def candidate_debrief(
@@ -283,7 +286,8 @@ def candidate_debrief(
 ) -> CandidateDebrief:
     """The stages whose scorecards the viewer may read (all without one), side by side.
 
-    A page calls ``debrief_blocker`` first.
+    The must-haves are the campaign's rules (the kit's and the campaign's own), judged on
+    the scorecards shown, as the report judges them. A page calls ``debrief_blocker`` first.
     """
     cards = cards_in_force(session, invitation.id, kit.id)
     if viewer is not None:
@@ -305,8 +309,13 @@ def candidate_debrief(
             for rated in stage.scorecard.goals
         ]
         stages.append(StageDebrief(stage, mine, competencies, goals))
-    known = {c.id for c in kit.competencies}
-    failures = must_have_failures(kit, {k: v for k, v in all_ratings.items() if k in known})
+    campaign = session.get(Campaign, invitation.campaign_id)
+    assert campaign is not None  # an invitation's campaign is never deleted
+    failures = must_have_failures(
+        campaign_rules(campaign, kit),
+        {competency: summarise_ratings(ratings) for competency, ratings in all_ratings.items()},
+        Labels.from_kit(kit),
+    )
     return CandidateDebrief(
         stages=stages,
         must_have_failures=failures,

@@ -42,7 +42,8 @@ from assess.services.scorecards import independence
 from kits.model import InterviewKit, KitCatalogue
 from reports.campaign_frames import COLUMNS, CampaignData, Labels
 from reports.campaign_report import DECISION_COLUMNS, FUNNEL_STAGES, CampaignReport, campaign_report
-from reports.candidate_report import CampaignRules, CampaignScores, score_campaign
+from reports.candidate_report import CampaignScores, score_campaign
+from scoring.outcome import CampaignRules
 
 
 @dataclass(frozen=True)
@@ -183,18 +184,13 @@ def campaign_kit(campaign: Campaign, kits: KitCatalogue) -> InterviewKit | None:
     return kits.kits.get(campaign.kit_id) if campaign.kit_id else None
 
 
-def campaign_rules(campaign: Campaign, kits: KitCatalogue) -> CampaignRules:
-    """The campaign's weights; the kit's must-haves and required stages, with the campaign's own
-    must-haves added (a campaign rule for a competency replaces the kit's minimum for it)."""
+def campaign_rules(campaign: Campaign, kit: InterviewKit | None) -> CampaignRules:
+    """The campaign's weights and own must-haves, with its kit's must-haves and required stages."""
     weights = Decimal(campaign.assessment_weight), Decimal(campaign.interview_weight)
     own = {rule["competency"]: int(rule["minimum"]) for rule in campaign.must_haves}
-    kit = campaign_kit(campaign, kits)
     if kit is None:
         return CampaignRules(*weights, must_haves=own)
-    from_kit = CampaignRules.from_kit(kit, *weights)
-    return CampaignRules(
-        *weights, must_haves={**from_kit.must_haves, **own}, interview_stages=from_kit.interview_stages
-    )
+    return CampaignRules.from_kit(kit, *weights, must_haves=own)
 
 
 def funnel_statuses(session: Session, campaign: Campaign, scores: CampaignScores) -> pd.DataFrame:
@@ -241,12 +237,7 @@ def _labels(session: Session, campaign: Campaign, kit: InterviewKit | None) -> L
         .where(Attempt.campaign_id == campaign.id)
         .distinct()
     ).all()
-    return Labels(
-        sections=dict(sections),
-        stages={stage.id: stage.title for stage in kit.stages} if kit else {},
-        competencies={competency.id: competency.name for competency in kit.competencies} if kit else {},
-        goals={goal.id: goal.name for goal in kit.goals} if kit else {},
-    )
+    return Labels.from_kit(kit, sections=dict(sections))
 
 
 def load_campaign(
@@ -255,7 +246,7 @@ def load_campaign(
     """Everything the campaign's reports show (to ``viewer``, or all of it), loaded and scored once."""
     kit = campaign_kit(campaign, kits)
     data = campaign_data(session, campaign, _labels(session, campaign, kit), viewer)
-    scores = score_campaign(data, campaign_rules(campaign, kits))
+    scores = score_campaign(data, campaign_rules(campaign, kit))
     decisions = {
         candidate: decision
         for candidate, decision in decisions_in_force(session, campaign.id).items()

@@ -27,7 +27,7 @@ from assess.services.pipeline import (
     expiring_links,
     filter_and_sort,
 )
-from assess.services.report_data import campaign_rules
+from assess.services.report_data import campaign_kit, campaign_rules
 from assess.services.scorecards import kit_catalogue
 from assess.staff import bp
 from assess.staff.forms import CampaignForm, NewCampaignForm
@@ -210,7 +210,7 @@ def pipeline(campaign_id: int) -> Page:
     return render_template(
         "staff/pipeline.html",
         # The rules the report applies: the kit's must-haves as well as the campaign's own.
-        must_haves=campaign_rules(campaign, kit_catalogue()).must_haves,
+        must_haves=campaign_rules(campaign, campaign_kit(campaign, kit_catalogue())).must_haves,
         campaign=campaign,
         rows=rows,
         total=len(all_rows),

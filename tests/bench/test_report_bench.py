@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from assess.db import make_engine, upgrade_database
 from assess.models import Campaign
-from assess.services.report_data import campaign_rules, funnel_statuses
+from assess.services.report_data import campaign_kit, campaign_rules, funnel_statuses
 from assess.services.scorecards import kit_catalogue
 from reports.campaign_report import campaign_report
 from reports.candidate_report import score_campaign
@@ -55,7 +55,7 @@ def test_report_numbers_equal_the_frames_scored_directly(built: tuple[Engine, Bu
     with Session(engine) as session:
         stored = session.get(Campaign, campaign.campaign_id)
         assert stored is not None
-        rules = campaign_rules(stored, kits)
+        rules = campaign_rules(stored, campaign_kit(stored, kits))
         score_rows, card_rows = baseline(session, campaign.campaign_id)
         direct = score_campaign(campaign.expected, rules)
         statuses = funnel_statuses(session, stored, direct)

@@ -109,11 +109,11 @@ def test_reports_and_exports_show_section_titles_and_competency_names_never_ids(
     )
     for kind, text in pages.items():
         assert "warmup" not in text and "structured-interview" not in text, kind
-        assert "must-have communication" not in text, kind
+        assert "communication: rated" not in text, kind
     for kind in ("report", "print", "xlsx"):
         assert "Warm-up" in pages[kind] and "Writing" in pages[kind], kind
     for kind in ("report", "candidate", "print", "csv", "xlsx"):
-        assert "must-have Communication (written and verbal) rated 1.00" in pages[kind], kind
+        assert "Communication (written and verbal): rated 1.00" in pages[kind], kind
     assert "Communication (written and verbal) at least 2" in text_of(pages["print"])
     assert "Section Warm-up" in workbook.sheetnames
 

@@ -27,7 +27,8 @@ from assess.services.regrade import apply_regrade
 from assess.services.report_data import LoadedCampaign, campaign_rules, load_campaign
 from assess.services.scorecards import ScorecardAnswers, kit_catalogue, save_scorecard
 from items.bank import Catalogue
-from reports.candidate_report import DO_NOT_HIRE, UNSUITABLE, candidate_report
+from reports.candidate_report import candidate_report
+from scoring.outcome import DO_NOT_HIRE, UNSUITABLE
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -69,7 +70,7 @@ def test_report_numbers_match_the_hand_worked_table(
     )  # fmt: skip
     assert ben["decision"] == UNSUITABLE
     assert ben["overrides"] == (
-        "must-have Communication (written and verbal) rated 1.00, below its minimum of 2",
+        "Communication (written and verbal): rated 1.00, below the must-have minimum of 2",
     )
     cat = outcome(data, built, "Cat")
     assert (cat["test_percent"], cat["percentile"], cat["combined_score"], cat["decision"]) == (
@@ -161,7 +162,7 @@ def test_campaign_rules_take_the_kits_must_haves_and_the_campaigns_own() -> None
                 {"competency": "integrity", "minimum": 2},
             ],
         ),
-        kits,
+        kits.kits[KIT],
     )
     assert (rules.assessment_weight, rules.interview_weight) == (30, 70)
     assert dict(rules.must_haves) == {
@@ -169,7 +170,7 @@ def test_campaign_rules_take_the_kits_must_haves_and_the_campaigns_own() -> None
         "integrity": 2,
     }  # the campaign's 3 replaces the kit's 2
     assert rules.interview_stages == ("structured-interview",)
-    bare = campaign_rules(Campaign(kit_id="", assessment_weight=40, interview_weight=60, must_haves=[]), kits)
+    bare = campaign_rules(Campaign(kit_id="", assessment_weight=40, interview_weight=60, must_haves=[]), None)
     assert dict(bare.must_haves) == {} and bare.interview_stages == ()
 
 

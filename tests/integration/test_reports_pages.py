@@ -68,7 +68,7 @@ def test_campaign_report_ranks_shows_overrides_and_incomplete(
     )
     assert "Do not hire" in rows[4] and RED_FLAG_NOTE in rows[4]
     assert (
-        "Unsuitable must-have Communication (written and verbal) rated 1.00, below its minimum of 2"
+        "Unsuitable Communication (written and verbal): rated 1.00, below the must-have minimum of 2"
         in rows[5]
     )
     assert not any(" 0.0 " in row for row in rows)

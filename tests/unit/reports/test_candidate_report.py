@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from items.base import Part, Score
-from kits.model import load_kits
 from reports.campaign_frames import CampaignData, FrameInvalid
-from reports.candidate_report import (
-    DO_NOT_HIRE,
-    UNSUITABLE,
-    CampaignRules,
-    CandidateReport,
-    candidate_report,
-    round_half_up,
-    score_campaign,
-)
-from scoring.scorecards import competency_average, rater_spread
-from scoring.totals import overall_percent, section_totals
+from reports.candidate_report import CandidateReport, candidate_report, round_half_up, score_campaign
+from scoring.outcome import DO_NOT_HIRE, CampaignRules
 
 KITS = Path(__file__).resolve().parents[3] / "kits"
 ASSESSMENT = ["candidate_id", "section_id", "points", "max_points", "pending_review"]
@@ -117,34 +103,6 @@ def test_worked_example_matches_the_hand_computed_report() -> None:
     assert (report.status, report.decision, report.overrides, report.missing) == ("complete", None, (), ())
 
 
-@pytest.mark.parametrize(
-    ("ratings", "mean", "percent"),
-    [
-        ((1,), 1.0, 0.0),
-        ((4,), 4.0, 100.0),
-        ((2, 3), 2.5, 50.0),
-        ((2, 2, 3), 2.33, 44.3),  # from the two-decimal mean shown: (2.33 - 1) / 3
-        ((0, 4), 4.0, 100.0),
-        ((0, 0, 1), 1.0, 0.0),
-    ],
-)
-def test_interview_percent_maps_the_one_to_four_mean_onto_zero_to_hundred(
-    ratings: tuple[int, ...], mean: float, percent: float
-) -> None:
-    report = _report(_data(_tested("a"), _rated("a", *ratings)))
-    assert (report.interview_mean, report.interview_percent) == (mean, percent)
-
-
-@pytest.mark.parametrize(
-    ("weights", "expected"),
-    [((40, 60), 60.0), ((100, 0), 75.0), ((0, 100), 50.0), ((1, 1), 62.5), ((25, 75), 56.3)],
-)
-def test_combined_score_weights_test_and_interview(weights: tuple[int, int], expected: float) -> None:
-    rules = CampaignRules(assessment_weight=Decimal(weights[0]), interview_weight=Decimal(weights[1]))
-    report = _report(_data(_tested("a", 3, 4), _rated("a", 2, 3)), rules=rules)  # 75 % and 50 %
-    assert report.combined_score == expected
-
-
 def test_zero_ratings_are_not_enough_information_never_a_low_score() -> None:
     only_zero = _report(_data(_tested("a"), _rated("a", 4) + _rated("a", 0, 0, competency="empathy")))
     competencies = only_zero.competencies.set_index("competency_id")
@@ -190,33 +148,6 @@ def test_a_referees_red_flag_counts_though_a_reference_check_takes_no_recommenda
     assert report.overrides == ("red flag at references by i1: Referee: left over falsified forecasts",)
     labels = report.recommendations.set_index("stage_id")["label"]
     assert labels["interview"] == "Hire" and pd.isna(labels["references"])
-
-
-@pytest.mark.parametrize(
-    ("ratings", "decision"),
-    [
-        ((1,), UNSUITABLE),  # seed 003: communication 1 -> unsuitable at 70 % overall
-        ((1, 2), UNSUITABLE),  # mean 1.5
-        ((2,), None),  # at the minimum is not below it
-        ((1, 3), None),  # mean 2.0: one rater's low outlier alone does not decide
-        ((0, 0, 2), None),  # 0s never drag a must-have below its minimum
-    ],
-)
-def test_must_have_below_its_minimum_marks_unsuitable(ratings: tuple[int, ...], decision: str | None) -> None:
-    rules = CampaignRules(must_haves={"communication": 2})
-    data = _data(_tested("a", 4, 4), _rated("a", *ratings) + _rated("a", 4, 4, competency="empathy"))
-    assert _report(data, rules=rules).decision == decision
-
-
-def test_red_flag_and_failed_must_have_both_show_and_the_red_flag_decides() -> None:
-    rules = CampaignRules(must_haves={"communication": 2})
-    data = _data(_tested("a"), _rated("a", 1), [("a", "interview", "i1", 1, True, "contempt for clients")])
-    report = _report(data, rules=rules)
-    assert report.decision == DO_NOT_HIRE
-    assert report.overrides == (
-        "red flag at interview by i1: contempt for clients",
-        "must-have communication rated 1.00, below its minimum of 2",
-    )
 
 
 @pytest.mark.parametrize(
@@ -338,94 +269,6 @@ def test_missing_columns_are_named() -> None:
                           data.recommendations)  # fmt: skip
     with pytest.raises(FrameInvalid, match="assessment: missing column"):
         score_campaign(broken, CampaignRules())
-
-
-@pytest.mark.parametrize(
-    "arguments",
-    [
-        {"assessment_weight": Decimal(-1)},
-        {"assessment_weight": Decimal(0), "interview_weight": Decimal(0)},
-        {"must_haves": {"communication": 0}},
-        {"must_haves": {"communication": 5}},
-    ],
-)
-def test_campaign_rules_reject_impossible_settings(arguments: dict[str, object]) -> None:
-    with pytest.raises(ValueError):
-        CampaignRules(**arguments)  # type: ignore[arg-type]
-
-
-def test_rules_from_the_shipped_kit_carry_its_must_have_and_stages() -> None:
-    kit = load_kits([KITS]).kits["account-manager-smb"]
-    rules = CampaignRules.from_kit(kit)
-    assert rules.must_haves == {"communication": 2}
-    assert rules.interview_stages == ("structured-interview",)
-    assert (rules.assessment_weight, rules.interview_weight) == (Decimal(40), Decimal(60))
-
-
-item_scores = st.lists(
-    st.tuples(
-        st.sampled_from(["sjt", "detail", "comm"]),
-        st.integers(min_value=0, max_value=12),
-        st.integers(min_value=0, max_value=12),
-    ).map(lambda t: (t[0], min(t[1], t[2]), t[2])),
-    min_size=1,
-    max_size=12,
-)
-
-
-@settings(max_examples=60, deadline=None)
-@given(item_scores)
-def test_test_percent_equals_scoring_totals(items: list[tuple[str, int, int]]) -> None:
-    data = _data([("a", section, points, top, False) for section, points, top in items], [])
-    report = _report(data)
-    scores = [
-        (s, Score(Decimal(p), Decimal(m), (Part("x", Decimal(p), Decimal(m), "x"),))) for s, p, m in items
-    ]
-    totals = section_totals(scores)
-    assert report.sections["percent"].tolist() == [float(t.percent or 0) for t in totals]
-    expected = overall_percent(totals)
-    assert report.test_percent == (None if expected is None else float(expected))
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=4), min_size=1, max_size=8))
-def test_competency_statistics_equal_scoring_scorecards(ratings: list[int]) -> None:
-    report = _report(_data(_tested("a"), _rated("a", *ratings)))
-    (row,) = report.competencies.to_dict("records")
-    average, spread = competency_average(ratings), rater_spread(ratings)
-    assert (None if pd.isna(row["mean"]) else row["mean"]) == (None if average is None else float(average))
-    assert (None if pd.isna(row["spread"]) else row["spread"]) == spread
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=6),
-    st.integers(min_value=1, max_value=5),
-)
-def test_adding_zero_ratings_never_changes_an_average(ratings: list[int], zeros: int) -> None:
-    without = _report(_data(_tested("a"), _rated("a", *ratings)))
-    with_zeros = _report(_data(_tested("a"), _rated("a", *ratings, *([0] * zeros))))
-    assert with_zeros.interview_mean == without.interview_mean
-    assert with_zeros.combined_score == without.combined_score
-    assert with_zeros.competencies["sd"].tolist() == without.competencies["sd"].tolist()
-
-
-@settings(max_examples=80, deadline=None)
-@given(
-    points=st.lists(st.tuples(st.integers(0, 10), st.integers(0, 10), st.booleans()), max_size=5),
-    ratings=st.lists(st.integers(min_value=0, max_value=4), max_size=5),
-    weights=st.tuples(st.integers(0, 100), st.integers(1, 100)),
-)
-def test_combined_score_is_within_zero_and_hundred_or_none(
-    points: list[tuple[int, int, bool]], ratings: list[int], weights: tuple[int, int]
-) -> None:
-    assessment: list[Row] = [("a", "s", min(p, m), m, pending) for p, m, pending in points]
-    rules = CampaignRules(assessment_weight=Decimal(weights[0]), interview_weight=Decimal(weights[1]))
-    report = _report(_data(assessment, _rated("a", *ratings), candidates=["a"]), rules=rules)
-    if report.combined_score is None:
-        assert report.status == "incomplete" and report.missing
-    else:
-        assert 0 <= report.combined_score <= 100 and report.status == "complete"
 
 
 @pytest.mark.parametrize(
