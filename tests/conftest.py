@@ -8,6 +8,7 @@ reachable server they are skipped, except in CI, where they must run.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
@@ -20,15 +21,33 @@ import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+from werkzeug.security import generate_password_hash
 
 from assess.db import head_revision, make_engine, make_session_factory, sqlalchemy_url, upgrade_database
 from assess.models import Base
+from assess.services import staff
 from items.bank import BankInvalid, Catalogue, load_banks
 
 REPO = Path(__file__).resolve().parent.parent
 SHIPPED_BANKS = REPO / "items" / "banks"
 FIXTURE_BANKS = REPO / "tests" / "fixtures" / "banks"
 DEFAULT_POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+#: scrypt at an eighth of werkzeug's cost (10 ms, not 100): still a real salted hash that only
+#: its password opens, but at the production cost staff accounts and sign-ins took a third of
+#: the integration tests' time.
+TEST_PASSWORD_HASH = "scrypt:4096:8:1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        cheap = functools.partial(generate_password_hash, method=TEST_PASSWORD_HASH)
+        patch.setattr(staff, "generate_password_hash", cheap)
+        # An unknown email is checked against this hash: it must cost what a real account's does.
+        patch.setattr(staff, "_DUMMY_HASH", cheap("not a real password, only for timing"))
+        yield
 
 
 def postgresql_server_url() -> str:

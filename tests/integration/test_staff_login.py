@@ -284,7 +284,7 @@ def test_unknown_and_known_emails_take_the_same_time(
             assert response.status_code == 401
     known, unknown = statistics.median(timings["known"]), statistics.median(timings["unknown"])
     print(f"median wrong sign-in: known email {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms")
-    # Skipping the hash for an unknown email would make it a hundred times faster; a third
+    # Skipping the hash for an unknown email would make it several times faster; a third
     # leaves room for the noise of a busy machine.
     assert abs(known - unknown) <= max(known, unknown) / 3
 
