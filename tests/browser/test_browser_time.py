@@ -12,12 +12,13 @@ from candidate_pages import answer_first_option, seconds_shown, start_attempt
 from live_server import GRACE_SECONDS, LiveServer, wait_for
 from playwright.sync_api import BrowserContext, Page, expect
 
+from assess.services.finalization import finalize_expired
 from assess.services.time_grants import grant_extra_time
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_open_page_moves_to_the_end_when_time_runs_out_and_the_attempt_is_graded(
+def test_the_open_page_moves_to_the_end_when_time_runs_out_and_the_sweep_grades_it(
     page: Page, server: LiveServer
 ) -> None:
     link = server.invite()
@@ -30,6 +31,11 @@ def test_the_open_page_moves_to_the_end_when_time_runs_out_and_the_attempt_is_gr
     # The page's status poll (every second here) learns the time is up and leaves by itself.
     page.wait_for_url(re.compile(r"/done$"), timeout=10_000)
     expect(page.locator("h1")).to_have_text("Your test has been submitted")
+    expect(page.locator("main")).to_contain_text("The time for this test is up")
+    # The page's reads wrote nothing; the deadline sweep finalizes and grades.
+    assert (left := server.attempt(link)) is not None and left.finalized_at is None
+    with server.session_factory() as session:
+        assert finalize_expired(session, server.clock(), GRACE_SECONDS) == 1
     finalized = server.attempt(link)
     assert finalized is not None and finalized.finalized_by == "deadline"
     assert finalized.total_points is not None and finalized.max_points is not None
