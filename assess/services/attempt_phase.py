@@ -65,7 +65,13 @@ def is_open(attempt: Attempt, now: datetime) -> bool:
     return attempt.finalized_at is None and now < attempt.deadline
 
 
+def is_open_sql(now: datetime) -> ColumnElement[bool]:
+    """``is_open`` for the database."""
+    return and_(Attempt.finalized_at.is_(None), Attempt.deadline > now)
+
+
 def phase_of(attempt: Attempt | None, now: datetime, grace_seconds: int) -> Phase:
+    """The one decision of where an attempt stands; every route and service asks it."""
     if attempt is None:
         return Phase.NOT_STARTED
     if attempt.finalized_at is not None:

@@ -16,11 +16,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import not_, select
 from sqlalchemy.orm import Session
 
 from assess.models import Attempt, Invitation
 from assess.models.self_identification import SelfIdentification, SelfIdentificationLink
+from assess.services.attempt_phase import is_open_sql
 from assess.services.invitations import TOKEN_PATTERN, token_hash
 
 PREFER_NOT_TO_SAY = ("prefer-not-to-say", "Prefer not to say")
@@ -86,7 +87,7 @@ def invitation_after_test(session: Session, token: str, now: datetime) -> Invita
         .join(Attempt, Attempt.invitation_id == Invitation.id)
         .where(
             Invitation.token_hash == token_hash(token),
-            or_(Attempt.finalized_at.is_not(None), Attempt.deadline <= now),
+            not_(is_open_sql(now)),
         )
     ).one_or_none()
 

@@ -33,6 +33,7 @@ from assess.services.attempt_phase import (
     NoSuchAttempt,
     Phase,
     grace_cutoff,
+    is_open_sql,
     phase_of,
     seconds_left,
 )
@@ -498,8 +499,9 @@ def test_the_phase_and_its_sql_form_agree_around_the_deadline_and_the_grace(
     now = attempt.deadline + timedelta(seconds=after_deadline)
     assert phase_of(attempt, now, GRACE) is phase
     assert phase.is_time_up is (seconds_left(attempt, now) == 0)
-    cutoff = {"grace_cutoff": grace_cutoff(now, GRACE)}
     this_attempt = select(Attempt.id).where(Attempt.id == attempt.id)
+    assert (session.scalar(this_attempt.where(is_open_sql(now))) is not None) is (phase is Phase.OPEN)
+    cutoff = {"grace_cutoff": grace_cutoff(now, GRACE)}
     assert (session.scalar(this_attempt.where(PAST_GRACE), cutoff) is not None) is (phase is Phase.PAST_GRACE)
     assert (session.scalar(this_attempt.where(ACCEPTS_SAVES), cutoff) is not None) is (
         phase in (Phase.OPEN, Phase.IN_GRACE)
