@@ -1,21 +1,32 @@
-"""What every blueprint's views share: the type a view returns, the app's clock, its kits, a decimal field."""
+"""What every blueprint's views share: the view type, a row or 404, the clock, the kits, a decimal field."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Response, current_app
+from flask import Response, abort, current_app
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import DecimalField
 
-from assess.db import app_state
+from assess.db import app_state, db_session
+from assess.models.base import Base
 from assess.services.scorecards import PACKAGED_KITS, kit_catalogue
 from kits.model import KitCatalogue
 
 #: A view returns a page, a redirect or a response, or either with its status code.
 Page = str | BaseResponse | tuple[str | Response, int]
+
+M = TypeVar("M", bound=Base)
+
+
+def row_or_404(model: type[M], key: int) -> M:
+    """The row with this primary key; a 404 page when there is none."""
+    row = db_session().get(model, key)
+    if row is None:
+        abort(404)
+    return row
 
 
 def current_time() -> datetime:

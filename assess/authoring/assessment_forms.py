@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from assess.auth import current_staff, roles_required
 from assess.authoring import bp, current_banks
 from assess.authoring.forms import FormSpecForm
 from assess.db import app_state, db_session
-from assess.models import Campaign
 from assess.services.authored_forms import CheckedForm, FormInvalid, check_form, form_yaml, save_form
 from assess.services.authoring import LiveForm, budget_text, describe
+from assess.services.campaigns import campaigns_using_form
 from assess.web import Page
 from items.forms import Pool
 
@@ -44,7 +43,7 @@ def form(form_id: str) -> str:
     found = live.forms.get(form_id)
     if found is None:
         abort(404)
-    campaigns = db_session().scalars(select(Campaign).where(Campaign.form_id == form_id)).all()
+    campaigns = campaigns_using_form(db_session(), form_id)
     return render_template(
         "authoring/form.html",
         live_form=found,

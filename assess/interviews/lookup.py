@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from flask import abort
 
-from assess.db import db_session
 from assess.models import Campaign, Invitation
-from assess.web import app_kits
+from assess.web import app_kits, row_or_404
 from kits.model import InterviewKit
 
 
 def candidate_and_kit(invitation_id: int) -> tuple[Invitation, Campaign, InterviewKit]:
     """The candidate's invitation, its campaign and the campaign's kit; 404 when any is missing."""
-    invitation = db_session().get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
+    invitation = row_or_404(Invitation, invitation_id)
     campaign = invitation.campaign
     kits = app_kits()
     if not campaign.kit_id or campaign.kit_id not in kits.kits:

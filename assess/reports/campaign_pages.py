@@ -17,7 +17,7 @@ from assess.models import Campaign
 from assess.reports import bp
 from assess.services.campaigns import campaigns_with_counts
 from assess.services.report_data import LoadedCampaign, campaign_report_of, load_campaign
-from assess.web import Page, app_kits
+from assess.web import Page, app_kits, row_or_404
 from kits.model import RECOMMENDATIONS
 from reports.campaign_report import LABELS, CampaignReport, campaign_charts
 from reports.candidate_report import candidate_report
@@ -36,17 +36,10 @@ EXPORTS: dict[str, Callable[[CampaignReport], bytes | str]] = {
 STYLE = re.compile(r"<style>(.*?)</style>", re.DOTALL)
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db_session().get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 def loaded_campaign(campaign_id: int) -> LoadedCampaign:
     kits = app_kits()
     # The viewer's own independence applies: a stage they score shows no scorecard until theirs is in.
-    return load_campaign(db_session(), _campaign(campaign_id), kits, current_staff())
+    return load_campaign(db_session(), row_or_404(Campaign, campaign_id), kits, current_staff())
 
 
 @bp.app_template_filter("report_number")

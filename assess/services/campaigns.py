@@ -204,6 +204,10 @@ def campaign_by_slug(session: Session, slug: str) -> Campaign | None:
     return session.scalars(select(Campaign).where(Campaign.slug == slug)).one_or_none()
 
 
+def campaigns_using_form(session: Session, form_id: str) -> list[Campaign]:
+    return list(session.scalars(select(Campaign).where(Campaign.form_id == form_id)))
+
+
 def campaigns_with_counts(session: Session) -> list[tuple[Campaign, int]]:
     """Every campaign, newest first, with its number of invitations."""
     counts = (

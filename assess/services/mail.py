@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from email.message import EmailMessage
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assess.config import SmtpSettings
@@ -69,6 +70,29 @@ def queue_message(
     )
     session.add(message)
     return message
+
+
+def outbox_page(session: Session, number: int, size: int) -> tuple[list[OutboxMessage], int]:
+    """Page ``number`` (from 1) of the outbox, newest first, and how many messages it holds in all."""
+    total = session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
+    messages = session.scalars(
+        select(OutboxMessage)
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+        .limit(size)
+        .offset((number - 1) * size)
+    ).all()
+    return list(messages), total
+
+
+def invitation_messages(session: Session, invitation_id: int) -> list[OutboxMessage]:
+    """The emails of one invitation, newest first."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.invitation_id == invitation_id)
+            .order_by(OutboxMessage.id.desc())
+        )
+    )
 
 
 def deliver(session: Session, smtp: SmtpSettings, message_ids: Iterable[int], now: datetime) -> int:

@@ -18,15 +18,19 @@ from sqlalchemy.orm import Session
 from assess.models import (
     Attempt,
     AttemptItem,
+    AuditEntry,
     HiringDecision,
     InterviewAssignment,
     Invitation,
     ItemScore,
+    OutboxMessage,
     StaffUser,
 )
 from assess.models.debrief import DECISIONS
 from assess.models.interview import Scorecard
 from assess.models.review import RubricReview
+from assess.services.mail import invitation_messages
+from assess.services.staff import audit_entries
 from items.base import Score
 from scoring.totals import SectionTotal, overall_percent, section_totals
 
@@ -223,9 +227,40 @@ class AssessmentResult:
         return sum(total.pending for _, total in self.sections)
 
 
+def invitation_attempt(session: Session, invitation_id: int) -> Attempt | None:
+    """The invitation's attempt, once the candidate has started."""
+    return session.scalars(select(Attempt).where(Attempt.invitation_id == invitation_id)).one_or_none()
+
+
+@dataclass(frozen=True)
+class InvitationRecord:
+    """What staff see of one invitation: its attempt, its emails (newest first), the audit log of both."""
+
+    attempt: Attempt | None
+    messages: list[OutboxMessage]
+    history: list[tuple[AuditEntry, StaffUser | None]]
+
+
+def invitation_record(session: Session, invitation_id: int) -> InvitationRecord:
+    attempt = invitation_attempt(session, invitation_id)
+    subjects = [("invitation", str(invitation_id))] + ([("attempt", str(attempt.id))] if attempt else [])
+    history = [
+        pair
+        for subject_type, subject_id in subjects
+        for pair in audit_entries(session, subject_type, [subject_id])
+    ]
+    history.sort(key=lambda pair: (pair[0].at, pair[0].id), reverse=True)
+    return InvitationRecord(attempt, invitation_messages(session, invitation_id), history)
+
+
+def expiring_invitation_ids(session: Session, campaign_id: int, now: datetime) -> set[int]:
+    """The campaign's invitations whose link is worth a reminder (``expiring_links``)."""
+    return set(session.scalars(expiring_links(now).where(Invitation.campaign_id == campaign_id)))
+
+
 def assessment_result(session: Session, invitation_id: int) -> AssessmentResult:
     """The invitation's test result from its graded items (``scoring.totals``), or no attempt."""
-    attempt = session.scalars(select(Attempt).where(Attempt.invitation_id == invitation_id)).one_or_none()
+    attempt = invitation_attempt(session, invitation_id)
     if attempt is None:
         return AssessmentResult(None, [], None)
     titles = dict(

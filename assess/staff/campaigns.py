@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from assess.auth import current_staff, roles_required
 from assess.db import app_state, db_session
-from assess.models import Campaign, Invitation
+from assess.models import Campaign
 from assess.services.authoring import live_catalogue
 from assess.services.campaigns import (
     CampaignInvalid,
@@ -24,14 +24,14 @@ from assess.services.pipeline import (
     STATUS_TEXT,
     STATUSES,
     campaign_pipeline,
-    expiring_links,
+    expiring_invitation_ids,
     filter_and_sort,
 )
 from assess.services.report_data import campaign_kit, campaign_rules
 from assess.services.scorecards import kit_catalogue
 from assess.staff import bp
 from assess.staff.forms import CampaignForm, NewCampaignForm
-from assess.web import Page, app_kits
+from assess.web import Page, app_kits, row_or_404
 
 
 def kit_competencies() -> dict[str, tuple[str, dict[str, str]]]:
@@ -112,13 +112,6 @@ def _settings(form: CampaignForm) -> CampaignSettings:
     )
 
 
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db_session().get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
 @bp.get("/campaigns")
 @roles_required("recruiter")
 def campaigns() -> Page:
@@ -157,7 +150,7 @@ def campaign_new() -> Page:
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 @roles_required("recruiter")
 def campaign_edit(campaign_id: int) -> Page:
-    campaign = _campaign(campaign_id)
+    campaign = row_or_404(Campaign, campaign_id)
     form = CampaignForm(obj=campaign if request.method == "GET" else None)
     _offer_choices(form)
     if request.method == "GET":
@@ -189,7 +182,7 @@ def campaign_edit(campaign_id: int) -> Page:
 @bp.get("/campaigns/<int:campaign_id>")
 @roles_required("recruiter")
 def pipeline(campaign_id: int) -> Page:
-    campaign = _campaign(campaign_id)
+    campaign = row_or_404(Campaign, campaign_id)
     status = request.args.get("status", "")
     sort = request.args.get("sort", "invited")
     order = request.args.get("order", "asc")
@@ -204,7 +197,7 @@ def pipeline(campaign_id: int) -> Page:
     counts = {name: sum(1 for row in all_rows if row.status == name) for name in STATUSES}
     only = None
     if expiring:
-        only = set(db_session().scalars(expiring_links(now).where(Invitation.campaign_id == campaign.id)))
+        only = expiring_invitation_ids(db_session(), campaign.id, now)
     rows = filter_and_sort(all_rows, status, query, sort, order == "desc", only)
     kit_title, competencies = kit_competencies().get(campaign.kit_id, (campaign.kit_id, {}))
     return render_template(

@@ -6,12 +6,11 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
 
 from assess.auth import current_staff, roles_required
 from assess.db import app_state, db_session
-from assess.models import Attempt, Campaign, Invitation, OutboxMessage
+from assess.models import Campaign, Invitation, OutboxMessage
 from assess.services.authoring import live_catalogue
 from assess.services.invitation_import import (
     InviteRefused,
@@ -27,25 +26,11 @@ from assess.services.invitations import (
     revoke_invitation,
 )
 from assess.services.mail import deliver
-from assess.services.staff import audit_entries
+from assess.services.pipeline import invitation_record
 from assess.staff import bp
 from assess.staff.campaigns import kit_competencies
 from assess.staff.forms import BulkInvitationForm, ExtendForm, InvitationForm
-from assess.web import Page
-
-
-def _campaign(campaign_id: int) -> Campaign:
-    campaign = db_session().get(Campaign, campaign_id)
-    if campaign is None:
-        abort(404)
-    return campaign
-
-
-def _invitation(invitation_id: int) -> Invitation:
-    invitation = db_session().get(Invitation, invitation_id)
-    if invitation is None:
-        abort(404)
-    return invitation
+from assess.web import Page, row_or_404
 
 
 def _time_limit(campaign: Campaign) -> int | None:
@@ -70,7 +55,7 @@ def _send(messages: Iterable[OutboxMessage]) -> str:
 @bp.route("/campaigns/<int:campaign_id>/invite", methods=["GET", "POST"])
 @roles_required("recruiter")
 def invite(campaign_id: int) -> Page:
-    campaign = _campaign(campaign_id)
+    campaign = row_or_404(Campaign, campaign_id)
     form = InvitationForm()
     if form.validate_on_submit():
         row = InviteRow(
@@ -101,7 +86,7 @@ def invite(campaign_id: int) -> Page:
 @bp.route("/campaigns/<int:campaign_id>/invite/bulk", methods=["GET", "POST"])
 @roles_required("recruiter")
 def invite_bulk(campaign_id: int) -> Page:
-    campaign = _campaign(campaign_id)
+    campaign = row_or_404(Campaign, campaign_id)
     form = BulkInvitationForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -129,29 +114,18 @@ def invite_bulk(campaign_id: int) -> Page:
 @bp.get("/invitations/<int:invitation_id>")
 @roles_required("recruiter")
 def invitation(invitation_id: int) -> Page:
-    return _invitation_page(_invitation(invitation_id), ExtendForm())
+    return _invitation_page(row_or_404(Invitation, invitation_id), ExtendForm())
 
 
 def _invitation_page(found: Invitation, extend_form: ExtendForm, status: int = 200) -> Page:
     """The candidate's invitation, its emails and everything staff did to it (the audit log)."""
-    session = db_session()
-    attempt = session.scalars(select(Attempt).where(Attempt.invitation_id == found.id)).one_or_none()
-    messages = session.scalars(
-        select(OutboxMessage).where(OutboxMessage.invitation_id == found.id).order_by(OutboxMessage.id.desc())
-    ).all()
-    subjects = [("invitation", str(found.id))] + ([("attempt", str(attempt.id))] if attempt else [])
-    history = [
-        pair
-        for subject_type, subject_id in subjects
-        for pair in audit_entries(session, subject_type, [subject_id])
-    ]
-    history.sort(key=lambda pair: (pair[0].at, pair[0].id), reverse=True)
+    record = invitation_record(db_session(), found.id)
     page = render_template(
         "staff/invitation.html",
         invitation=found,
-        attempt=attempt,
-        messages=messages,
-        history=history,
+        attempt=record.attempt,
+        messages=record.messages,
+        history=record.history,
         now=app_state().clock(),
         extend_form=extend_form,
         # The interview pages answer 404 without a known kit: link to them only when they exist.
@@ -167,7 +141,7 @@ def _back(invitation: Invitation) -> BaseResponse:
 @bp.post("/invitations/<int:invitation_id>/revoke")
 @roles_required("recruiter")
 def invitation_revoke(invitation_id: int) -> Page:
-    found = _invitation(invitation_id)
+    found = row_or_404(Invitation, invitation_id)
     try:
         revoke_invitation(db_session(), found.id, app_state().clock(), current_staff())
     except InvitationUnusable:
@@ -179,7 +153,7 @@ def invitation_revoke(invitation_id: int) -> Page:
 @bp.post("/invitations/<int:invitation_id>/resend")
 @roles_required("recruiter")
 def invitation_resend(invitation_id: int) -> Page:
-    found = _invitation(invitation_id)
+    found = row_or_404(Invitation, invitation_id)
     try:
         message = resend_invitation(
             db_session(),
@@ -200,7 +174,7 @@ def invitation_resend(invitation_id: int) -> Page:
 @bp.post("/invitations/<int:invitation_id>/extend")
 @roles_required("recruiter")
 def invitation_extend(invitation_id: int) -> Page:
-    found = _invitation(invitation_id)
+    found = row_or_404(Invitation, invitation_id)
     form = ExtendForm()
     if not form.validate():
         return _invitation_page(found, form, 422)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, render_template, request
-from sqlalchemy import func, select
 
 from assess.auth import roles_required
 from assess.db import app_state, db_session
-from assess.models import OutboxMessage
 from assess.request_guard import is_ascii_number
+from assess.services.mail import outbox_page
 from assess.staff import bp
 
 PAGE_SIZE = 50
@@ -21,14 +20,7 @@ def outbox() -> str:
     if not is_ascii_number(page) or int(page) < 1:
         abort(400)
     number = int(page)
-    session = db_session()
-    total = session.scalar(select(func.count()).select_from(OutboxMessage)) or 0
-    messages = session.scalars(
-        select(OutboxMessage)
-        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((number - 1) * PAGE_SIZE)
-    ).all()
+    messages, total = outbox_page(db_session(), number, PAGE_SIZE)
     return render_template(
         "staff/outbox.html",
         messages=messages,
