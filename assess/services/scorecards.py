@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -195,17 +195,6 @@ def check_answers(kit: InterviewKit, stage: Stage, answers: ScorecardAnswers, co
     ]
     if problems:
         raise ScorecardInvalid(problems)
-
-
-def parse_answers(data: dict[str, object]) -> ScorecardAnswers:
-    try:
-        return ScorecardAnswers.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            (".".join(str(p) for p in e["loc"]) or "scorecard", e["msg"])
-            for e in exc.errors(include_url=False)
-        ]
-        raise ScorecardInvalid(problems) from None
 
 
 def _revisions(
