@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from kits.model import RECOMMENDATIONS
-from reports.campaign_frames import POINT_PLACES, CampaignData, prepared
-from scoring.outcome import CampaignRules, Rating, RedFlag, candidate_outcome, interview_figures
+from reports.campaign_frames import POINT_PLACES, RATINGS, CampaignData, prepared
+from scoring.outcome import CampaignRules, RedFlag, candidate_outcome, interview_figures
 from scoring.scorecards import RatingSummary, summarise_ratings
 from scoring.totals import ItemPoints, grouped_section_totals
 
@@ -83,9 +83,12 @@ def _number(value: Decimal | int | None) -> float:
 def _per_candidate(frame: pd.DataFrame, ids: pd.Index, rows: list[Any]) -> list[list[Any]]:
     """``rows`` (one per row of ``frame``) split by candidate, in the order of ``ids``."""
     codes = ids.get_indexer(pd.Index(frame["candidate_id"]))
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1)).tolist()
-    ordered = [rows[i] for i in order.tolist()]
+    if (np.diff(codes) >= 0).all():
+        ordered = rows
+    else:
+        order = np.argsort(codes, kind="stable")
+        codes, ordered = codes[order], list(map(rows.__getitem__, order.tolist()))
+    bounds = np.searchsorted(codes, np.arange(len(ids) + 1)).tolist()
     return [ordered[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
 
 
@@ -124,6 +127,57 @@ def _summary_figures(s: RatingSummary) -> tuple[float, int, int, float, float]:
     return _number(s.mean), s.ratings, s.unrated, _number(s.spread), _number(s.sd)
 
 
+def _split(codes: np.ndarray, count: int, rows: list[Any]) -> list[list[Any]]:
+    """``rows``, sorted by candidate code, split into one list per candidate."""
+    bounds = np.searchsorted(codes, np.arange(count + 1)).tolist()
+    return [rows[start:end] for start, end in zip(bounds, bounds[1:], strict=False)]
+
+
+def _interviews(
+    cards: pd.DataFrame, index: pd.Index
+) -> tuple[pd.DataFrame, list[list[tuple[str, RatingSummary]]], list[list[str]]]:
+    """The competencies' figures (candidate_id, competency_id, mean ...), and per candidate
+    its (competency id, summary) pairs and the stages rated.
+
+    A summary depends only on how many of each rating a competency got, and a campaign's
+    thousands of candidates share few such patterns: each is summarised and framed once.
+    """
+    candidate = index.get_indexer(pd.Index(cards["candidate_id"]))
+    competency_code, competency_ids = pd.factorize(cards["competency_id"])
+    group_code, group_of = np.unique(candidate * len(competency_ids) + competency_code, return_inverse=True)
+    levels = max(RATINGS) + 1
+    counts = np.bincount(
+        group_of.ravel() * levels + cards["rating"].to_numpy(), minlength=len(group_code) * levels
+    ).reshape(len(group_code), levels)
+    # One number per pattern: the counts as the digits of a number in base (most ratings + 1).
+    base = int(counts.max(initial=0)) + 1
+    _, first, pattern_of = np.unique(
+        counts @ (base ** np.arange(levels)), return_index=True, return_inverse=True
+    )
+    summaries = [
+        summarise_ratings(np.repeat(np.arange(levels), counts[row]).tolist()) for row in first.tolist()
+    ]
+    figures = pd.DataFrame.from_records(
+        [_summary_figures(summary) for summary in summaries],
+        columns=["mean", "ratings", "unrated", "spread", "sd"],
+    )
+    pattern_of = pattern_of.ravel()
+    group_candidate = group_code // len(competency_ids)
+    group_competency = competency_ids[group_code % len(competency_ids)]
+    framed = pd.DataFrame({"candidate_id": index[group_candidate], "competency_id": group_competency}).join(
+        figures.take(pattern_of).reset_index(drop=True)
+    )
+    pairs = list(zip(group_competency.tolist(), map(summaries.__getitem__, pattern_of.tolist()), strict=True))
+    stage_code, stage_ids = pd.factorize(cards["stage_id"])
+    stage_group = np.unique(candidate * len(stage_ids) + stage_code)
+    stages = stage_ids[stage_group % len(stage_ids)].tolist()
+    return (
+        framed,
+        _split(group_candidate, len(index), pairs),
+        _split(stage_group // len(stage_ids), len(index), stages),
+    )
+
+
 def _red_flags(recommendations: pd.DataFrame) -> pd.DataFrame:
     flagged = recommendations[recommendations["red_flag"]]
     return flagged.assign(red_flag_note=flagged["red_flag_note"].fillna("").astype(str))
@@ -139,20 +193,22 @@ def score_campaign(data: CampaignData, rules: CampaignRules) -> CampaignScores:
     index = pd.Index(data.candidates["candidate_id"], name="candidate_id")
     grouped, groups = _item_points(data.assessment)
     items: list[list[ItemPoints]] = _per_candidate(grouped, index, groups)
-    cards, flagged = data.scorecards, _red_flags(data.recommendations)
-    ratings: list[list[Rating]] = _per_candidate(
-        cards, index, _columns(cards, "stage_id", "competency_id", "rating")
-    )
+    rated, competencies, scored_stages = _interviews(data.scorecards, index)
+    flagged = _red_flags(data.recommendations)
     red_flags: list[list[RedFlag]] = _per_candidate(
         flagged, index, _columns(flagged, "stage_id", "interviewer_id", "red_flag_note")
     )
-    # A campaign's competencies share few rating patterns: each is framed once (the summary is
-    # kept alongside, so that its id is not reused).
-    framed: dict[int, tuple[RatingSummary, tuple[float, int, int, float, float]]] = {}
-    rows, sections, competencies = [], [], []
-    for candidate, own_items, own_ratings, own_flags in zip(index, items, ratings, red_flags, strict=True):
+    rows, sections = [], []
+    for candidate, own_items, own_competencies, own_stages, own_flags in zip(
+        index, items, competencies, scored_stages, red_flags, strict=True
+    ):
         outcome = candidate_outcome(
-            rules, grouped_section_totals(own_items), own_ratings, own_flags, data.labels
+            rules,
+            grouped_section_totals(own_items),
+            dict(own_competencies),
+            own_stages,
+            own_flags,
+            data.labels,
         )
         rows.append(
             (
@@ -170,11 +226,6 @@ def score_campaign(data: CampaignData, rules: CampaignRules) -> CampaignScores:
             (candidate, s.section_id, s.items, s.pending, _number(s.percent if s.is_complete else None))
             for s in outcome.sections
         ]
-        for competency, summary in outcome.competencies.items():
-            known = framed.get(id(summary))
-            if known is None:
-                known = framed[id(summary)] = (summary, _summary_figures(summary))
-            competencies.append((candidate, competency, *known[1]))
     columns = [
         "test_percent", "interview_mean", "interview_percent", "combined_score", "status", "decision",
         "overrides", "missing",
@@ -195,10 +246,7 @@ def score_campaign(data: CampaignData, rules: CampaignRules) -> CampaignScores:
         pd.DataFrame.from_records(
             sections, columns=["candidate_id", "section_id", "items", "pending", "percent"]
         ),
-        pd.DataFrame.from_records(
-            competencies,
-            columns=["candidate_id", "competency_id", "mean", "ratings", "unrated", "spread", "sd"],
-        ),
+        rated,
     )
 
 

@@ -22,13 +22,14 @@ The one place these rules live: the reports frame, rank, chart and export what
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from kits.model import LEVELS, InterviewKit
-from scoring.scorecards import RatingSummary, summarise_ratings
+from scoring.scorecards import RatingSummary
 from scoring.totals import SectionTotal, overall_percent, round_half_up
 
 DO_NOT_HIRE = "do not hire"
@@ -36,8 +37,6 @@ UNSUITABLE = "unsuitable"
 COMPLETE = "complete"
 INCOMPLETE = "incomplete"
 
-#: (stage id, competency id, rating 0-4): one rating on a submitted scorecard.
-Rating = tuple[str, str, int]
 #: (stage id, interviewer, note): a red flag raised on a submitted scorecard.
 RedFlag = tuple[str, str, str]
 
@@ -175,11 +174,16 @@ class CandidateOutcome:
 
 def interview_figures(competencies: Iterable[RatingSummary]) -> tuple[Decimal | None, Decimal | None]:
     """The interview mean and percent of these competencies (or of one stage's); None unrated."""
-    means = [summary.mean for summary in competencies if summary.mean is not None]
+    return _interview_figures(tuple(summary.mean for summary in competencies if summary.mean is not None))
+
+
+# Candidates share few sets of competency means: each is worked out once.
+@lru_cache(maxsize=65536)
+def _interview_figures(means: tuple[Decimal, ...]) -> tuple[Decimal | None, Decimal | None]:
     if not means:
         return None, None
     # In hundredths: Σ means / n, and (mean - 1) / 3 x 100 in percent, both exact.
-    hundredths, count = sum(int(mean * 100) for mean in means), len(means)
+    hundredths, count = int(sum(means, Decimal(0)) * 100), len(means)
     return (
         round_half_up(hundredths, 100 * count, 2),
         round_half_up(hundredths - 100 * count, 3 * count, 1),
@@ -198,23 +202,19 @@ def _combined(rules: CampaignRules, test: Decimal, interview: Decimal) -> Decima
 def candidate_outcome(
     rules: CampaignRules,
     sections: Sequence[SectionTotal],
-    ratings: Iterable[Rating],
+    competencies: Mapping[str, RatingSummary],
+    stages: Collection[str],
     red_flags: Iterable[RedFlag] = (),
     names: Names | None = None,
 ) -> CandidateOutcome:
     """One candidate's outcome under the campaign's rules.
 
-    ``sections``: the finalized attempt's ``section_totals``, none without one. ``ratings``
-    and ``red_flags``: from the scorecards in force (newest submitted revision per stage and
-    interviewer) that the reader may see.
+    ``sections``: the finalized attempt's ``section_totals``, none without one. The rest comes
+    from the scorecards in force (newest submitted revision per stage and interviewer) that
+    the reader may see: ``competencies``, each competency's ``competency_summaries`` over
+    every stage and interviewer; ``stages``, those with a rating; and the red flags raised.
     """
     names = names or _Ids()
-    grouped: dict[str, list[int]] = {}
-    stages: set[str] = set()
-    for stage_id, competency_id, rating in ratings:
-        stages.add(stage_id)
-        grouped.setdefault(competency_id, []).append(rating)
-    competencies = {competency: summarise_ratings(given) for competency, given in grouped.items()}
     interview_mean, interview_percent = interview_figures(competencies.values())
     pending = sum(section.pending for section in sections)
     test_percent = overall_percent(sections) if sections and not pending else None

@@ -43,6 +43,14 @@ def summarise_ratings(ratings: Iterable[int]) -> RatingSummary:
     return _summary(tuple(sorted(given)))
 
 
+def competency_summaries(ratings: Iterable[tuple[str, int]]) -> dict[str, RatingSummary]:
+    """Each competency's summary over every (competency id, rating) given, in first-rated order."""
+    grouped: dict[str, list[int]] = {}
+    for competency, rating in ratings:
+        grouped.setdefault(competency, []).append(rating)
+    return {competency: summarise_ratings(given) for competency, given in grouped.items()}
+
+
 # A campaign's ratings fall into few patterns (three raters on a 0-4 scale): each is worked out once.
 @lru_cache(maxsize=4096)
 def _summary(ordered: tuple[int, ...]) -> RatingSummary:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Protocol
+from functools import lru_cache
+from typing import Protocol
 
 
 class Scored(Protocol):
@@ -73,38 +74,44 @@ def section_totals(scored: Iterable[tuple[str, Scored]]) -> list[SectionTotal]:
 
 
 def grouped_section_totals(groups: Iterable[ItemPoints]) -> list[SectionTotal]:
-    """``section_totals`` of items already grouped, in the order sections first appear.
+    """``section_totals`` of items already grouped, in the order sections first appear."""
+    sections: dict[str, list[ItemPoints]] = {}
+    for group in groups:
+        found = sections.get(group[0])
+        if found is None:
+            sections[group[0]] = [group]
+        else:
+            found.append(group)
+    totals = []
+    for section_id, found in sections.items():
+        items = pending = 0
+        points = top_points = Decimal(0)
+        for _, top, is_pending, count, group_points in found:
+            items += count
+            points += group_points
+            top_points += count * top
+            if is_pending:
+                pending += count
+        percent = _percent(tuple(found)) if items > pending else None
+        totals.append(SectionTotal(section_id, items, pending, points, top_points, percent))
+    return totals
 
-    A section's percent is the mean proportion of max over its scored items (an item worth
-    0 counts as 0), summed as one exact fraction.
-    """
-    # section id -> [items, pending, points, max points, Σ proportions' numerator, denominator]
-    sections: dict[str, list[Any]] = {}
-    for section_id, top, pending, items, points in groups:
-        section = sections.get(section_id)
-        if section is None:
-            section = sections[section_id] = [0, 0, Decimal(0), Decimal(0), 0, 1]
-        section[0] += items
-        section[2] += points
-        section[3] += items * top
+
+# A campaign's sections fall into far fewer patterns than it has candidates: each is worked out once.
+@lru_cache(maxsize=65536)
+def _percent(groups: tuple[ItemPoints, ...]) -> Decimal:
+    """The mean proportion of max over the scored items (an item worth 0 counts as 0), exactly."""
+    numerator, denominator, count = 0, 1, 0
+    for _, top, pending, items, points in groups:
         if pending:
-            section[1] += items
-        elif top:
+            continue
+        count += items
+        if top:
             points_n, points_d = points.as_integer_ratio()
             top_n, top_d = top.as_integer_ratio()
             n, d = points_n * top_d, points_d * top_n
-            section[4], section[5] = section[4] * d + n * section[5], section[5] * d
-    return [
-        SectionTotal(
-            section_id=section_id,
-            items=items,
-            pending=pending,
-            points=points,
-            max_points=top,
-            percent=round_half_up(100 * n, (items - pending) * d, 1) if items > pending else None,
-        )
-        for section_id, (items, pending, points, top, n, d) in sections.items()
-    ]
+            numerator, denominator = numerator * d + n * denominator, denominator * d
+    return round_half_up(100 * numerator, count * denominator, 1)
 
 
 def overall_percent(totals: Iterable[SectionTotal]) -> Decimal | None:

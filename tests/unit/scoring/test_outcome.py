@@ -17,11 +17,14 @@ from scoring.outcome import (
     CampaignRules,
     CandidateOutcome,
     MustHaveFailure,
-    Rating,
     RedFlag,
     candidate_outcome,
 )
+from scoring.scorecards import RatingSummary, competency_summaries
 from scoring.totals import section_totals
+
+#: (stage id, competency id, rating 0-4): one rating on a submitted scorecard.
+Rating = tuple[str, str, int]
 
 KITS = Path(__file__).resolve().parents[3] / "kits"
 
@@ -50,7 +53,13 @@ def _outcome(
     red_flags: list[RedFlag] | None = None,
 ) -> CandidateOutcome:
     scored = section_totals(TESTED if items is None else items)
-    return candidate_outcome(rules or CampaignRules(), scored, ratings, red_flags or [])
+    return candidate_outcome(rules or CampaignRules(), scored, *_interviews(ratings), red_flags or [])
+
+
+def _interviews(ratings: list[Rating]) -> tuple[dict[str, RatingSummary], set[str]]:
+    """The competencies' summaries and the stages rated."""
+    summaries = competency_summaries((competency, rating) for _, competency, rating in ratings)
+    return summaries, {stage for stage, _, _ in ratings}
 
 
 def test_worked_example() -> None:
@@ -159,7 +168,7 @@ def test_must_have_below_its_minimum_marks_unsuitable(
     outcome = candidate_outcome(
         rules,
         section_totals(TESTED),
-        _rated(*ratings) + _rated(4, 4, competency="integrity"),
+        *_interviews(_rated(*ratings) + _rated(4, 4, competency="integrity")),
         [],
         _KitNames(smb_kit),
     )

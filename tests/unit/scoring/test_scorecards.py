@@ -26,9 +26,7 @@ from scoring.scorecards import RatingSummary, summarise_ratings
         ([], None),
     ],
 )
-def test_competency_average_leaves_out_not_enough_information(
-    ratings: list[int], average: Decimal | None
-) -> None:
+def test_the_mean_leaves_out_not_enough_information(ratings: list[int], average: Decimal | None) -> None:
     assert summarise_ratings(ratings).mean == average
 
 
@@ -44,7 +42,7 @@ def test_competency_average_leaves_out_not_enough_information(
         ([], None),
     ],
 )
-def test_rater_spread_measures_disagreement_between_ratings_given(
+def test_the_spread_measures_disagreement_between_ratings_given(
     ratings: list[int], spread: int | None
 ) -> None:
     assert summarise_ratings(ratings).spread == spread
