@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assess.models import AuthoredForm, StaffUser
+from assess.services.authored_items import FieldProblem
 from assess.services.authoring import LiveBanks, build_live_form, live_banks
 from assess.services.staff import record_audit
 from interchange.bank_yaml import dump_yaml
@@ -19,26 +20,10 @@ from items.forms import AssessmentForm, FormSpec, build_form
 from items.located_yaml import Located, LocatedError, plain, read_yaml_text, validation_errors
 
 
-@dataclass(frozen=True)
-class FormProblemAt:
-    """One problem with a form draft; ``field`` is "bank" or "content" (the YAML text area)."""
-
-    field: str
-    path: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line else ""
-        return (
-            f"{self.path}{where}: {self.message}" if self.path else f"{where.strip()} {self.message}".strip()
-        )
-
-
 class FormInvalid(Exception):
     """Every problem with a form draft; nothing was stored."""
 
-    def __init__(self, problems: list[FormProblemAt]) -> None:
+    def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
 
@@ -48,7 +33,7 @@ class CheckedForm:
     spec: FormSpec | None
     #: Built against the items new attempts can draw (for the time budget), when the YAML was valid.
     form: AssessmentForm | None
-    problems: list[FormProblemAt]
+    problems: list[FieldProblem]
 
 
 def form_yaml(spec: FormSpec) -> str:
@@ -60,10 +45,10 @@ def check_form(text: str, bank: str, live: LiveBanks, editing: str | None) -> Ch
     """The form a draft would save, checked as the bank loader checks forms, and drawable now."""
     errors: list[LocatedError] = []
     node = read_yaml_text(text, "form", errors, "")
-    problems = [FormProblemAt("content", "", e.message, e.line or None) for e in errors]
+    problems = [FieldProblem("content", "", e.message, e.line or None) for e in errors]
     if not re.match(ID_PATTERN, bank.strip()):
         message = "a bank id is lower-case letters, digits, '.', '_' or '-', e.g. am-smb-form"
-        problems.append(FormProblemAt("bank", "bank", message))
+        problems.append(FieldProblem("bank", "bank", message))
     if errors:
         return CheckedForm(None, None, problems)
     located = Located("form", node, ())
@@ -89,8 +74,8 @@ def check_form(text: str, bank: str, live: LiveBanks, editing: str | None) -> Ch
     return CheckedForm(spec, form, problems)
 
 
-def _at(error: LocatedError) -> FormProblemAt:
-    return FormProblemAt("content", error.field, error.message, error.line or None)
+def _at(error: LocatedError) -> FieldProblem:
+    return FieldProblem("content", error.field, error.message, error.line or None)
 
 
 def save_form(
@@ -129,7 +114,7 @@ def save_form(
         session.rollback()
         raise FormInvalid(
             [
-                FormProblemAt(
+                FieldProblem(
                     "content",
                     "id",
                     f"form {spec.id!r} was created by someone else at the same moment; reload and try again",

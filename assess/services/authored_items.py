@@ -49,7 +49,10 @@ class ItemDraft:
 
 @dataclass(frozen=True)
 class FieldProblem:
-    """One problem, under the draft field it belongs to; ``line`` is the line in a YAML text area."""
+    """One problem with an item or form draft, under the field it belongs to.
+
+    ``line`` is the line in a YAML text area (a form's "content", an item's "body" or "key").
+    """
 
     field: str
     path: str
@@ -58,7 +61,9 @@ class FieldProblem:
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
-        return f"{self.path}{where}: {self.message}" if self.path else self.message
+        return (
+            f"{self.path}{where}: {self.message}" if self.path else f"{where.strip()} {self.message}".strip()
+        )
 
 
 class ItemInvalid(Exception):
