@@ -6,12 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from flask import Response, abort, current_app
+from flask import Response, abort, current_app, request
 from werkzeug.wrappers import Response as BaseResponse
 from wtforms import DecimalField
 
 from assess.db import app_state, db_session
 from assess.models.base import Base
+from assess.request_guard import is_ascii_number
 from assess.services.scorecards import PACKAGED_KITS, kit_catalogue
 from kits.model import KitCatalogue
 
@@ -27,6 +28,14 @@ def row_or_404(model: type[M], key: int) -> M:
     if row is None:
         abort(404)
     return row
+
+
+def page_number() -> int:
+    """The ``page`` query argument of a long list, from 1; a 400 for anything else."""
+    page = request.args.get("page", "1")
+    if not is_ascii_number(page) or int(page) < 1:
+        abort(400)
+    return int(page)
 
 
 def current_time() -> datetime:

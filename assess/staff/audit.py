@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import render_template
 
 from assess.auth import roles_required
 from assess.db import db_session
-from assess.request_guard import is_ascii_number
 from assess.services.staff import audit_entries, count_audit_entries
 from assess.staff import bp
+from assess.web import page_number
 
 PAGE_SIZE = 100
 
@@ -16,10 +16,7 @@ PAGE_SIZE = 100
 @bp.get("/audit")
 @roles_required("admin")
 def audit_log() -> str:
-    page = request.args.get("page", "1")
-    if not is_ascii_number(page) or int(page) < 1:
-        abort(400)
-    number = int(page)
+    number = page_number()
     session = db_session()
     entries = audit_entries(session, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
     return render_template(

@@ -38,6 +38,19 @@ def _time_limit(campaign: Campaign) -> int | None:
     return form.time_limit_minutes if form is not None else None
 
 
+def _invite(campaign: Campaign, rows: list[InviteRow], valid_days: int) -> list[OutboxMessage]:
+    return invite_candidates(
+        db_session(),
+        campaign.id,
+        rows,
+        timedelta(days=valid_days),
+        app_state().settings.public_url,
+        _time_limit(campaign),
+        current_staff(),
+        app_state().clock(),
+    )
+
+
 def _send(messages: Iterable[OutboxMessage]) -> str:
     """Deliver by SMTP when configured; says where the emails went."""
     messages = list(messages)
@@ -62,16 +75,7 @@ def invite(campaign_id: int) -> Page:
             email=form.email.data or "", name=form.name.data or "", extra_time=str(form.extra_time.data)
         )
         try:
-            messages = invite_candidates(
-                db_session(),
-                campaign.id,
-                [row],
-                timedelta(days=form.valid_days.data or 0),
-                app_state().settings.public_url,
-                _time_limit(campaign),
-                current_staff(),
-                app_state().clock(),
-            )
+            messages = _invite(campaign, [row], form.valid_days.data or 0)
         except InviteRefused as exc:
             for problem in exc.problems:
                 field = form[problem.field or "email"]
@@ -92,16 +96,7 @@ def invite_bulk(campaign_id: int) -> Page:
     if form.validate_on_submit():
         try:
             rows = parse_invitation_csv(form.csv_file.data.read())
-            messages = invite_candidates(
-                db_session(),
-                campaign.id,
-                rows,
-                timedelta(days=form.valid_days.data or 0),
-                app_state().settings.public_url,
-                _time_limit(campaign),
-                current_staff(),
-                app_state().clock(),
-            )
+            messages = _invite(campaign, rows, form.valid_days.data or 0)
         except InviteRefused as exc:
             problems = [str(problem) for problem in exc.problems]
         else:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import render_template
 
 from assess.auth import roles_required
 from assess.db import app_state, db_session
-from assess.request_guard import is_ascii_number
 from assess.services.mail import outbox_page
 from assess.staff import bp
+from assess.web import page_number
 
 PAGE_SIZE = 50
 
@@ -16,10 +16,7 @@ PAGE_SIZE = 50
 @bp.get("/outbox")
 @roles_required("recruiter")
 def outbox() -> str:
-    page = request.args.get("page", "1")
-    if not is_ascii_number(page) or int(page) < 1:
-        abort(400)
-    number = int(page)
+    number = page_number()
     messages, total = outbox_page(db_session(), number, PAGE_SIZE)
     return render_template(
         "staff/outbox.html",
