@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Sequence
 from typing import NoReturn
 
 import click
@@ -55,3 +56,10 @@ def fail(message: str) -> NoReturn:
     """Refuse: the message on stderr, exit status 1."""
     click.echo(message, err=True)
     sys.exit(1)
+
+
+def fail_with_problems(problems: Sequence[object], consequence: str, where: str = "") -> NoReturn:
+    """Refuse: every problem on its own line, then how many there were and what was not done."""
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    fail(f"{len(problems)} problem(s) found{where}; {consequence}.")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from assess.commands import fail
+from assess.commands import fail, fail_with_problems
 from reports.item_analysis import FLAG_RULES, ItemAnalysis, ItemStatistics, analyze_items
 from reports.scored_responses import ScoredResponsesInvalid, read_scored_responses
 
@@ -49,10 +49,7 @@ def analyze(path: str | None, as_json: bool, key_comparison: bool) -> None:
         with open(path, encoding="utf-8-sig", newline="") as stream:
             scored = read_scored_responses(stream, path)
     except ScoredResponsesInvalid as exc:
-        for message in exc.messages():
-            click.echo(message, err=True)
-        click.echo(f"{len(exc.problems)} problem(s) found; nothing analysed.", err=True)
-        sys.exit(1)
+        fail_with_problems(exc.messages(), "nothing analysed")
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"{path}: cannot read: {exc}", err=True)
         sys.exit(1)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import click
 
-from assess.commands import LazyGroup
+from assess.commands import LazyGroup, fail_with_problems
 from items.bank import BankInvalid, Catalogue, load_banks
 
 
@@ -18,10 +17,7 @@ def load_or_exit(paths: Iterable[str | Path]) -> Catalogue:
     try:
         return load_banks(paths)
     except BankInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(exc.errors)} problem(s) found; nothing loaded.", err=True)
-        sys.exit(1)
+        fail_with_problems(exc.errors, "nothing loaded")
 
 
 @click.group(

@@ -9,7 +9,7 @@ import click
 from sqlalchemy import event
 
 from assess.clock import system_clock
-from assess.commands import fail
+from assess.commands import fail, fail_with_problems
 from assess.commands.banks import load_or_exit
 from assess.commands.database import settings_or_exit, shown_url
 from assess.db import make_engine, make_session_factory, upgrade_database
@@ -60,9 +60,7 @@ def demo(host: str, port: int, no_serve: bool, candidates: int, seed: int) -> No
     try:
         kits = kit_catalogue()
     except FilesInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        fail(f"{len(exc.errors)} problem(s) found in the interview kits; nothing built.")
+        fail_with_problems(exc.errors, "nothing built", " in the interview kits")
     upgrade_database(settings.database_url)
     engine = make_engine(settings.database_url)
     if engine.dialect.name == "sqlite":

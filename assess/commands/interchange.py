@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from assess.commands import fail_with_problems
 from interchange import EXPORTERS, IMPORTERS, InterchangeError, dump_bank, export_bank, import_file
 from interchange.bank_items import slug
 from items.bank import BankInvalid, load_banks
@@ -96,10 +97,7 @@ def bank_export(target: str, paths: tuple[str, ...], output: str) -> None:
     try:
         catalogue = load_banks(paths)
     except BankInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(exc.errors)} problem(s) found; nothing exported.", err=True)
-        sys.exit(1)
+        fail_with_problems(exc.errors, "nothing exported")
     result = export_bank(catalogue.items.values(), target)
     for problem in result.problems:
         click.echo(str(problem), err=True)

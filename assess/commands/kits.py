@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
+from assess.commands import fail_with_problems
 from items.located_yaml import FilesInvalid
 from kits.model import load_kits
 
@@ -22,10 +21,7 @@ def kit_validate(paths: tuple[str, ...]) -> None:
     try:
         catalogue = load_kits(paths)
     except FilesInvalid as exc:
-        for error in exc.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(exc.errors)} problem(s) found; nothing loaded.", err=True)
-        sys.exit(1)
+        fail_with_problems(exc.errors, "nothing loaded")
     click.echo(f"OK: {len(catalogue.kits)} kit(s), {len(catalogue.question_banks)} question bank(s)")
     for loaded in catalogue.kits.values():
         questions = sum(len(stage.questions) for stage in loaded.stages)
