@@ -14,7 +14,7 @@ from assess.commands.banks import load_or_exit
 from assess.commands.database import open_database, settings_or_exit
 from assess.config import DEMO_PUBLIC_URL
 from assess.services.campaigns import campaign_by_slug, campaigns_with_counts, create_campaign
-from assess.services.invitations import InvitationConflict, create_invitation, expiry
+from assess.services.invitations import MAX_VALID_DAYS, InvitationConflict, create_invitation, expiry
 from assess.services.mail import candidate_link
 
 #: The help of every CAMPAIGN argument.
@@ -78,7 +78,7 @@ def campaign_list() -> None:
     "--valid-days",
     default=14,
     show_default=True,
-    type=click.IntRange(1, 365),
+    type=click.IntRange(1, MAX_VALID_DAYS),
     help="Days the link can be started.",
 )
 def invite(campaign_slug: str, email: str, extra_time: str, valid_days: int) -> None:

@@ -21,6 +21,8 @@ from assess.services.staff import record_audit
 TOKEN_BYTES = 24
 MIN_EXTRA_TIME = Decimal(1)
 MAX_EXTRA_TIME = Decimal(3)
+#: The longest a link may stay open, when invited or extended, in days.
+MAX_VALID_DAYS = 365
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Anything else cannot have come from token_urlsafe; refuse it before hashing.
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")

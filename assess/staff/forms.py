@@ -16,8 +16,20 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
-from assess.services.invitations import EMAIL_PATTERN, MAX_EXTRA_TIME, MIN_EXTRA_TIME
+from assess.services.invitations import EMAIL_PATTERN, MAX_EXTRA_TIME, MAX_VALID_DAYS, MIN_EXTRA_TIME
 from assess.web import FiniteDecimalField
+
+
+def _valid_days(label: str, default: int) -> IntegerField:
+    """How many days a candidate's link stays open."""
+    return IntegerField(
+        label,
+        default=default,
+        validators=[
+            InputRequired("Say for how many days."),
+            NumberRange(1, MAX_VALID_DAYS, f"From 1 to {MAX_VALID_DAYS} days."),
+        ],
+    )
 
 
 class LoginForm(FlaskForm):
@@ -105,11 +117,7 @@ class InvitationForm(FlaskForm):
             NumberRange(MIN_EXTRA_TIME, MAX_EXTRA_TIME, f"From {MIN_EXTRA_TIME} to {MAX_EXTRA_TIME}."),
         ],
     )
-    valid_days = IntegerField(
-        "Link valid for (days)",
-        default=14,
-        validators=[InputRequired("Say for how many days."), NumberRange(1, 365, "From 1 to 365 days.")],
-    )
+    valid_days = _valid_days("Link valid for (days)", 14)
 
 
 class BulkInvitationForm(FlaskForm):
@@ -119,16 +127,8 @@ class BulkInvitationForm(FlaskForm):
         "A first line with these column names is allowed.",
         validators=[FileRequired("Choose a CSV file to upload.")],
     )
-    valid_days = IntegerField(
-        "Links valid for (days)",
-        default=14,
-        validators=[InputRequired("Say for how many days."), NumberRange(1, 365, "From 1 to 365 days.")],
-    )
+    valid_days = _valid_days("Links valid for (days)", 14)
 
 
 class ExtendForm(FlaskForm):
-    valid_days = IntegerField(
-        "Valid for (days from now)",
-        default=7,
-        validators=[InputRequired("Say for how many days."), NumberRange(1, 365, "From 1 to 365 days.")],
-    )
+    valid_days = _valid_days("Valid for (days from now)", 7)
