@@ -18,6 +18,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -47,6 +50,32 @@ def _cheap_password_hashes() -> Iterator[None]:
         patch.setattr(staff, "generate_password_hash", cheap)
         # An unknown email is checked against this hash: it must cost what a real account's does.
         patch.setattr(staff, "_DUMMY_HASH", cheap("not a real password, only for timing"))
+        yield
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Compiled templates kept for every app a test process creates.
+
+    Each test builds its own app, whose Jinja environment compiled every template again: a tenth
+    of a second per test. Jinja checks a cached template against its source's checksum.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_template_code() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "jinja_options", {**Flask.jinja_options, "bytecode_cache": SharedTemplateCode()})
         yield
 
 
