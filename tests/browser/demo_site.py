@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from live_server import ServerThread
-from playwright.sync_api import BrowserContext, Page, expect
+from live_server import ServerThread, sign_in
+from playwright.sync_api import BrowserContext, Page
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess import create_app
@@ -54,11 +54,7 @@ class DemoSite:
         """A new page in ``context``, signed in through the login form as the demo's ``role``."""
         login = self.logins[role]
         page = context.new_page()
-        page.goto(f"{self.url}/staff/login")
-        page.get_by_label("Email").fill(login.email)
-        page.get_by_label("Password").fill(login.password)
-        page.get_by_role("button", name="Sign in").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+        sign_in(page, self.url, login.email, login.password)
         return page
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import Flask
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -19,6 +20,8 @@ from assess.models import Answer, Attempt, Invitation
 from assess.services.invitations import create_invitation, token_hash
 
 CAMPAIGN = "browser-campaign"
+#: The password of the staff accounts the browser tests make.
+PASSWORD = "browser tests password"
 #: Short, so a test waits seconds, not the production half minute, for the grace to pass.
 GRACE_SECONDS = 5
 
@@ -89,6 +92,15 @@ class LiveServer:
         with self.session_factory() as session:
             rows = session.scalars(select(Answer).where(Answer.attempt_id == attempt.id)).all()
             return {row.position: row.response for row in rows}
+
+
+def sign_in(page: Page, url: str, email: str, password: str = PASSWORD, name: str = "") -> None:
+    """``page`` signed in through the staff login form; the welcome names ``name`` when given."""
+    page.goto(f"{url}/staff/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Welcome, {name}" if name else "Welcome")
 
 
 def wait_for(check: Callable[[], T], timeout: float = 10, interval: float = 0.1) -> T:

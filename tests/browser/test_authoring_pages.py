@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import LiveServer
+from live_server import PASSWORD, LiveServer, sign_in
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
@@ -18,7 +18,6 @@ from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "browser tests password"
 EDITED = "process-renewal-first-step"
 BODY = """\
 prompt: A client asks for a feature you do not have. What do you do first?
@@ -35,11 +34,7 @@ options:
 def sign_in_as_author(page: Page, server: LiveServer) -> None:
     with server.session_factory() as session:
         create_user(session, "ada@example.com", "author", PASSWORD, name="Ada Author")
-    page.goto(f"{server.url}/staff/login")
-    page.get_by_label("Email").fill("ada@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Ada Author")
+    sign_in(page, server.url, "ada@example.com", name="Ada Author")
 
 
 def position_of(server: LiveServer, link: str, item_id: str) -> int:

@@ -15,7 +15,7 @@ from live_server import LiveServer
 from playwright.sync_api import Page, expect
 from sjt_answers import MOST_LEAST, finish_sjt_attempts
 from sqlalchemy import select
-from test_review_pages import finished_attempt, sign_in
+from test_review_pages import finished_attempt, sign_in_as_new
 
 from assess.models import AttemptItem, StoredItemVersion
 
@@ -46,7 +46,7 @@ CUT_LEGENDS = """() => [...document.querySelectorAll('#item-form fieldset')].fla
 
 def test_the_key_comparison_page_passes_axe(page: Page, server: LiveServer, tmp_path: Path) -> None:
     finish_sjt_attempts(server.session_factory, server.clock, tmp_path / "banks")
-    sign_in(page, server, "author")
+    sign_in_as_new(page, server, "author")
     page.goto(f"{server.url}/staff/authoring/statistics")
     page.get_by_role("link", name="SJT key comparison").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("SJT key comparison")
@@ -156,7 +156,7 @@ def test_save_marks_is_styled_like_the_other_buttons(page: Page, server: LiveSer
     attempt_id, written = finished_attempt(server)
     if written < 0:
         pytest.skip("the banks in use have no written item")
-    sign_in(page, server, "recruiter")
+    sign_in_as_new(page, server, "recruiter")
     page.goto(f"{server.url}/staff/review/written/{attempt_id}/{written + 1}")
     save = page.get_by_role("button", name="Save marks")
     expect(save).to_be_visible()

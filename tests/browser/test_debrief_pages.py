@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import LiveServer
+from live_server import PASSWORD, LiveServer, sign_in
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
-from test_review_pages import PASSWORD
 
 from assess.models import AuditEntry, HiringDecision, Invitation, StaffUser
 from assess.services.campaigns import CampaignSettings, create_campaign
@@ -52,14 +51,6 @@ def kit_invitation(server: LiveServer) -> Invitation:
 def account(server: LiveServer, email: str, role: str, name: str) -> StaffUser:
     with server.session_factory() as session:
         return create_user(session, email, role, PASSWORD, name=name)
-
-
-def sign_in(page: Page, server: LiveServer, email: str, name: str) -> None:
-    page.goto(f"{server.url}/staff/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Welcome, {name}")
 
 
 def score_by_keyboard(page: Page, steps: int) -> None:
@@ -104,7 +95,7 @@ def test_two_interviewers_score_and_the_recruiter_records_the_decision(
     debrief = f"{server.url}/staff/interviews/candidates/{invitation.id}/debrief"
 
     # Ana finds her assignment under "My interviews" and scores the stage by keyboard (all 3s, Strong Hire).
-    sign_in(page, server, "ana@example.com", "Ana Interviewer")
+    sign_in(page, server.url, "ana@example.com", name="Ana Interviewer")
     page.goto(f"{server.url}/staff/interviews/")
     expect(page.get_by_role("heading", name="My interviews")).to_be_visible()
     found += violations(page)
@@ -117,7 +108,7 @@ def test_two_interviewers_score_and_the_recruiter_records_the_decision(
     other = browser.new_context()
     other.set_default_timeout(10_000)
     ben_page = other.new_page()
-    sign_in(ben_page, server, "ben@example.com", "Ben Interviewer")
+    sign_in(ben_page, server.url, "ben@example.com", name="Ben Interviewer")
     ben_page.goto(debrief)
     expect(ben_page.get_by_role("heading", level=1)).not_to_contain_text("Debrief")
     ben_page.goto(scorecard)
@@ -131,7 +122,7 @@ def test_two_interviewers_score_and_the_recruiter_records_the_decision(
 
     # Rita opens the debrief, sees the disagreement in words, and records the decision.
     page.context.clear_cookies()
-    sign_in(page, server, "rita@example.com", "Rita Recruiter")
+    sign_in(page, server.url, "rita@example.com", name="Rita Recruiter")
     page.goto(debrief)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Debrief: Casey")
     expect(page.get_by_text("Recommendations are split:")).to_be_visible()

@@ -7,15 +7,13 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import LiveServer
+from live_server import PASSWORD, LiveServer, sign_in
 from playwright.sync_api import Page, expect
 from report_campaign import build_report_campaign
 
 from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "browser tests password"
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -44,11 +42,7 @@ def test_report_pages_pass_axe(page: Page, server: LiveServer) -> None:
     with server.session_factory() as session:
         create_user(session, "ada.admin@example.com", "admin", PASSWORD, name="Ada Admin")
     found: list[dict[str, Any]] = []
-    page.goto(f"{server.url}/staff/login")
-    page.get_by_label("Email").fill("ada.admin@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    sign_in(page, server.url, "ada.admin@example.com")
 
     page.get_by_role("link", name="Reports").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports")

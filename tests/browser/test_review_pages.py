@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import CAMPAIGN, GRACE_SECONDS, LiveServer
+from live_server import CAMPAIGN, GRACE_SECONDS, PASSWORD, LiveServer, sign_in
 from playwright.sync_api import Page, expect
 from saves import one_device, save_json
 from sqlalchemy import select
@@ -21,19 +21,15 @@ from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "browser tests password"
 ANSWER = "Hi team,\nSiobhan Keane called about the reminder outage. <b>Not bold</b>"
 
 
-def sign_in(page: Page, server: LiveServer, role: str) -> None:
+def sign_in_as_new(page: Page, server: LiveServer, role: str) -> None:
+    """A new account of ``role``, signed in on ``page``."""
     email = f"{role}@example.com"
     with server.session_factory() as session:
         create_user(session, email, role, PASSWORD, name=f"Pat {role.title()}")
-    page.goto(f"{server.url}/staff/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    sign_in(page, server.url, email)
 
 
 def finished_attempt(server: LiveServer, running: bool = False) -> tuple[int, int]:
@@ -75,7 +71,7 @@ def test_review_pages_pass_axe_and_a_rubric_is_scored_by_keyboard(page: Page, se
     if written < 0:
         pytest.skip("the banks in use have no written item")
     found: list[dict[str, Any]] = []
-    sign_in(page, server, "recruiter")
+    sign_in_as_new(page, server, "recruiter")
 
     page.goto(f"{server.url}/staff/review/attempts/{attempt_id}")
     expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
@@ -147,7 +143,7 @@ def test_interview_pages_pass_axe(page: Page, server: LiveServer) -> None:
             session, "partner-am", "casey@example.com", server.clock(), name="Casey"
         )
     found: list[dict[str, Any]] = []
-    sign_in(page, server, "interviewer")
+    sign_in_as_new(page, server, "interviewer")
     base = f"{server.url}/staff/interviews/candidates/{invitation.id}"
 
     for path in ("/staff/interviews/", "/staff/interviews/question-bank"):

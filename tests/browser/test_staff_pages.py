@@ -8,14 +8,12 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import LiveServer
+from live_server import PASSWORD, LiveServer
 from playwright.sync_api import Page, expect
 
 from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "browser tests password"
 
 
 def make_recruiter(server: LiveServer) -> str:
