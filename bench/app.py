@@ -14,9 +14,9 @@ from dataclasses import replace
 from flask import Blueprint, Flask, jsonify
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, func, insert
 
-from assess.db import db_session
 from assess.commands.serve import serving_app
 from assess.config import settings_from_env
+from assess.db import db_session
 
 BASELINE_TABLE = Table(
     "bench_commits",
