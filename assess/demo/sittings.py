@@ -16,10 +16,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from assess.demo.answers import Candidate, ItemParameters, answer, rubric_awards
-from assess.models import Answer, AttemptEvent, AttemptItem, Invitation, StaffUser
+from assess.models import Answer, Attempt, AttemptEvent, AttemptItem, Invitation, StaffUser
+from assess.services.attempt_phase import is_open
 from assess.services.attempt_start import create_attempt
 from assess.services.catalogue import pinned_item
-from assess.services.finalization import finalize_attempt
+from assess.services.finalization import finalize_attempt, submit_attempt
 from assess.services.rubric import score_rubric
 from items.bank import Catalogue
 
@@ -108,8 +109,8 @@ def sit_test(
 def finish_test(session: Session, sitting: Sitting, who: Candidate) -> datetime:
     """Submit after a last look over the answers, or let the server close it at the deadline."""
     submitted = sitting.last_answer + timedelta(minutes=who.rng.uniform(0.5, 3))
-    if submitted <= sitting.deadline:
-        finalize_attempt(session, sitting.attempt_id, submitted, "candidate")
+    if is_open(session.get_one(Attempt, sitting.attempt_id), submitted):
+        submit_attempt(session, sitting.attempt_id, submitted)
         return submitted
     finalize_attempt(session, sitting.attempt_id, sitting.deadline + SWEEP_DELAY, "deadline")
     return sitting.deadline + SWEEP_DELAY
