@@ -98,11 +98,12 @@ class _Expected(Schema):
 
 
 class TextExpected(_Expected):
-    """Compared case- and spacing-insensitively; ``accept`` lists other right spellings."""
+    """Compared ignoring spacing, and case unless ``case_sensitive``; ``accept``: other right spellings."""
 
     kind: Literal["text"]
     value: str = Field(pattern=r"\S")
     accept: list[str] = Field(default_factory=list)
+    case_sensitive: bool = False
 
 
 class DateExpected(_Expected):
@@ -258,11 +259,19 @@ def _show_expected(entry: Entry, expected: Expected) -> str:
     return expected.value
 
 
+def _text_matches(expected: TextExpected, given: str) -> bool:
+    def compared(text: str) -> str:
+        return " ".join(text.split()) if expected.case_sensitive else _folded(text)
+
+    return compared(given) in {compared(t) for t in (expected.value, *expected.accept)}
+
+
 def _single(entry: Entry, expected: Expected, given: str) -> tuple[Decimal, str]:
     value = _interpret(entry, given)
     right = _show_expected(entry, expected)
     if isinstance(expected, TextExpected):
-        is_right = value in {_folded(t) for t in (expected.value, *expected.accept)}
+        is_right = _text_matches(expected, given)
+        right += " (case matters)" if expected.case_sensitive else ""
     elif isinstance(expected, AmountExpected) and isinstance(value, Decimal):
         is_right = abs(value - expected.value) <= expected.tolerance
     else:
