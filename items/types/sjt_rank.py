@@ -1,8 +1,9 @@
-"""SJT rank: order every response from first to last, scored by distance to a model ranking."""
+"""SJT rank: order every response from first to last, scored by distance to a model ranking or exactly."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -43,9 +44,17 @@ class Body(ChoiceBody):
 
 
 class Key(Schema):
-    """The model ranking: every option id once, first to last."""
+    """The model ranking (every option id once, first to last) and how a ranking earns points.
+
+    ``distance`` (the default): the maximum minus each response's distance from its model
+    place. ``exact``: ``points`` for the model ranking itself and nothing for any other, as
+    QTI's match_correct scores an order; ``points`` defaults to the distance rule's maximum
+    so that switching the rule keeps the item's weight.
+    """
 
     ranking: list[str]
+    rule: Literal["distance", "exact"] = "distance"
+    points: Decimal | None = Field(default=None, gt=0)
 
 
 class Response(PageChecked):
@@ -94,13 +103,19 @@ def normalise(body: Body, form: Form) -> Response | None:
     return _validate(body, Response(ranks=ranks))
 
 
-def max_points(body: Body, key: Key) -> Decimal:
+def _largest_distance(body: Body) -> Decimal:
     """floor(n²/2): the largest total displacement any ranking of n options can have."""
     return Decimal(len(body.options) ** 2 // 2)
 
 
+def max_points(body: Body, key: Key) -> Decimal:
+    if key.rule == "exact" and key.points is not None:
+        return key.points
+    return _largest_distance(body)
+
+
 def score(body: Body, key: Key, response: Response) -> Score:
-    """Max points minus the summed distance of each rank from the model's.
+    """Max points minus the summed distance of each rank from the model's, or all-or-nothing.
 
     Since max is the largest possible distance, a complete ranking scores from 0
     (the model reversed) to max (the model) without clamping. Only complete
@@ -117,6 +132,8 @@ def score(body: Body, key: Key, response: Response) -> Score:
             "Only complete rankings are scored."
         )
         return Score(Decimal(0), top, (Part("Ranking", Decimal(0), top, why),))
+    if key.rule == "exact":
+        return _exact(body, key, response, top)
     start = Part(
         "Complete ranking",
         top,
@@ -127,6 +144,19 @@ def score(body: Body, key: Key, response: Response) -> Score:
     deductions = tuple(_displacement(option.id, response.ranks[option.id], key) for option in body.options)
     parts = (start, *deductions)
     return Score(sum((p.points for p in parts), Decimal(0)), top, parts)
+
+
+def _exact(body: Body, key: Key, response: Response, top: Decimal) -> Score:
+    given = sorted(response.ranks, key=lambda option_id: response.ranks[option_id])
+    if given == key.ranking:
+        part = Part("Ranking", top, top, "The model ranking exactly: all points (all-or-nothing rule).")
+        return Score(top, top, (part,))
+    wrong = [o for o in given if response.ranks[o] != key.ranking.index(o) + 1]
+    why = (
+        f"Not the model ranking ({', '.join(key.ranking)}): {len(wrong)} of {len(given)} responses "
+        "are out of place, and only the exact order earns points (all-or-nothing rule)."
+    )
+    return Score(Decimal(0), top, (Part("Ranking", Decimal(0), top, why),))
 
 
 def _displacement(option_id: str, rank: int, key: Key) -> Part:
@@ -150,6 +180,13 @@ def check(body: Body, key: Key) -> list[Problem]:
     missing = [o.id for o in body.options if o.id not in seen]
     if missing:
         problems.append(Problem("key.ranking", f"the model ranking leaves out: {', '.join(missing)}"))
+    if key.rule == "distance" and key.points is not None:
+        problems.append(
+            Problem(
+                "key.points",
+                f"only the exact rule takes points; the distance rule's maximum is {_largest_distance(body)}",
+            )
+        )
     return problems
 
 
