@@ -27,8 +27,10 @@ from items.shapes import (
     Ordering,
     PerOptionRating,
     ScoredChoice,
+    Selection,
     Shape,
     TextWithRubric,
+    TypedTexts,
 )
 
 # Moodle imports answer fractions only from its list of grade steps (in percent).
@@ -162,6 +164,8 @@ WRITERS: dict[type[Shape], Callable[[etree._Element, ItemVersion, Any], list[str
         "Moodle has no question that rates each option on a scale against expert ratings"
     ),
     MarkedPassage: NoFaithfulTarget("Moodle has no mark-the-errors-in-a-passage question"),
+    TypedTexts: NoFaithfulTarget("typed answers are not exported yet"),
+    Selection: NoFaithfulTarget("selections are not exported yet"),
 }
 
 

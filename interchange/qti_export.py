@@ -39,8 +39,10 @@ from items.shapes import (
     Ordering,
     PerOptionRating,
     ScoredChoice,
+    Selection,
     Shape,
     TextWithRubric,
+    TypedTexts,
 )
 
 TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
@@ -333,6 +335,8 @@ WRITERS: dict[type[Shape], Callable[[_ItemXml, Any], None] | NoFaithfulTarget] =
     ),
     TextWithRubric: _written,
     MarkedPassage: _proofreading,
+    TypedTexts: NoFaithfulTarget("typed answers are not exported yet"),
+    Selection: NoFaithfulTarget("selections are not exported yet"),
 }
 
 

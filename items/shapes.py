@@ -143,6 +143,44 @@ class MarkedPassage:
     false_alarm_penalty: Decimal
 
 
+@dataclass(frozen=True)
+class TextGap:
+    """One typed answer, right when it matches one of ``accepted`` (the key first) ignoring case and spacing.
+
+    ``name`` is the field's id, unique in its item; ``hint`` is shown beside the blank.
+    """
+
+    name: str
+    label: str
+    hint: str
+    accepted: tuple[str, ...]
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class TypedTexts:
+    """One or more typed answers in one question, each gap scored on its own and the points summed."""
+
+    prompt: str
+    gaps: tuple[TextGap, ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Select every option that applies; ``right`` are the options to select.
+
+    ``all_or_nothing``: ``points`` only for exactly ``right``. Otherwise ``points`` per right
+    option minus ``points`` per wrong one, from 0 up to ``points`` times the number right.
+    """
+
+    prompt: str
+    label: str
+    options: tuple[Option, ...]
+    right: tuple[str, ...]
+    all_or_nothing: bool
+    points: Decimal
+
+
 Shape = (
     NoFaithfulTarget
     | ScoredChoice
@@ -152,6 +190,8 @@ Shape = (
     | Ordering
     | PerOptionRating
     | MarkedPassage
+    | TypedTexts
+    | Selection
 )
 
 #: Every shape but ``NoFaithfulTarget``: what each export format's table must cover.
@@ -163,4 +203,6 @@ SHAPES: tuple[type[Shape], ...] = (
     Ordering,
     PerOptionRating,
     MarkedPassage,
+    TypedTexts,
+    Selection,
 )
