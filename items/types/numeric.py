@@ -13,7 +13,15 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, PlainSerializer, ValidationInfo, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    model_serializer,
+    model_validator,
+)
 
 from items.base import (
     Form,
@@ -28,7 +36,7 @@ from items.base import (
     first_value,
 )
 from items.formulas import FormulaError, evaluate, formula_names
-from items.shapes import DrawnNumber, NumberWithTolerance
+from items.shapes import DrawnNumber, NoFaithfulTarget, NumberWithTolerance
 from items.simulation import Answerer
 
 MAX_INPUT = 32
@@ -42,6 +50,7 @@ PLAIN_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)?|\.\d+)$")
 GROUPED_NUMBER = re.compile(r"^\d{1,3}(?P<sep>[," + GROUP_SPACES + r"])\d{3}(?:(?P=sep)\d{3})*(?:\.\d+)?$")
 # Formulas are evaluated for every possible draw at load time when there are this few.
 EXHAUSTIVE_CHECK_LIMIT = 20_000
+MAX_ALSO = 20
 
 #: An author's number: bounded so that draws and checks stay within Decimal's precision.
 Amount = Annotated[Decimal, Field(max_digits=MAX_WHOLE_DIGITS + MAX_PLACES, decimal_places=MAX_PLACES)]
@@ -104,19 +113,36 @@ class Body(Schema):
     params: dict[str, Param] = Field(default_factory=dict)
 
 
+class Alternative(Schema):
+    """Another right answer to a fixed-value key, right within its own (absolute) ``tolerance``."""
+
+    value: Amount
+    tolerance: Amount = Field(default=Decimal(0), ge=0)
+
+
 class Key(Schema):
     """Exactly one of ``answer`` (a formula over the params) or a fixed ``value``.
 
     A response is right within ``tolerance`` (absolute) or ``relative_tolerance``
-    (a fraction of the expected value), whichever is wider. Percentages are keyed
-    in percent: 12.5, not 0.125.
+    (a fraction of the expected value), whichever is wider, or when it matches one of
+    the ``also`` alternatives (fixed values only: a formula key stays single).
+    Percentages are keyed in percent: 12.5, not 0.125.
     """
 
     answer: str | None = Field(default=None, min_length=1, max_length=500)
     value: Amount | None = None
     tolerance: Amount = Field(default=Decimal(0), ge=0)
     relative_tolerance: Amount = Field(default=Decimal(0), ge=0, lt=1)
+    also: list[Alternative] = Field(default_factory=list, max_length=MAX_ALSO)
     points: Decimal = Field(default=Decimal(1), gt=0)
+
+    @model_serializer(mode="wrap")
+    def _without_empty_also(self, handler: SerializerFunctionWrapHandler) -> object:
+        # A key without alternatives keeps the content, and so the version hash, it had before ``also``.
+        data = handler(self)
+        if isinstance(data, dict) and not self.also:
+            data.pop("also", None)
+        return data
 
 
 def _typed_number(value: object, info: ValidationInfo) -> object:
@@ -217,15 +243,27 @@ def shown(body: Body, value: Decimal) -> str:
     return f"{plain}%" if body.unit == "percent" else plain
 
 
+def _target(body: Body, value: Decimal, allowed: Decimal) -> str:
+    return shown(body, value) + (f" (within {shown(body, abs(allowed))})" if allowed else "")
+
+
 def score(body: Body, key: Key, response: Response) -> Score:
     expected = expected_value(body, key)
     allowed = max(key.tolerance, key.relative_tolerance * abs(expected))
-    target = shown(body, expected) + (f" (within {shown(body, abs(allowed))})" if allowed else "")
+    target = _target(body, expected, allowed)
+    others = [
+        (_target(body, other.value, other.tolerance), abs(response.value - other.value) <= other.tolerance)
+        for other in key.also
+    ]
     typed = shown(body, response.value)
+    matched = next((shown_as for shown_as, hit in others if hit), None)
     if abs(response.value - expected) <= allowed:
         earned, why = key.points, f"Typed {typed}, which matches the expected {target}."
+    elif matched is not None:
+        earned, why = key.points, f"Typed {typed}, which matches the accepted {matched}."
     else:
-        earned, why = Decimal(0), f"Typed {typed}; expected {target}."
+        accepted = " or ".join([target, *(shown_as for shown_as, _ in others)])
+        earned, why = Decimal(0), f"Typed {typed}; expected {accepted}."
     if key.answer is not None:
         numbers = ", ".join(f"{name} = {param.shown()}" for name, param in body.params.items())
         why += f" The key computes {key.answer}" + (f" with {numbers}." if numbers else ".")
@@ -256,6 +294,8 @@ def _key_problems(body: Body, key: Key) -> list[Problem]:
         return [Problem("key.answer", "give exactly one of answer (a formula) or value (a fixed number)")]
     if key.answer is None:
         return [Problem("key.value", "an item with params needs a formula in answer")] if body.params else []
+    if key.also:
+        return [Problem("key.also", "alternatives go with a fixed value; a formula key stays single")]
     try:
         unknown = formula_names(key.answer) - set(body.params)
     except FormulaError as exc:
@@ -326,9 +366,11 @@ def _drawn(param: Param, raw: object) -> Decimal:
     return value if value is not None and value.is_finite() and param.allows(value) else param.shown()
 
 
-def shape(body: Body, key: Key) -> NumberWithTolerance | DrawnNumber:
+def shape(body: Body, key: Key) -> NumberWithTolerance | DrawnNumber | NoFaithfulTarget:
     if body.params or key.value is None:
         return DrawnNumber(body.prompt, key.answer or "")
+    if key.also:
+        return NoFaithfulTarget("it accepts other answers (also), and the exported forms key one value")
     return NumberWithTolerance(
         body.prompt,
         body.unit,
