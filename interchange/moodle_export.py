@@ -149,6 +149,62 @@ def _essay(question: etree._Element, item: ItemVersion, written: TextWithRubric)
     return []
 
 
+# The labels assess's importers give these fields: Moodle showing its own loses nothing.
+IMPORTED_LABELS = frozenset({"Answer", "Select every option that applies"})
+
+
+def _label_notes(label: str, hint: str = "") -> list[str]:
+    notes = [] if label in IMPORTED_LABELS else [f"the field label {label!r} has no Moodle field"]
+    return notes + ([f"the hint {hint!r} has no Moodle field"] if hint else [])
+
+
+def _shortanswer(question: etree._Element, item: ItemVersion, texts: TypedTexts) -> list[str]:
+    if len(texts.gaps) > 1:
+        raise NoTarget(
+            f"{item.type} has no Moodle form: it has {len(texts.gaps)} typed fields and a Moodle short "
+            "answer has one (embedded-answer questions are not exported)"
+        )
+    [gap] = texts.gaps
+    question.set("type", "shortanswer")
+    _common(question, item, html_paragraphs(texts.prompt), gap.points)
+    _sub(question, "usecase", "1" if gap.case_sensitive else "0")
+    for accepted in gap.accepted:
+        # A bare * is Moodle's wildcard; \* is the character itself.
+        _answer(question, Decimal(100), accepted.replace("*", "\\*"), fmt="moodle_auto_format")
+    return _label_notes(gap.label, gap.hint)
+
+
+def _multiple_answers(question: etree._Element, item: ItemVersion, selection: Selection) -> list[str]:
+    """Select all that apply as answers worth 100/n % each when right and -100/n % when wrong.
+
+    Moodle adds the fractions of the chosen answers and keeps the sum within 0 and 100 %,
+    which is assess's +w per right option and -w per wrong one, from 0.
+    """
+    if selection.all_or_nothing:
+        raise NoTarget(
+            f"{item.type} has no Moodle form: it scores the selection all-or-nothing, and Moodle "
+            "adds a share per answer"
+        )
+    share = (Decimal(100) / len(selection.right)).quantize(Decimal("0.00001")).normalize()
+    if share not in GRADE_STEPS:
+        raise NoTarget(
+            f"{item.type} has no Moodle form: {len(selection.right)} right options would each earn "
+            f"{number(share)}%, which is not one of Moodle's grade steps"
+        )
+    question.set("type", "multichoice")
+    _common(question, item, html_paragraphs(selection.prompt), selection.points * len(selection.right))
+    _sub(question, "single", "false")
+    _sub(question, "shuffleanswers", "true")
+    _sub(question, "answernumbering", "abc")
+    for option in selection.options:
+        fraction = share if option.id in selection.right else -share
+        _answer(question, fraction, html_paragraphs(option.text))
+    notes = _label_notes(selection.label)
+    if [o.id for o in selection.options] != letter_ids(len(selection.options)):
+        notes.append("Moodle answers have no ids: the options will come back as a, b, c, ...")
+    return notes
+
+
 #: What Moodle holds each shape as: a writer, or why it cannot.
 WRITERS: dict[type[Shape], Callable[[etree._Element, ItemVersion, Any], list[str]] | NoFaithfulTarget] = {
     ScoredChoice: _multichoice,
@@ -164,8 +220,8 @@ WRITERS: dict[type[Shape], Callable[[etree._Element, ItemVersion, Any], list[str
         "Moodle has no question that rates each option on a scale against expert ratings"
     ),
     MarkedPassage: NoFaithfulTarget("Moodle has no mark-the-errors-in-a-passage question"),
-    TypedTexts: NoFaithfulTarget("typed answers are not exported yet"),
-    Selection: NoFaithfulTarget("selections are not exported yet"),
+    TypedTexts: _shortanswer,
+    Selection: _multiple_answers,
 }
 
 

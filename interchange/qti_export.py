@@ -86,6 +86,7 @@ class _ItemXml:
         base_type: str,
         correct: list[str] | None = None,
         mapping: dict[str, Decimal] | None = None,
+        case_sensitive: bool = True,
         **bounds: Decimal,
     ) -> None:
         declaration = _sub(self.root, "qti-response-declaration")
@@ -103,7 +104,9 @@ class _ItemXml:
             attributes = {name.replace("_", "-"): number(value) for name, value in bounds.items()}
             mapped = _sub(declaration, "qti-mapping", attributes)
             for key, points in mapping.items():
-                _sub(mapped, "qti-map-entry", {"map-key": key, "mapped-value": number(points)})
+                entry = _sub(mapped, "qti-map-entry", {"map-key": key, "mapped-value": number(points)})
+                if not case_sensitive:
+                    entry.set("case-sensitive", "false")
 
     def outcomes(self, max_score: Decimal, human: bool = False) -> None:
         score = _sub(self.root, "qti-outcome-declaration", {"identifier": "SCORE", "cardinality": "single"})
@@ -163,6 +166,89 @@ def _single_choice(xml: _ItemXml, choice: ScoredChoice) -> None:
     for option in choice.options:
         _inline(_sub(interaction, "qti-simple-choice", {"identifier": qti_id(option.id)}), option.text)
     xml.template("map_response")
+
+
+def _labelled_entry(xml: _ItemXml, label: str) -> etree._Element:
+    """A paragraph naming what is asked, which assess reads back as the field's label."""
+    entry = _sub(xml.body, "p", {"class": "assess-entry"})
+    _sub(entry, "span", {"class": "assess-label"}, label).tail = " "
+    return entry
+
+
+def _texts(xml: _ItemXml, texts: TypedTexts) -> None:
+    """A text entry per gap, each keyed by a mapping of its accepted answers (case as the key says).
+
+    One gap uses the standard map_response template; several sum each gap's mapped points.
+    """
+    single = len(texts.gaps) == 1
+    ids = {gap.name: "RESPONSE" if single else qti_id(gap.name) for gap in texts.gaps}
+    for gap in texts.gaps:
+        mapping = dict.fromkeys(gap.accepted, gap.points)
+        xml.response(
+            ids[gap.name],
+            "single",
+            "string",
+            [gap.accepted[0]],
+            mapping,
+            gap.case_sensitive,
+            default_value=Decimal(0),
+        )
+    xml.outcomes(sum((gap.points for gap in texts.gaps), Decimal(0)))
+    append_paragraphs(xml.body, texts.prompt, QTI3)
+    for gap in texts.gaps:
+        entry = _sub(_labelled_entry(xml, gap.label), "qti-text-entry-interaction")
+        entry.set("response-identifier", ids[gap.name])
+        if gap.hint:
+            entry.set("placeholder-text", gap.hint)
+    if single:
+        xml.template("map_response")
+        return
+    xml.processing = etree.Element(_q("qti-response-processing"))
+    total = _sub(_sub(xml.processing, "qti-set-outcome-value", {"identifier": "SCORE"}), "qti-sum")
+    for gap in texts.gaps:
+        _sub(total, "qti-map-response", {"identifier": ids[gap.name]})
+
+
+def _selection(xml: _ItemXml, selection: Selection) -> None:
+    """Multiple response: all-or-nothing by matching the correct set, else +w / -w per option from 0."""
+    right = [qti_id(option) for option in selection.right]
+    if selection.all_or_nothing:
+        xml.response("RESPONSE", "multiple", "identifier", right)
+        xml.outcomes(selection.points)
+    else:
+        mapping = {
+            qti_id(o.id): selection.points if o.id in selection.right else -selection.points
+            for o in selection.options
+        }
+        xml.response(
+            "RESPONSE", "multiple", "identifier", right, mapping,
+            lower_bound=Decimal(0), default_value=Decimal(0),
+        )  # fmt: skip
+        xml.outcomes(selection.points * len(right))
+    append_paragraphs(xml.body, selection.prompt, QTI3)
+    _labelled_entry(xml, selection.label)
+    interaction = _sub(xml.body, "qti-choice-interaction", {"response-identifier": "RESPONSE"})
+    interaction.set("shuffle", "false")
+    interaction.set("max-choices", "0")
+    for option in selection.options:
+        _inline(_sub(interaction, "qti-simple-choice", {"identifier": qti_id(option.id)}), option.text)
+    if not selection.all_or_nothing:
+        xml.template("map_response")
+        return
+    # match_correct would give 1 point; the item is worth MAXSCORE.
+    xml.processing = etree.Element(_q("qti-response-processing"))
+    condition = _sub(xml.processing, "qti-response-condition")
+    branch = _sub(condition, "qti-response-if")
+    match = _sub(branch, "qti-match")
+    _sub(match, "qti-variable", {"identifier": "RESPONSE"})
+    _sub(match, "qti-correct", {"identifier": "RESPONSE"})
+    _sub(
+        _sub(branch, "qti-set-outcome-value", {"identifier": "SCORE"}),
+        "qti-variable",
+        {"identifier": "MAXSCORE"},
+    )
+    otherwise = _sub(_sub(condition, "qti-response-else"), "qti-set-outcome-value", {"identifier": "SCORE"})
+    _sub(otherwise, "qti-base-value", {"base-type": "float"}, "0")
 
 
 def _point_id(point: int) -> str:
@@ -335,8 +421,8 @@ WRITERS: dict[type[Shape], Callable[[_ItemXml, Any], None] | NoFaithfulTarget] =
     ),
     TextWithRubric: _written,
     MarkedPassage: _proofreading,
-    TypedTexts: NoFaithfulTarget("typed answers are not exported yet"),
-    Selection: NoFaithfulTarget("selections are not exported yet"),
+    TypedTexts: _texts,
+    Selection: _selection,
 }
 
 

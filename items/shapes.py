@@ -145,15 +145,17 @@ class MarkedPassage:
 
 @dataclass(frozen=True)
 class TextGap:
-    """One typed answer, right when it matches one of ``accepted`` (the key first) ignoring case and spacing.
+    """One typed answer, right when it matches one of ``accepted`` (the key first) ignoring spacing.
 
-    ``name`` is the field's id, unique in its item; ``hint`` is shown beside the blank.
+    Case is ignored too unless ``case_sensitive``. ``name`` is the field's id, unique in its
+    item; ``hint`` is shown beside the blank.
     """
 
     name: str
     label: str
     hint: str
     accepted: tuple[str, ...]
+    case_sensitive: bool
     points: Decimal
 
 

@@ -459,7 +459,14 @@ def shape(body: Body, key: Key) -> TypedTexts | Selection | NoFaithfulTarget:
             f"field {first.id!r} is typed beside a reference table, which other formats have no place for"
         )
     gaps = tuple(
-        TextGap(entry.id, entry.label, entry.hint, tuple(dict.fromkeys((x.value, *x.accept))), x.points)
+        TextGap(
+            entry.id,
+            entry.label,
+            entry.hint,
+            tuple(dict.fromkeys((x.value, *x.accept))),
+            x.case_sensitive,
+            x.points,
+        )
         for entry, x in pairs
         if isinstance(x, TextExpected)
     )

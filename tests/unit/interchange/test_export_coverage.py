@@ -59,5 +59,6 @@ def test_every_item_is_exported_or_reported_with_its_reason(fmt: str, items: lis
         target = shape if isinstance(shape, NoFaithfulTarget) else writers[type(shape)]
         if isinstance(target, NoFaithfulTarget):
             assert left_out[item.item_id] == f"not exported: {item.type} has no {name} form: {target.reason}"
-        else:
-            assert item.item_id in result.exported, item.item_id
+        elif item.item_id not in result.exported:
+            # A writer may still find no form for this instance (a Moodle short answer holds one blank).
+            assert left_out[item.item_id].startswith(f"not exported: {item.type} has no {name} form: ")

@@ -10,16 +10,39 @@ import pytest
 from interchange_cases import SHIPPED_BANKS, content, imported_content, load_items
 
 from interchange import export_bank, import_file
-from items.bank import Catalogue, load_banks
+from items.bank import Catalogue, ItemVersion, load_banks
 
+# The types each format has a faithful form for; every other type is reported by the export.
+FAITHFUL_TYPES = {
+    "qti": {"numeric", "proofreading", "record_entry", "single_choice", "sjt_rank", "sjt_rate", "written"},
+    "moodle": {"numeric", "record_entry", "single_choice", "written"},
+}
 BANK = Path(__file__).with_name("round_trip_bank.yaml")
-QTI_TYPES = ["numeric", "proofreading", "single_choice", "sjt_rank", "sjt_rate", "written"]
-MOODLE_TYPES = ["numeric", "single_choice", "written"]
+CATALOGUE = load_banks([BANK])
+# What an importer cannot read back yet of what the export writes, and whose change it waits for.
+NOT_READ_BACK = {
+    ("qti", "typed-gaps"): "QTI import refuses an item with two text-entry gaps (QTI import, issue 15)",
+    (
+        "moodle",
+        "select-thirds",
+    ): "Moodle import reads 33.33333 % as 0.3333333, not a third (Moodle import, issue 15)",
+}
+
+
+def _cases() -> list[Any]:
+    """Every item of the round-trip bank that each format exports, as (format, item id)."""
+    cases = []
+    for fmt in ("qti", "moodle"):
+        for item_id in export_bank(CATALOGUE.items.values(), fmt).exported:
+            reason = NOT_READ_BACK.get((fmt, item_id))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            cases.append(pytest.param(fmt, item_id, marks=marks, id=f"{fmt}-{item_id}"))
+    return cases
 
 
 @pytest.fixture(scope="module")
 def catalogue() -> Catalogue:
-    return load_banks([BANK])
+    return CATALOGUE
 
 
 def _round_trip(catalogue: Catalogue, fmt: str, tmp_path: Path) -> tuple[dict[str, dict[str, Any]], Any]:
@@ -32,33 +55,35 @@ def _round_trip(catalogue: Catalogue, fmt: str, tmp_path: Path) -> tuple[dict[st
     return {i: content(v) for i, v in reloaded.items.items()}, exported
 
 
-@pytest.mark.parametrize("item_type", QTI_TYPES)
-def test_qti_round_trip_gives_back_the_same_items_and_keys(
-    catalogue: Catalogue, tmp_path: Path, item_type: str
-) -> None:
-    back, _ = _round_trip(catalogue, "qti", tmp_path)
-    originals = [v for v in catalogue.items.values() if v.type == item_type]
-    assert originals
-    for original in originals:
-        assert back[original.item_id] == content(original)
+def _moodle_expected(original: ItemVersion) -> dict[str, Any]:
+    """What Moodle XML gives back for ``original``: the same item, less what Moodle has no field for."""
+    expected = content(original)
+    # Moodle has no expected time per question: minutes come back as the default.
+    expected["minutes"] = "1"
+    if original.item_id == "numeric-percent":
+        # Moodle tolerances are absolute: 2% of 12.5 comes back as ±0.25, which accepts the same answers.
+        expected["key"].update(tolerance="0.25", relative_tolerance="0")
+    if original.item_id == "numeric-currency":
+        # Moodle has no field for the answer's label (the export says so): the default comes back.
+        expected["body"]["label"] = "Your answer"
+    return expected
 
 
-@pytest.mark.parametrize("item_type", MOODLE_TYPES)
-def test_moodle_round_trip_gives_back_the_same_items_and_keys(
-    catalogue: Catalogue, tmp_path: Path, item_type: str
+@pytest.mark.parametrize(("fmt", "item_id"), _cases())
+def test_export_then_import_gives_back_the_same_item_key_and_scoring_rule(
+    catalogue: Catalogue, tmp_path: Path, fmt: str, item_id: str
 ) -> None:
-    back, _ = _round_trip(catalogue, "moodle", tmp_path)
-    for original in (v for v in catalogue.items.values() if v.type == item_type):
-        expected = content(original)
-        # Moodle has no expected time per question: minutes come back as the default.
-        expected["minutes"] = "1"
-        if original.item_id == "numeric-percent":
-            # Moodle tolerances are absolute: 2% of 12.5 comes back as ±0.25, which accepts the same answers.
-            expected["key"].update(tolerance="0.25", relative_tolerance="0")
-        if original.item_id == "numeric-currency":
-            # Moodle has no field for the answer's label (the export says so): the default comes back.
-            expected["body"]["label"] = "Your answer"
-        assert back[original.item_id] == expected
+    back, _ = _round_trip(catalogue, fmt, tmp_path)
+    original = catalogue.items[item_id]
+    expected = _moodle_expected(original) if fmt == "moodle" else content(original)
+    assert back.get(item_id) == expected
+
+
+@pytest.mark.parametrize("fmt", ["qti", "moodle"])
+def test_every_type_with_a_faithful_form_is_in_the_round_trip(catalogue: Catalogue, fmt: str) -> None:
+    exported = export_bank(catalogue.items.values(), fmt).exported
+    types = {catalogue.items[i].type for i in exported}
+    assert types == FAITHFUL_TYPES[fmt]
 
 
 def test_moodle_export_notes_what_it_changes_and_reports_types_it_cannot_carry(catalogue: Catalogue) -> None:
@@ -73,14 +98,21 @@ def test_moodle_export_notes_what_it_changes_and_reports_types_it_cannot_carry(c
         "exported, but the answer label 'New monthly charge' has no Moodle field",
     ) in notes
     left_out = {p.item_id for p in result.problems if not p.exported}
-    assert left_out == {"rate-grid", "rank-four", "proofread", "proofread-marks-only"}
+    assert left_out == {
+        "rate-grid", "rank-four", "proofread", "proofread-marks-only",
+        "typed-gaps", "select-exact", "record-with-date",
+    }  # fmt: skip
     assert set(result.exported) | left_out == set(catalogue.items)
 
 
 def test_qti_export_reports_what_players_treat_differently(catalogue: Catalogue) -> None:
     result = export_bank(catalogue.items.values(), "qti")
-    assert set(result.exported) == set(catalogue.items)
-    assert {(p.item_id, p.exported) for p in result.problems} == {("rank-four", True), ("proofread", True)}
+    assert set(result.exported) == set(catalogue.items) - {"record-with-date"}
+    assert {(p.item_id, p.exported) for p in result.problems} == {
+        ("rank-four", True),
+        ("proofread", True),
+        ("record-with-date", False),
+    }
 
 
 @pytest.mark.parametrize("fmt", ["qti", "moodle"])
