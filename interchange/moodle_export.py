@@ -17,7 +17,7 @@ from lxml import etree
 from interchange.key_markup import number, written_key
 from interchange.markup import html_paragraphs
 from interchange.results import ExportProblem, ExportResult, NoTarget, shape_and_writer
-from interchange.targets import letter_ids
+from interchange.targets import TRUE_FALSE, letter_ids
 from items.bank import ItemVersion
 from items.shapes import (
     DrawnNumber,
@@ -84,7 +84,19 @@ def _answer(question: etree._Element, fraction: Decimal, html: str, fmt: str = "
     return answer
 
 
+def _truefalse(question: etree._Element, item: ItemVersion, choice: ScoredChoice) -> list[str]:
+    question.set("type", "truefalse")
+    _common(question, item, html_paragraphs(choice.prompt), choice.points)
+    for option in choice.options:
+        _answer(
+            question, Decimal(100 if option.id == choice.correct else 0), option.id, fmt="moodle_auto_format"
+        )
+    return []
+
+
 def _multichoice(question: etree._Element, item: ItemVersion, choice: ScoredChoice) -> list[str]:
+    if [o.model_dump() for o in choice.options] == TRUE_FALSE and not choice.credit:
+        return _truefalse(question, item, choice)
     question.set("type", "multichoice")
     _common(question, item, html_paragraphs(choice.prompt), choice.points)
     _sub(question, "single", "true")

@@ -232,10 +232,14 @@ def _selection(xml: _ItemXml, selection: Selection) -> None:
     interaction.set("max-choices", "0")
     for option in selection.options:
         _inline(_sub(interaction, "qti-simple-choice", {"identifier": qti_id(option.id)}), option.text)
-    if not selection.all_or_nothing:
+    if selection.all_or_nothing:
+        _all_or_nothing(xml)
+    else:
         xml.template("map_response")
-        return
-    # match_correct would give 1 point; the item is worth MAXSCORE.
+
+
+def _all_or_nothing(xml: _ItemXml) -> None:
+    """MAXSCORE when the response matches the correct one, else 0 (match_correct gives 1, not MAXSCORE)."""
     xml.processing = etree.Element(_q("qti-response-processing"))
     condition = _sub(xml.processing, "qti-response-condition")
     branch = _sub(condition, "qti-response-if")
@@ -285,7 +289,7 @@ def _rating(xml: _ItemXml, rating: PerOptionRating) -> None:
 
 def _ranking(xml: _ItemXml, ordering: Ordering) -> None:
     xml.response("RESPONSE", "ordered", "identifier", [qti_id(o) for o in ordering.ranking])
-    xml.outcomes(Decimal(1))
+    xml.outcomes(ordering.exact_points or Decimal(1))
     append_paragraphs(xml.body, ordering.prompt, QTI3)
     labels = _sub(xml.body, "p", {"class": "assess-order-labels"}, "Put them in order from ")
     _sub(labels, "span", {"class": "assess-first-label"}, ordering.first_label).tail = " (first) to "
@@ -295,10 +299,18 @@ def _ranking(xml: _ItemXml, ordering: Ordering) -> None:
     )
     for option in ordering.options:
         _inline(_sub(interaction, "qti-simple-choice", {"identifier": qti_id(option.id)}), option.text)
-    xml.template("match_correct")
-    xml.notes.append(
-        "QTI players score an order all-or-nothing; assess scores by distance from the model ranking"
-    )
+    if ordering.exact_points is None:
+        xml.template("match_correct")
+        # The players' rule is match_correct; this scorer-only line says assess's is not.
+        _sub(
+            xml.scorer_block("assess-scoring"), "p", {"class": "assess-key assess-rule-distance"},
+            "Scored by distance: the maximum minus each response's distance from its model place.",
+        )  # fmt: skip
+        xml.notes.append(
+            "QTI players score an order all-or-nothing; assess scores by distance from the model ranking"
+        )
+    else:
+        _all_or_nothing(xml)
 
 
 def _numeric(xml: _ItemXml, answer: NumberWithTolerance) -> None:

@@ -92,13 +92,18 @@ class TextWithRubric:
 
 @dataclass(frozen=True)
 class Ordering:
-    """Every option put in order; ``ranking`` is the model order, first to last."""
+    """Every option put in order; ``ranking`` is the model order, first to last.
+
+    Scored by distance from the model order, unless ``exact_points`` is set: then that many
+    points for the model order itself and none for any other (all-or-nothing).
+    """
 
     prompt: str
     options: tuple[Option, ...]
     ranking: tuple[str, ...]
     first_label: str
     last_label: str
+    exact_points: Decimal | None = None
 
 
 @dataclass(frozen=True)
