@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from decimal import Decimal
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from lxml import etree
 
 from interchange.markup import classes, find_class
+from interchange.qti_agreement import Probe, disagreements, shown
 from interchange.qti_item import (
     Declared,
     Mapped,
@@ -19,8 +21,16 @@ from interchange.qti_item import (
     option_id,
     prompt_of,
 )
+from interchange.qti_processing import Container, Processing
 from interchange.safe_xml import local_name
-from interchange.targets import Unmappable, flags_question, per_row_weight, single_choice_key
+from interchange.targets import (
+    FLAGS_FIELD,
+    Unmappable,
+    flags_question,
+    per_row_weight,
+    row_ids,
+    single_choice_key,
+)
 
 CHOICES = frozenset({"qti-simple-choice", "qti-inline-choice"})
 SCALE_POINT = re.compile(r"^([PM])(\d+)$")
@@ -51,8 +61,46 @@ def _is_likert(item: QtiItem, interaction: etree._Element) -> bool:
     return "likert" in marked
 
 
-def choice(item: QtiItem, interaction: etree._Element) -> Mapped:
-    """Single response -> single_choice; multiple response -> record_entry with one flags field."""
+def choice(item: QtiItem, interaction: etree._Element, processing: Processing) -> Mapped:
+    """Single response -> single_choice; multiple response -> record_entry with one flags field.
+
+    Keys come from the declarations, which is exactly what the standard templates score by;
+    custom processing is then compared with the imported item's scoring answer by answer.
+    """
+    mapped = _choice(item, interaction)
+    if processing.kind != "custom":
+        return mapped
+    if processing.problem:
+        mapped.notes.append(f"{processing.problem}; it is scored by its declared key here")
+        return mapped
+    mapped.notes.extend(disagreements(processing, mapped, _choice_probes(item, interaction, mapped)))
+    return mapped
+
+
+def _choice_probes(item: QtiItem, interaction: etree._Element, mapped: Mapped) -> list[Probe]:
+    """Each option alone and no answer; for "select all that apply" also the key and every option."""
+    response = interaction.get("response-identifier") or ""
+    identifiers = [(c.get("identifier") or "").strip() for c in _choices(interaction)]
+    if mapped.type_name == "single_choice":
+        probes = [
+            Probe(f"option {option_id(i)}", {response: i}, {"choice": option_id(i)}) for i in identifiers
+        ]
+        return [*probes, Probe("no answer", {}, {})]
+    rows = row_ids([option_id(i) for i in identifiers])
+    keyed = set(mapped.key["fields"][FLAGS_FIELD]["value"])
+    sets = [[i] for i in identifiers]
+    sets += [[i for i in identifiers if rows[option_id(i)] in keyed], identifiers, []]
+    return [
+        Probe(
+            f"choosing {', '.join(option_id(i) for i in chosen) or 'nothing'}",
+            {response: Container(False, tuple(chosen))},
+            {"fields": {FLAGS_FIELD: [rows[option_id(i)] for i in chosen]}},
+        )
+        for chosen in sets
+    ]
+
+
+def _choice(item: QtiItem, interaction: etree._Element) -> Mapped:
     response = item.response(interaction)
     options = _options(item, interaction)
     inline = local_name(interaction) == "qti-inline-choice-interaction"
@@ -89,16 +137,25 @@ def _single(item: QtiItem, response: Declared, prompt: str, options: list[dict[s
             notes.append(f"option {option} earns full marks in the source too; assess keys one best answer")
         elif value > 0:
             credit[option] = value
-        elif value < 0:
+        elif _floored(value, response) < 0:
             notes.append(
-                f"option {option} costs {-value} point(s) in the source; assess never deducts for a choice"
+                f"option {option} costs {-_floored(value, response)} point(s) in the source; "
+                "assess never deducts for a choice"
             )
-    if response.default < 0:
+    unlisted = [i for i in ids if i not in mapping]
+    # Only a real loss is reported: an option the mapping does not list, scored below the lower bound 0.
+    if unlisted and _floored(response.default, response) < 0:
         notes.append(
-            f"unlisted options cost {-response.default} point(s) in the source; in assess they earn 0"
+            f"unlisted options ({', '.join(unlisted)}) cost {-_floored(response.default, response)} point(s) "
+            "in the source; in assess they earn 0"
         )
     key = single_choice_key(correct, points, credit)
     return Mapped("single_choice", {"prompt": prompt, "options": options}, key, notes)
+
+
+def _floored(value: Decimal, response: Declared) -> Decimal:
+    """What a mapped value scores once the mapping's lower bound applies."""
+    return value if response.lower is None else max(value, response.lower)
 
 
 def _flags(
@@ -207,8 +264,8 @@ def _expert(response: Declared, points: dict[str, int], span: int, notes: list[s
     return None
 
 
-def order(item: QtiItem, interaction: etree._Element) -> Mapped:
-    """An order interaction -> sjt_rank; assess scores by distance from the keyed order."""
+def order(item: QtiItem, interaction: etree._Element, processing: Processing) -> Mapped:
+    """An order interaction -> sjt_rank, with the rule the source scores by: all-or-nothing or distance."""
     response = item.response(interaction)
     options = _options(item, interaction)
     if not response.correct:
@@ -222,4 +279,58 @@ def order(item: QtiItem, interaction: etree._Element) -> Mapped:
         "first_label": labelled(labels, "assess-first-label") or "first",
         "last_label": labelled(labels, "assess-last-label") or "last",
     }
-    return Mapped("sjt_rank", body, {"ranking": [option_id(v) for v in response.correct]})
+    identifiers = {
+        option_id(c.get("identifier") or ""): (c.get("identifier") or "").strip()
+        for c in _choices(interaction)
+    }
+    ranking = [option_id(v) for v in response.correct]
+    if processing.problem:
+        key = {"ranking": ranking, "rule": "exact", "points": item.points()}
+        return Mapped("sjt_rank", body, key, [f"{processing.problem}; it is scored all-or-nothing here"])
+    probes = _order_probes(interaction.get("response-identifier") or "", identifiers, ranking)
+    scores = [(probe, processing.score(probe.source)) for probe in probes]
+    full = processing.score(probes[0].source)
+    if full <= 0:
+        raise Unmappable(f"its response processing gives the correct order {shown(full)} points")
+    largest = Decimal(len(ranking) ** 2 // 2)
+    by_distance = all(points == largest - _distance(probe, ranking) for probe, points in scores)
+    key = {"ranking": ranking} if by_distance else {"ranking": ranking, "rule": "exact", "points": full}
+    mapped = Mapped("sjt_rank", body, key)
+    mapped.notes.extend(disagreements(processing, mapped, probes))
+    return mapped
+
+
+def _order_probes(response: str, identifiers: dict[str, str], ranking: list[str]) -> list[Probe]:
+    """The correct order first, then every order (up to 6 options) or its swaps, shifts and reverse."""
+    if len(ranking) <= 6:
+        orders = [ranking, *(list(o) for o in itertools.permutations(ranking) if list(o) != ranking)]
+    else:
+        swaps = [
+            ranking[:i] + [ranking[i + 1], ranking[i]] + ranking[i + 2 :] for i in range(len(ranking) - 1)
+        ]
+        shifts = [ranking[i:] + ranking[:i] for i in range(1, len(ranking))]
+        orders = [ranking, *swaps, *shifts, ranking[::-1]]
+    probes = [
+        Probe(
+            f"the order {', '.join(order)}",
+            {response: Container(True, tuple(identifiers.get(o, o) for o in order))},
+            {"ranks": {o: rank for rank, o in enumerate(order, start=1)}},
+        )
+        for order in orders
+    ]
+    part = ranking[:-1]
+    probes.append(
+        Probe(
+            f"the incomplete order {', '.join(part)}",
+            {response: Container(True, tuple(identifiers.get(o, o) for o in part))},
+            {"ranks": {o: rank for rank, o in enumerate(part, start=1)}},
+        )
+    )
+    return probes
+
+
+def _distance(probe: Probe, ranking: list[str]) -> int:
+    ranks: dict[str, int] = dict(probe.assess["ranks"])
+    if len(ranks) < len(ranking):
+        return len(ranking) ** 2 // 2
+    return sum(abs(ranks[o] - (index + 1)) for index, o in enumerate(ranking))

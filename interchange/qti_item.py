@@ -36,7 +36,11 @@ BLANK = "_____"
 
 @dataclass(frozen=True)
 class Declared:
-    """A response declaration: its correct values and its mapping (key -> points)."""
+    """A response declaration: its correct values and its mapping (key -> points).
+
+    ``caseless`` holds the map keys whose entry says ``case-sensitive="false"``; QTI
+    compares every other string key with its case.
+    """
 
     cardinality: str
     base_type: str
@@ -44,6 +48,8 @@ class Declared:
     mapping: dict[str, Decimal]
     default: Decimal
     lower: Decimal | None
+    upper: Decimal | None = None
+    caseless: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -70,14 +76,19 @@ def _values(parent: etree._Element | None) -> list[str]:
 def _declared(element: etree._Element) -> Declared:
     mapping_element = element.find(f"{Q}qti-mapping")
     mapping: dict[str, Decimal] = {}
-    default, lower = Decimal(0), None
+    caseless: set[str] = set()
+    default, lower, upper = Decimal(0), None, None
     if mapping_element is not None:
         for entry in mapping_element.iter(f"{Q}qti-map-entry"):
             value = decimal(entry.get("mapped-value"))
             if entry.get("map-key") is not None and value is not None:
-                mapping[(entry.get("map-key") or "").strip()] = value
+                key = (entry.get("map-key") or "").strip()
+                mapping[key] = value
+                if (entry.get("case-sensitive") or "true").strip() == "false":
+                    caseless.add(key)
         default = decimal(mapping_element.get("default-value"), Decimal(0)) or Decimal(0)
         lower = decimal(mapping_element.get("lower-bound"))
+        upper = decimal(mapping_element.get("upper-bound"))
     return Declared(
         cardinality=element.get("cardinality") or "single",
         base_type=element.get("base-type") or "",
@@ -85,6 +96,8 @@ def _declared(element: etree._Element) -> Declared:
         mapping=mapping,
         default=default,
         lower=lower,
+        upper=upper,
+        caseless=frozenset(caseless),
     )
 
 
@@ -129,6 +142,9 @@ class QtiItem:
     def is_hidden(self, element: etree._Element) -> bool:
         """Content a candidate does not read: feedback, scorer-only rubric, assess's own key."""
         name = local_name(element)
+        # "hide" feedback shows until its outcome is set: the candidate reads it while answering.
+        if name in {"qti-feedback-block", "qti-feedback-inline"} and element.get("show-hide") == "hide":
+            return False
         if name in HIDDEN:
             return True
         if name == "qti-rubric-block" and "candidate" not in (element.get("view") or "candidate").split():

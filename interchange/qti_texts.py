@@ -1,4 +1,4 @@
-"""QTI text entry, extended text and hottext -> numeric / record_entry text, written, proofreading."""
+"""QTI text entry and extended text -> numeric / record_entry text, written."""
 
 from __future__ import annotations
 
@@ -9,20 +9,21 @@ from typing import Any
 
 from lxml import etree
 
-from interchange.markup import TextReader, classes, find_class, plain
+from interchange.markup import TextReader, classes, find_class
+from interchange.qti_gaps import text_entries
 from interchange.qti_item import Mapped, Q, QtiItem, blank_prompt, decimal, labelled
+from interchange.qti_processing import Processing
 from interchange.safe_xml import local_name
-from interchange.targets import Unmappable, holistic_rubric, partial_answer_notes, text_question
+from interchange.targets import Unmappable, holistic_rubric
 
+WORDS = re.compile(r"\w")
+IMAGES = re.compile(r"\[image(?::[^\]]*)?\]")
 NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-OPEN, CLOSE = "\ue020", "\ue021"
-DEFAULT_INSTRUCTIONS = "Mark every word or phrase in the passage that is wrong."
 DEFAULT_DESCRIPTION = "Judged as a whole by the reviewer (the source gave no rubric)."
 WrittenKeyReader = Callable[[etree._Element], dict[str, Any] | None]
-ProofreadingKeyReader = Callable[[etree._Element], tuple[dict[str, Any], list[dict[str, Any]]] | None]
 
 
-def text_entry(item: QtiItem, interaction: etree._Element) -> Mapped:
+def text_entry(item: QtiItem, interaction: etree._Element, processing: Processing) -> Mapped:
     """A numeric key -> numeric; a text key -> record_entry with one text field."""
     response = item.response(interaction)
     mapping = response.mapping
@@ -32,14 +33,9 @@ def text_entry(item: QtiItem, interaction: etree._Element) -> Mapped:
         correct = max(mapping, key=lambda k: mapping[k])
     else:
         raise Unmappable("has no correct response: there is nothing to score it by")
-    prompt = blank_prompt(item, interaction)
     if response.base_type in {"float", "integer"} or NUMBER.match(correct):
-        return _numeric(item, interaction, prompt, correct)
-    full = mapping.get(correct, item.points())
-    accept = [k for k, v in mapping.items() if k != correct and v >= full]
-    notes = partial_answer_notes({k: v for k, v in mapping.items() if 0 < v < full}, full, [correct, *accept])
-    body, key = text_question(prompt, correct, accept, full)
-    return Mapped("record_entry", body, key, notes)
+        return _numeric(item, interaction, blank_prompt(item, interaction), correct)
+    return text_entries(item, [interaction], processing)
 
 
 def _numeric(item: QtiItem, interaction: etree._Element, prompt: str, correct: str) -> Mapped:
@@ -103,8 +99,9 @@ def extended_text(item: QtiItem, interaction: etree._Element, read_key: WrittenK
     """Extended text -> written; without assess's rubric, one holistic criterion worth MAXSCORE."""
     prompt = item.inner(interaction.find(f"{Q}qti-prompt"))
     material = item.outside([interaction])
-    if not prompt:
-        prompt, material = material, ""
+    # Instructions in the body, with no prompt or one that only holds an image: the body's text asks.
+    if not WORDS.search(IMAGES.sub("", prompt)):
+        prompt, material = "\n\n".join(t for t in (material, prompt) if t), ""
     if not prompt:
         raise Unmappable("has no prompt: there is nothing telling the candidate what to write")
     body: dict[str, Any] = {"prompt": prompt}
@@ -129,90 +126,3 @@ def _scorer_text(item: QtiItem) -> str:
         if "scorer" in (block.get("view") or "").split()
     ]
     return "\n\n".join(t for t in texts if t) or DEFAULT_DESCRIPTION
-
-
-def hottext(item: QtiItem, interaction: etree._Element, read_key: ProofreadingKeyReader) -> Mapped:
-    """Hottext -> proofreading: the interaction's text is the passage, the keyed hottexts its errors."""
-    response = item.response(interaction)
-    prompt = interaction.find(f"{Q}qti-prompt")
-    found: list[str] = []
-
-    def mark(element: etree._Element) -> str | None:
-        if local_name(element) != "qti-hottext":
-            return None
-        found.append((element.get("identifier") or "").strip())
-        return OPEN + " ".join("".join(element.itertext()).split()) + CLOSE
-
-    reader = item.reader([prompt] if prompt is not None else [], replace=mark)
-    passage, spans = _unmark(reader.text(interaction))
-    item.lost.extend(reader.lost)
-    located = dict(zip(found, spans, strict=True))
-    keyed = response.correct or [k for k, v in response.mapping.items() if v > 0]
-    missing = [k for k in keyed if k not in located]
-    if not keyed or missing:
-        raise Unmappable(
-            f"its key names hottexts that are not in the passage: {', '.join(missing)}"
-            if missing
-            else "has no correct response: there is nothing to score it by"
-        )
-    instructions = "\n\n".join(t for t in (item.outside([interaction]), item.inner(prompt)) if t)
-    body: dict[str, Any] = {"instructions": instructions or DEFAULT_INSTRUCTIONS, "passage": passage}
-    reference = find_class(item.body, "assess-reference") if item.body is not None else None
-    if reference is not None:
-        body["reference_title"] = labelled(reference, "assess-reference-title")
-        body["reference"] = [plain(e) for e in reference.iter() if local_name(e) == "li"]
-    markup = item.scorer_markup()
-    own = read_key(markup) if markup is not None else None
-    if own is not None:
-        settings, errors = own
-        body["ask_corrections"] = settings.pop("ask_corrections")
-        key = {"errors": [{k: v for k, v in e.items() if k != "hottext"} for e in errors], **settings}
-        return Mapped("proofreading", body, key)
-    body["ask_corrections"] = False
-    ordered = [k for k in found if k in set(keyed)]
-    key = {"errors": [_error(passage, located[k]) for k in ordered]}
-    penalty = _penalty(response.mapping, set(keyed), found, response.default)
-    if penalty is not None:
-        key["false_alarm_penalty"] = penalty
-    return Mapped("proofreading", body, key)
-
-
-def _unmark(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """The text without hottext markers, and each hottext's (start, end) in it, spaces trimmed."""
-    out: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length, start = 0, 0
-    for char in text:
-        if char == OPEN:
-            start = length
-        elif char == CLOSE:
-            inner = "".join(out)[start:length]
-            spans.append(
-                (start + len(inner) - len(inner.lstrip()), length - (len(inner) - len(inner.rstrip())))
-            )
-        else:
-            out.append(char)
-            length += 1
-    return "".join(out), spans
-
-
-def _error(passage: str, span: tuple[int, int]) -> dict[str, Any]:
-    text = passage[span[0] : span[1]]
-    words = r"\s+".join(re.escape(part) for part in text.split())
-    starts = [m.start() for m in re.finditer(rf"(?<!\w){words}(?!\w)", passage)]
-    error: dict[str, Any] = {"span": " ".join(text.split()), "kind": "error"}
-    if len(starts) > 1 and span[0] in starts:
-        error["occurrence"] = starts.index(span[0]) + 1
-    return error
-
-
-def _penalty(
-    mapping: dict[str, Decimal], keyed: set[str], found: list[str], default: Decimal
-) -> Decimal | None:
-    """The false-alarm penalty when the mapping takes the same amount off every wrong hottext."""
-    if not mapping:
-        return None
-    wrong = {mapping.get(k, default) for k in found if k not in keyed}
-    if len(wrong) == 1 and next(iter(wrong)) <= 0:
-        return -next(iter(wrong))
-    return None

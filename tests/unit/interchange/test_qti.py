@@ -78,7 +78,8 @@ def test_choice_maps_to_single_choice_and_reports_the_image_it_cannot_show() -> 
 
 def test_order_and_numeric_text_entry_keys() -> None:
     [order] = import_file("qti", QTI30 / "order.xml").items
-    assert order["key"] == {"ranking": ["DriverC", "DriverA", "DriverB"]}
+    # match_correct: 1 point for the exact order, nothing for any other.
+    assert order["key"] == {"ranking": ["DriverC", "DriverA", "DriverB"], "rule": "exact", "points": 1}
     assert [o["id"] for o in order["body"]["options"]] == ["DriverA", "DriverB", "DriverC"]
     assert (order["body"]["first_label"], order["body"]["last_label"]) == ("first", "last")
     result = import_file("qti", QTI21 / "TextEntrynumeric_770468849.xml")
@@ -96,9 +97,15 @@ def test_text_entry_with_a_word_key_becomes_a_text_field_and_reports_partial_cre
     result = import_file("qti", QTI30 / "text_entry.xml")
     [item] = result.items
     assert item["body"]["prompt"].splitlines()[3] == "Made glorious summer by this sun of _____;"
-    assert item["key"] == {"fields": {"answer": {"kind": "text", "value": "York", "points": 1}}}
+    # QTI compares map keys with their case unless an entry says otherwise: 'York' 1, 'york' 0.5, 'YORK' 0.
+    assert item["key"] == {
+        "fields": {"answer": {"kind": "text", "value": "York", "points": 1, "case_sensitive": True}}
+    }
     [note] = result.problems
-    assert "'york' earns 0.5 of 1" in note.reason and note.reason.endswith("so it earns full marks")
+    assert note.reason == (
+        "imported as itm-text_entry, but it scores differently: "
+        "'york' in the gap earns 0.5 in the source and 0 in assess"
+    )
 
 
 def test_hottext_becomes_proofreading_with_the_keyed_hottexts_as_errors() -> None:
