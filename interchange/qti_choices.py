@@ -68,12 +68,10 @@ def choice(item: QtiItem, interaction: etree._Element, processing: Processing) -
     custom processing is then compared with the imported item's scoring answer by answer.
     """
     mapped = _choice(item, interaction)
-    if processing.kind != "custom":
-        return mapped
     if processing.problem:
         mapped.notes.append(f"{processing.problem}; it is scored by its declared key here")
-        return mapped
-    mapped.notes.extend(disagreements(processing, mapped, _choice_probes(item, interaction, mapped)))
+    elif processing.kind == "custom":
+        mapped.notes.extend(disagreements(processing, mapped, _choice_probes(item, interaction, mapped)))
     return mapped
 
 
@@ -284,6 +282,10 @@ def order(item: QtiItem, interaction: etree._Element, processing: Processing) ->
         for c in _choices(interaction)
     }
     ranking = [option_id(v) for v in response.correct]
+    # assess's own export keeps match_correct for players and says in a scorer-only line that it scores
+    # by distance.
+    if find_class(item.root, "assess-rule-distance") is not None:
+        return Mapped("sjt_rank", body, {"ranking": ranking})
     if processing.problem:
         key = {"ranking": ranking, "rule": "exact", "points": item.points()}
         return Mapped("sjt_rank", body, key, [f"{processing.problem}; it is scored all-or-nothing here"])

@@ -15,7 +15,7 @@ from interchange.key_markup import read_proofreading_key, read_written_key
 from interchange.markup import TextReader
 from interchange.qti_item import Mapped, Q, QtiItem
 from interchange.qti_package import PackageInfo, package_info, parse_all, read_source
-from interchange.qti_processing import Processing
+from interchange.qti_processing import Processing, Unreadable
 from interchange.results import ImportResult, Progress
 from interchange.safe_xml import local_name
 from interchange.targets import Unmappable
@@ -70,7 +70,7 @@ def _import_item(item: QtiItem, path: str, info: PackageInfo, collector: Collect
     location = item.identifier or Path(path).stem
     try:
         mapped = map_item(item)
-    except Unmappable as exc:
+    except (Unmappable, Unreadable) as exc:
         collector.skip(location, str(exc))
         return
     notes = [*mapped.notes, *hint_notes(item), *(f"left out {lost}" for lost in dict.fromkeys(item.lost))]
