@@ -22,9 +22,12 @@ from interchange.results import (
     ExportResult,
     ImportProblem,
     ImportResult,
+    ImportSummary,
     InterchangeError,
     Progress,
+    QuestionOutcome,
     UnsafeXml,
+    summarise_import,
 )
 from items.bank import ItemVersion
 
@@ -46,11 +49,14 @@ __all__ = [
     "ExportResult",
     "ImportProblem",
     "ImportResult",
+    "ImportSummary",
     "InterchangeError",
+    "QuestionOutcome",
     "UnsafeXml",
     "dump_bank",
     "export_bank",
     "import_file",
+    "summarise_import",
 ]
 
 

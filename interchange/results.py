@@ -45,10 +45,91 @@ class ImportProblem:
 
 @dataclass(frozen=True)
 class ImportResult:
-    """Bank item dicts (ready for the bank loader) and the problems met reading them."""
+    """Bank item dicts (ready for the bank loader) and the problems met reading them.
+
+    ``origins`` names where each item came from, item id -> (source, location), so that every
+    question can be told as "imported as TYPE" or "reported: reason" (``question_outcomes``).
+    """
 
     items: list[dict[str, Any]]
     problems: list[ImportProblem] = field(default_factory=list)
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QuestionOutcome:
+    """What became of one question of a source: the item it became and what it left, or why none.
+
+    ``item_id`` is None for a question that was not imported, and for a loss reported about a
+    question whose item is not known (its reason names the item).
+    """
+
+    source: str
+    location: str
+    item_id: str | None
+    item_type: str | None
+    reasons: tuple[str, ...]
+    title: str = ""
+
+    @property
+    def where(self) -> str:
+        """The question's line or identifier in the source; its title when the importer did not say."""
+        return self.location or self.title
+
+    @property
+    def outcome(self) -> str:
+        if self.item_type is None:
+            return "reported: " + "; ".join(self.reasons)
+        left = f"; reported: {'; '.join(self.reasons)}" if self.reasons else ""
+        return f"imported as {self.item_type}{left}"
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """One outcome per question, and how many were imported whole, imported with a loss, or not."""
+
+    questions: tuple[QuestionOutcome, ...]
+    imported: int
+    lossy: int
+    not_imported: int
+
+    def counts(self) -> str:
+        return (
+            f"{self.imported + self.not_imported} question(s): {self.imported - self.lossy} imported as they "
+            f"are, {self.lossy} imported with something left behind, {self.not_imported} not imported"
+        )
+
+
+def summarise_import(
+    items: list[dict[str, Any]], problems: list[ImportProblem], origins: Mapping[str, tuple[str, str]]
+) -> ImportSummary:
+    """Each item with the problems met where it came from, then each question that was not imported.
+
+    A problem about an imported question whose place is not in ``origins`` stands on its own
+    line; its reason names the item.
+    """
+    placed = {origin: item_id for item_id, origin in origins.items()}
+    notes: dict[str, list[str]] = {}
+    alone: list[QuestionOutcome] = []
+    for problem in problems:
+        owner = placed.get((problem.source, problem.location)) if problem.imported else None
+        if owner is None:
+            alone.append(QuestionOutcome(problem.source, problem.location, None, None, (problem.reason,)))
+        else:
+            notes.setdefault(owner, []).append(problem.reason)
+    questions = [
+        QuestionOutcome(
+            *origins.get(item["id"], ("", "")),
+            item_id=item["id"],
+            item_type=str(item["type"]),
+            reasons=tuple(notes.get(item["id"], ())),
+            title=str(item.get("title", "")),
+        )
+        for item in items
+    ]
+    lossy = len({(p.source, p.location) for p in problems if p.imported})
+    not_imported = sum(1 for p in problems if not p.imported)
+    return ImportSummary(tuple(questions + alone), len(items), lossy, not_imported)
 
 
 @dataclass(frozen=True)

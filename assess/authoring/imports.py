@@ -22,7 +22,7 @@ from assess.services.bank_exchange import (
     unpack_upload,
 )
 from assess.web import Page
-from interchange import InterchangeError
+from interchange import ImportSummary, InterchangeError, summarise_import
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,13 @@ class Upload:
 FORM_FIELDS_ROOM = 16 * 1024
 
 
-def _render(form: ImportForm, checked: ImportCheck | None, upload: Upload | None, status: int = 200) -> Page:
+def _render(
+    form: ImportForm,
+    checked: ImportCheck | None,
+    upload: Upload | None,
+    status: int = 200,
+    summary: ImportSummary | None = None,
+) -> Page:
     kept = False
     if upload is not None:
         # The page keeps the file it read, so "Import and save" needs no second choice of it,
@@ -53,6 +59,7 @@ def _render(form: ImportForm, checked: ImportCheck | None, upload: Upload | None
         "authoring/import.html",
         form=form,
         checked=checked,
+        summary=summary,
         upload=upload,
         kept=kept,
         format_names=FORMAT_NAMES,
@@ -108,7 +115,8 @@ def import_items() -> Page:
     bank, prefix = form.bank.data or "", form.id_prefix.data or ""
     if request.form.get("action") != "save":
         checked = check_import(current_banks(), upload.name, raw_items, reported, bank, prefix)
-        return _render(form, checked, upload, 200 if checked.can_save else 422)
+        summary = summarise_import(raw_items, reported, {})
+        return _render(form, checked, upload, 200 if checked.can_save else 422, summary)
     try:
         checked = save_import(
             db_session(),

@@ -11,9 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.console import Console
+from rich.table import Table
 
 from assess.commands import fail_with_problems
-from interchange import EXPORTERS, IMPORTERS, InterchangeError, dump_bank, export_bank, import_file
+from interchange import (
+    EXPORTERS,
+    IMPORTERS,
+    ImportSummary,
+    InterchangeError,
+    dump_bank,
+    export_bank,
+    import_file,
+    summarise_import,
+)
 from interchange.bank_items import slug
 from items.bank import BankInvalid, load_banks
 
@@ -72,13 +83,28 @@ def bank_import(source_format: str, source: str, output: str, bank_id: str | Non
     comment = f"Imported from {source} ({source_format}) by `assess bank import`."
     text = dump_bank(result.items, bank, title or f"Imported from {Path(source).name}", comment)
     Path(output).write_text(text, encoding="utf-8")
-    skipped = sum(1 for p in result.problems if not p.imported)
-    lossy = len({(p.source, p.location) for p in result.problems if p.imported})
+    summary = summarise_import(result.items, result.problems, result.origins)
+    _print_summary(summary, source)
     click.echo(
-        f"Wrote {len(result.items)} item(s) to {output} (bank {bank}); "
-        f"{skipped} question(s) not imported, {lossy} imported with something left behind."
+        f"Wrote {len(result.items)} item(s) to {output} (bank {bank}); {summary.not_imported} question(s) "
+        f"not imported, {summary.lossy} imported with something left behind."
     )
     sys.exit(SOME_REPORTED if result.problems else 0)
+
+
+def _print_summary(summary: ImportSummary, source: str) -> None:
+    """Every question's outcome as a table on stdout, then the counts."""
+    table = Table(title=f"What became of each question of {source}", title_justify="left")
+    for heading in ("Question", "Item", "Outcome"):
+        table.add_column(heading, overflow="fold")
+    for question in summary.questions:
+        # A package's questions are in its files: name the file, not the package again.
+        inside = question.source.removeprefix(source).lstrip(":/")
+        where = ":".join(part for part in (inside, question.where) if part)
+        table.add_row(where or "-", question.item_id or "-", question.outcome)
+    # Plain text when stdout is a file or a pipe: no colours, no terminal-width guess.
+    Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
+    click.echo(summary.counts() + ".")
 
 
 @click.command("export")

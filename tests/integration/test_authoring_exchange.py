@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -165,4 +166,36 @@ def test_unreadable_uploads_are_refused_with_the_reason(
     response = upload(author, bomb, "moodle", "save")
     assert response.status_code == 422
     assert "laughs.xml:" in text_of(response) and "nothing imported" in text_of(response)
+    assert row_counts(session_factory) == before
+
+
+def test_the_check_step_shows_what_became_of_each_question_with_the_counts(
+    author: FlaskClient, session_factory: sessionmaker[Session]
+) -> None:
+    source = REPO / "tests" / "fixtures" / "interchange_summary" / "three_questions.moodle.xml"
+    before = row_counts(session_factory)
+    checked = upload(author, source, "moodle", "check")
+    assert checked.status_code == 200
+    html = checked.get_data(as_text=True)
+    table = html[
+        html.index('id="questions-heading"') : html.index("</table>", html.index('id="questions-heading"'))
+    ]
+    rows = [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    ]
+    assert ["First step", "first-step", "imported as single_choice"] in rows
+    assert ["Account name", "account-name", "imported as record_entry"] in rows
+    assert [
+        "19",
+        "—",
+        'reported: "Match the stages" (matching) is a matching question (pairs), which has no assess type',
+    ] in rows
+    assert (
+        "3 question(s): 1 imported as they are, 1 imported with something left behind, 1 not imported."
+        in html
+    )
     assert row_counts(session_factory) == before
