@@ -1,4 +1,4 @@
-"""Parsing what people type: dates and money amounts."""
+"""Parsing what people type (dates and money amounts), and showing points as people read them."""
 
 from __future__ import annotations
 
@@ -72,3 +72,12 @@ def parse_amount(text: str) -> Decimal:
 
 def show_date(value: datetime.date) -> str:
     return f"{MONTHS[value.month - 1].capitalize()} {value.day}, {value.year}"
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A score or points value in plain canonical form: 0, 1, 0.5, 50 (never 0E-7, 1.000 or 5E+1).
+
+    Every page, command and export shows points through this one function.
+    """
+    text = format(value.normalize(), "f")
+    return "0" if text == "-0" else text

@@ -10,6 +10,7 @@ from assess.commands.banks import load_or_exit
 from assess.commands.database import open_database, settings_or_exit
 from assess.services.regrade import NothingToRegrade, RegradeStale, apply_regrade, plan_regrade
 from assess.services.staff import user_by_email
+from items.values import plain_decimal
 
 
 @click.command("regrade")
@@ -31,11 +32,11 @@ def regrade(item_id: str, mode: str | None, by_email: str, reason: str) -> None:
             fail(str(exc))
         click.echo(f"{item_id}: the banks hold version {plan.item.version}")
         for row in plan.rows:
-            before, after = row.before.points.normalize(), row.after.points.normalize()
+            before, after = plain_decimal(row.before.points), plain_decimal(row.after.points)
             pending = " (awaiting review)" if row.after.pending_review else ""
             click.echo(
                 f"  attempt {row.attempt_id} item {row.position + 1} ({row.candidate}), "
-                f"key {row.key_version}: {before:f} -> {after:f} of {row.after.max_points.normalize():f}"
+                f"key {row.key_version}: {before} -> {after} of {plain_decimal(row.after.max_points)}"
                 f"{pending}{' ' + row.note if row.note else ''}"
             )
         for attempt_id, why in plan.refused:

@@ -56,6 +56,7 @@ from assess.services.time_grants import grant_extra_time
 from assess.web import Page, current_time
 from items.bank import BankInvalid
 from items.base import ResponseError
+from items.values import plain_decimal
 
 #: The session key of the reviewer's "hide candidate names" choice.
 HIDE_NAMES = "review_hide_names"
@@ -77,11 +78,8 @@ bp.add_app_template_global(candidate_label)
 
 @bp.app_template_filter("points")
 def points_text(value: Decimal | None) -> str:
-    """Points without trailing zeros or exponent: 3, 2.5, 0."""
-    if value is None:
-        return "—"
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """Points as every page shows them (``plain_decimal``); a missing value as a dash."""
+    return "—" if value is None else plain_decimal(value)
 
 
 @bp.context_processor
