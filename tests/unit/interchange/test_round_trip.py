@@ -19,14 +19,9 @@ FAITHFUL_TYPES = {
 }
 BANK = Path(__file__).with_name("round_trip_bank.yaml")
 CATALOGUE = load_banks([BANK])
-DISTANCE_RULE = (
-    "QTI import reads every match_correct order as all-or-nothing, not the export's scorer-only "
-    "assess-rule-distance line (QTI import, issue 15)"
-)
 # What an importer cannot read back yet of what the export writes, and whose change it waits for.
 NOT_READ_BACK = {
     ("qti", "typed-gaps"): "QTI import refuses an item with two text-entry gaps (QTI import, issue 15)",
-    ("qti", "rank-four"): DISTANCE_RULE,
 }
 
 
@@ -116,9 +111,7 @@ def test_qti_export_reports_what_players_treat_differently(catalogue: Catalogue)
     }
 
 
-@pytest.mark.parametrize(
-    "fmt", [pytest.param("qti", marks=pytest.mark.xfail(strict=True, reason=DISTANCE_RULE)), "moodle"]
-)
+@pytest.mark.parametrize("fmt", ["qti", "moodle"])
 def test_shipped_bank_exports_round_trip_or_are_reported_never_dropped(tmp_path: Path, fmt: str) -> None:
     shipped = load_banks([SHIPPED_BANKS])
     result = export_bank(shipped.items.values(), fmt)
