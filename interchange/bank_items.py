@@ -139,6 +139,10 @@ class Collector:
         """A question that is not imported."""
         self.problems.append(ImportProblem(self.source, str(location), reason))
 
+    def is_taken(self, item_id: str) -> bool:
+        """Whether an item kept so far has ``item_id``."""
+        return item_id in self._ids
+
     def add(self, location: object, item: dict[str, Any], notes: Iterable[str] = ()) -> None:
         """Keep ``item`` if the bank loader would accept it; ``notes`` say what was left behind."""
         base, number = item["id"], 2

@@ -13,23 +13,24 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from interchange.bank_items import DEFAULT_SECTION, Collector, new_item, section_and_tags, stable_id
-from interchange.markup import LINE, TextReader, html_fragment, tidy
+from interchange.choice_weights import select_all_question, single_answer_key
+from interchange.gift_metadata import read_metadata
+from interchange.markup import TextReader
 from interchange.results import ImportResult, Progress
 from interchange.targets import (
     TRUE_FALSE,
     Unmappable,
-    flags_question,
     holistic_rubric,
     letter_ids,
-    multiple_answer_problem,
+    numeric_key,
     partial_answer_notes,
-    per_row_weight,
     single_choice_key,
     text_question,
 )
+from interchange.text_formats import TextFormat, bank_text
 from interchange.text_source import read_text
 
 # Escaped control characters are hidden behind private-use characters while the structure is read.
@@ -67,36 +68,58 @@ def _unescape(text: str) -> str:
 
 
 class _Reader:
-    """Reads one question's texts, noting what plain text cannot carry."""
+    """Reads one question's texts, noting what plain text cannot carry.
+
+    As in Moodle, a text in no marked format takes the question text's format, and
+    the question text's own default is Moodle's auto-format.
+    """
 
     def __init__(self) -> None:
         self.lost: list[str] = []
+        self.format: TextFormat = "moodle"
 
-    def text(self, raw: str, default_html: bool = False) -> str:
+    def question_format(self, text: str) -> str:
+        """``text`` (the question after its name) without its format marker, which becomes the default."""
+        text = text.strip()
+        found = FORMAT.match(text)
+        if found is None:
+            return text
+        self.format = cast(TextFormat, found.group(1))
+        return text[found.end() :]
+
+    def text(self, raw: str) -> str:
         raw = raw.strip()
         found = FORMAT.match(raw)
-        html = found.group(1) == "html" if found else default_html
-        raw = _unescape(raw[found.end() :] if found else raw)
-        if not html:
-            return tidy(raw.replace("\n", LINE))
+        text_format = cast(TextFormat, found.group(1)) if found else self.format
         reader = TextReader()
-        text = reader.text(html_fragment(raw))
+        text = bank_text(_unescape(raw[found.end() :] if found else raw), text_format, reader)
         self.lost.extend(reader.lost)
         return text
 
 
-def question_blocks(lines: list[str]) -> list[tuple[int, str]]:
-    """(line number of its first non-comment line, text) per blank-line-separated question."""
-    blocks: list[tuple[int, str]] = []
+@dataclass(frozen=True)
+class Block:
+    """One blank-line-separated piece of a GIFT file: a question or a category."""
+
+    line: int
+    text: str
+    comments: list[str]
+
+
+def question_blocks(lines: list[str]) -> list[Block]:
+    """Each block with the line of its first non-comment line and its ``//`` comment lines."""
+    blocks: list[Block] = []
     current: list[str] = []
+    comments: list[str] = []
     start = 0
     for number, line in enumerate([*lines, ""], 1):
         if line.strip() == "":
             if current:
-                blocks.append((start, "\n".join(current).strip()))
-            current = []
+                blocks.append(Block(start, "\n".join(current).strip(), comments))
+            current, comments = [], []
             continue
         if line.strip().startswith("//"):
+            comments.append(line.strip())
             continue
         if not current:
             start = number
@@ -109,17 +132,17 @@ def import_gift(path: Path, progress: Progress | None = None) -> ImportResult:
     blocks = question_blocks(read_text(path).splitlines())
     collector = Collector(str(path), progress)
     section, tags = DEFAULT_SECTION, list[str]()
-    for line, text in blocks:
-        escaped = _escape(text)
+    for block in blocks:
+        escaped = _escape(block.text)
         if escaped.startswith("$CATEGORY:"):
             section, tags = section_and_tags(_unescape(escaped.removeprefix("$CATEGORY:")))
         else:
-            _import_question(escaped, line, section, tags, collector)
+            _import_question(escaped, block, section, tags, collector)
         collector.tick(len(blocks))
     return collector.result()
 
 
-def _import_question(text: str, line: int, section: str, tags: list[str], collector: Collector) -> None:
+def _import_question(text: str, block: Block, section: str, tags: list[str], collector: Collector) -> None:
     name = ""
     if text.startswith("::") and "::" in text[2:]:
         name, text = text[2:].split("::", 1)
@@ -130,23 +153,30 @@ def _import_question(text: str, line: int, section: str, tags: list[str], collec
         type_name, body, key, notes, rationale = _map(prompt, answers, general, reader)
     except Unmappable as exc:
         shown = f'"{name}" ' if name else ""
-        collector.skip(line, f"{shown}{exc}")
+        collector.skip(block.line, f"{shown}{exc}")
         return
+    metadata = read_metadata(block.comments)
+    given = "" if metadata.id_problem() else metadata.item_id
+    if given and collector.is_taken(given):
+        notes.append(f"its id {given!r} is taken by an earlier question")
+    elif metadata.id_problem():
+        notes.append(metadata.id_problem())
     item = new_item(
-        item_id=stable_id(name, prompt),
+        item_id=given or stable_id(name, prompt),
         type_name=type_name,
         title=name or prompt,
         body=body,
         key=key,
         section=section,
-        tags=tags,
+        tags=[*tags, *metadata.tags],
         rationale=rationale,
     )
-    collector.add(line, item, [*notes, *(f"left out {lost}" for lost in dict.fromkeys(reader.lost))])
+    collector.add(block.line, item, [*notes, *(f"left out {lost}" for lost in dict.fromkeys(reader.lost))])
 
 
 def _split(text: str, reader: _Reader) -> tuple[str, str | None, str]:
     """(question text, answer text or None for a description, general feedback)."""
+    text = reader.question_format(text)
     start, finish = text.find("{"), text.find("}")
     if start < 0 and finish < 0:
         return reader.text(text), None, ""
@@ -214,23 +244,12 @@ def _multichoice(
     options = [{"id": i, "text": a.text} for i, a in zip(ids, found, strict=True)]
     weights = {i: a.weight for i, a in zip(ids, found, strict=True)}
     if "=" not in answers:
-        wrong = {i: w for i, w in weights.items() if w <= 0}
-        weight = per_row_weight({i: w for i, w in weights.items() if w > 0}, wrong)
-        if weight is None:
-            raise Unmappable(multiple_answer_problem(wrong))
-        right = [i for i, w in weights.items() if w > 0]
-        body, key = flags_question(prompt, options, right, "per_row", weight / 100)
+        body, key = select_all_question(prompt, options, weights, Decimal(1))
         return "record_entry", body, key, [], ""
     full = [i for i, w in weights.items() if w >= 100]
     if len(full) != 1:
         raise Unmappable(f"has {len(full)} right answers (=); a single-answer question keys exactly one")
-    notes = [
-        f"answer {i} costs {-w}% in the source; assess never deducts for a choice"
-        for i, w in weights.items()
-        if w < 0
-    ]
-    credit = {i: w / 100 for i, w in weights.items() if 0 < w < 100}
-    key = single_choice_key(full[0], Decimal(1), credit)
+    key, notes = single_answer_key(full[0], weights, Decimal(1))
     right_feedback = found[ids.index(full[0])].feedback
     return "single_choice", {"prompt": prompt, "options": options}, key, notes, right_feedback
 
@@ -257,12 +276,13 @@ def _numerical(
     full = [a for a in found if a.weight >= 100]
     if not full:
         raise Unmappable("has no numeric answer worth 100%")
-    value, tolerance = _number(full[0].text)
-    key: dict[str, Any] = {"value": value}
-    if tolerance:
-        key["tolerance"] = tolerance
-    notes = [f"the answer {a.text!r} ({a.weight}%) is not kept" for a in found if a is not full[0]]
-    return "numeric", {"prompt": prompt}, key, notes
+    notes = [
+        f"the answer {a.text!r} earns {a.weight}% in the source; assess numbers are right or wrong, "
+        "so it earns nothing"
+        for a in found
+        if 0 < a.weight < 100
+    ]
+    return "numeric", {"prompt": prompt}, numeric_key([_number(a.text) for a in full], Decimal(1)), notes
 
 
 def _number(text: str) -> tuple[Decimal, Decimal]:

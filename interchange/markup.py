@@ -101,7 +101,7 @@ class TextReader:
                 pieces.append(_spaces(child.tail))
 
     def _child(self, child: etree._Element, pieces: list[str]) -> None:
-        name = local_name(child)
+        name = _tag_name(child)
         if not name or name in DROPPED or self.skip(child):
             return
         replacement = self.replace(child)
@@ -136,6 +136,15 @@ class TextReader:
             self._content(child, pieces)
             if block:
                 pieces.append(PARAGRAPH)
+
+
+def _tag_name(element: etree._Element) -> str:
+    try:
+        return local_name(element)
+    except ValueError:
+        # HTML parsing makes "a<b? c" an element named "b?", which no XML name can be: as a
+        # browser does, read it as an unknown element and show the text inside it.
+        return str(element.tag)
 
 
 def _spaces(text: str) -> str:

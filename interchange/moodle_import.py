@@ -20,24 +20,24 @@ from interchange.bank_items import (
     section_and_tags,
     stable_id,
 )
+from interchange.choice_weights import select_all_question, single_answer_key
 from interchange.key_markup import read_written_key
-from interchange.markup import LINE, TextReader, find_class, html_fragment, tidy
+from interchange.markup import TextReader, find_class, html_fragment
+from interchange.moodle_files import unshown_files
 from interchange.results import ImportResult, InterchangeError, Progress, UnsafeXml
 from interchange.safe_xml import MAX_XML_BYTES, local_name, parse_xml
 from interchange.targets import (
     TRUE_FALSE,
     Unmappable,
-    flags_question,
     holistic_rubric,
     letter_ids,
-    multiple_answer_problem,
+    numeric_key,
     partial_answer_notes,
-    per_row_weight,
     single_choice_key,
     text_question,
 )
+from interchange.text_formats import MOODLE_XML_FORMATS, bank_text
 
-HTML_FORMATS = frozenset({"html", "moodle_auto_format"})
 UNSUPPORTED = {
     "description": "is a description, not a question: there is nothing to answer",
     "matching": "is a matching question (pairs), which has no assess type",
@@ -66,7 +66,7 @@ class _Question:
         self.element = element
         self.kind = element.get("type") or ""
         self.lost: list[str] = []
-        self.name = self.text("name", html=False)
+        self.name = self.text("name", plain=True)
 
     def child(self, name: str) -> etree._Element | None:
         return self.element.find(name)
@@ -75,22 +75,18 @@ class _Question:
         found = self.element.find(name)
         return " ".join("".join(found.itertext()).split()) if found is not None else default
 
-    def text(self, name: str, html: bool | None = None, element: etree._Element | None = None) -> str:
-        """A text field (``<name format=..><text>..</text></name>``) as plain text."""
-        field = element if element is not None else self.element.find(name)
-        return self.read(field, html)
+    def text(self, name: str, plain: bool = False) -> str:
+        """A text field (``<name format=..><text>..</text></name>``) as bank text; ``plain`` for names."""
+        return self.read(self.element.find(name), plain)
 
-    def read(self, field: etree._Element | None, html: bool | None = None) -> str:
+    def read(self, field: etree._Element | None, plain: bool = False) -> str:
         if field is None:
             return ""
         holder = field.find("text")
         raw = "".join(holder.itertext()) if holder is not None else ""
-        if html is None:
-            html = (field.get("format") or "html") in HTML_FORMATS
-        if not html:
-            return tidy(raw.replace("\n", LINE))
+        text_format = "plain" if plain else MOODLE_XML_FORMATS.get(field.get("format") or "html", "html")
         reader = TextReader(skip=lambda e: "assess-material" in (e.get("class") or "").split())
-        text = reader.text(html_fragment(raw))
+        text = bank_text(raw, text_format, reader)
         self.lost.extend(reader.lost)
         return text
 
@@ -112,7 +108,7 @@ class _Question:
     def answers(self) -> list[tuple[Decimal, str, etree._Element]]:
         """(fraction in percent, answer text, element) per ``<answer>``."""
         return [
-            (_decimal(a.get("fraction") or "0", "answer fraction"), self.read(a, html=None), a)
+            (_decimal(a.get("fraction") or "0", "answer fraction"), self.read(a), a)
             for a in self.element.findall("answer")
         ]
 
@@ -143,7 +139,7 @@ def import_moodle(path: Path, progress: Progress | None = None) -> ImportResult:
     for element in questions:
         question = _Question(element)
         if question.kind == "category":
-            section, tags = section_and_tags(question.text("category", html=False))
+            section, tags = section_and_tags(question.text("category", plain=True))
         else:
             _import_question(question, section, tags, collector)
         collector.tick(len(questions))
@@ -176,7 +172,7 @@ def _import_question(question: _Question, section: str, tags: list[str], collect
         tags=[*tags, *(t for t in own_tags if t)],
         rationale=question.text("generalfeedback"),
     )
-    lost = [f"left out {lost}" for lost in dict.fromkeys(question.lost)]
+    lost = [f"left out {lost}" for lost in dict.fromkeys([*question.lost, *unshown_files(question.element)])]
     collector.add(line, item, [*notes, *lost])
 
 
@@ -195,30 +191,13 @@ def _multichoice(question: _Question) -> Mapping:
     points = question.points()
     fractions = {i: fraction for i, (fraction, _, _) in zip(ids, answers, strict=True)}
     if question.value("single", "true").lower() in {"false", "0"}:
-        return _multiple_answers(prompt, options, fractions, points)
+        body, key = select_all_question(prompt, options, fractions, points)
+        return "record_entry", body, key, []
     full = [i for i, f in fractions.items() if f >= 100]
     if len(full) != 1:
         raise Unmappable(f"has {len(full)} answers worth 100%; a single-answer question keys exactly one")
-    notes = [
-        f"answer {i} costs {-f}% in the source; assess never deducts for a choice"
-        for i, f in fractions.items()
-        if f < 0
-    ]
-    credit = {i: (points * f / 100).normalize() for i, f in fractions.items() if 0 < f < 100}
-    key = single_choice_key(full[0], points, credit)
+    key, notes = single_answer_key(full[0], fractions, points)
     return "single_choice", {"prompt": prompt, "options": options}, key, notes
-
-
-def _multiple_answers(
-    prompt: str, options: list[dict[str, str]], fractions: dict[str, Decimal], points: Decimal
-) -> Mapping:
-    right = {i: f for i, f in fractions.items() if f > 0}
-    wrong = {i: f for i, f in fractions.items() if f <= 0}
-    weight = per_row_weight(right, wrong)
-    if weight is None:
-        raise Unmappable(multiple_answer_problem(wrong))
-    body, key = flags_question(prompt, options, list(right), "per_row", (points * weight / 100).normalize())
-    return "record_entry", body, key, []
 
 
 def _truefalse(question: _Question) -> Mapping:
@@ -237,29 +216,29 @@ def _shortanswer(question: _Question) -> Mapping:
     wild = [t for f, t in answers if "*" in t]
     if any(t in full for t in wild):
         raise Unmappable(f"accepts the wildcard pattern {wild[0]!r}; assess compares answers literally")
-    notes = partial_answer_notes({t: f for f, t in answers if 0 < f < 100}, Decimal(100), full)
-    if question.value("usecase", "0") == "1":
-        notes.append("the source is case-sensitive; assess ignores case")
-    body, key = text_question(question.text("questiontext"), full[0], full[1:], question.points())
+    case_sensitive = question.value("usecase", "0") == "1"
+    partial = {t: f for f, t in answers if 0 < f < 100}
+    notes = partial_answer_notes(partial, Decimal(100), full, case_sensitive)
+    prompt = question.text("questiontext")
+    body, key = text_question(prompt, full[0], full[1:], question.points(), case_sensitive)
     return "record_entry", body, key, notes
 
 
 def _numerical(question: _Question) -> Mapping:
     answers = [(f, t, a) for f, t, a in question.answers() if t.strip() not in {"", "*"}]
-    full = [(t, a) for f, t, a in answers if f >= 100]
-    if not full:
+    accepted = [
+        (_decimal(t, "answer"), _decimal(_tolerance(a), "tolerance")) for f, t, a in answers if f >= 100
+    ]
+    if not accepted:
         raise Unmappable("has no answer worth 100%")
-    text, answer = full[0]
-    key: dict[str, Any] = {"value": _decimal(text, "answer")}
-    tolerance = _decimal(_tolerance(answer), "tolerance")
-    if tolerance:
-        key["tolerance"] = abs(tolerance)
-    if question.points() != 1:
-        key["points"] = question.points()
-    notes = [f"the other answer {t!r} ({f}%) is not kept" for f, t, _ in answers if t != text]
+    notes = [
+        f"the answer {t!r} earns {f}% in the source; assess numbers are right or wrong, so it earns nothing"
+        for f, t, _ in answers
+        if 0 < f < 100
+    ]
     body: dict[str, Any] = {"prompt": question.text("questiontext")}
     notes.extend(_units(question, body))
-    return "numeric", body, key, notes
+    return "numeric", body, numeric_key(accepted, question.points()), notes
 
 
 def _tolerance(answer: etree._Element) -> str:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from interchange.bank_items import slug
+from interchange.weights import canonical
 
 FLAGS_FIELD = "selected"
 TEXT_FIELD = "answer"
@@ -27,9 +30,9 @@ def single_choice_key(
 ) -> dict[str, Any]:
     key: dict[str, Any] = {"correct": correct}
     if points != 1:
-        key["points"] = points
+        key["points"] = canonical(points)
     if credit:
-        key["credit"] = credit
+        key["credit"] = {option: canonical(value) for option, value in credit.items()}
     return key
 
 
@@ -60,7 +63,7 @@ def flags_question(
         "kind": "flags",
         "value": [rows[i] for i in right if i in rows],
         "rule": rule,
-        "points": points,
+        "points": canonical(points),
     }
     return body, {"fields": {FLAGS_FIELD: expected}}
 
@@ -76,7 +79,7 @@ def per_row_weight(right: dict[str, Decimal], wrong: dict[str, Decimal]) -> Deci
     return None
 
 
-def multiple_answer_problem(wrong: dict[str, Decimal]) -> str:
+def multiple_answer_problem(wrong: Mapping[str, Decimal | Fraction]) -> str:
     """Why a multiple-answer question's weights have no assess equivalent."""
     if all(weight == 0 for weight in wrong.values()):
         why = "its wrong answers cost nothing, so ticking every answer scores full marks"
@@ -86,14 +89,31 @@ def multiple_answer_problem(wrong: dict[str, Decimal]) -> str:
 
 
 def text_question(
-    prompt: str, value: str, accept: list[str], points: Decimal
+    prompt: str, value: str, accept: list[str], points: Decimal, case_sensitive: bool = False
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A typed answer as record_entry with one text field (compared ignoring case and spacing)."""
+    """A typed answer as record_entry with one text field (ignoring spacing, and case unless told)."""
     body = {"prompt": prompt, "fields": [{"id": TEXT_FIELD, "kind": "text", "label": "Answer"}]}
     expected: dict[str, Any] = {"kind": "text", "value": value, "points": points}
     if accept:
         expected["accept"] = accept
+    if case_sensitive:
+        expected["case_sensitive"] = True
     return body, {"fields": {TEXT_FIELD: expected}}
+
+
+def numeric_key(accepted: list[tuple[Decimal, Decimal]], points: Decimal) -> dict[str, Any]:
+    """A fixed-value numeric key from the full-credit (value, tolerance) pairs, in the source's order."""
+    (value, tolerance), *others = accepted
+    key: dict[str, Any] = {"value": canonical(value)}
+    if tolerance:
+        key["tolerance"] = canonical(abs(tolerance))
+    if others:
+        key["also"] = [
+            {"value": canonical(v), **({"tolerance": canonical(abs(t))} if t else {})} for v, t in others
+        ]
+    if points != 1:
+        key["points"] = canonical(points)
+    return key
 
 
 def holistic_rubric(points: Decimal, description: str) -> dict[str, Any]:
@@ -107,11 +127,15 @@ def folded(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def partial_answer_notes(partial: dict[str, Decimal], full: Decimal, accepted: list[str]) -> list[str]:
+def partial_answer_notes(
+    partial: dict[str, Decimal], full: Decimal, accepted: list[str], case_sensitive: bool = False
+) -> list[str]:
     """What happens to answers that earn part marks in the source: assess text answers are right or wrong."""
-    known = {folded(a) for a in accepted}
+    same = (lambda text: " ".join(text.split())) if case_sensitive else folded
+    known = {same(a) for a in accepted}
+    ignoring = "spacing" if case_sensitive else "case and spacing"
     return [
         f"{answer!r} earns {value} of {full} in the source; assess text answers are right or wrong "
-        f"(ignoring case and spacing), so it earns {'full marks' if folded(answer) in known else 'nothing'}"
+        f"(ignoring {ignoring}), so it earns {'full marks' if same(answer) in known else 'nothing'}"
         for answer, value in partial.items()
     ]

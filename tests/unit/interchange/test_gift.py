@@ -21,7 +21,7 @@ def test_every_question_of_every_gift_fixture_is_imported_or_reported(tmp_path: 
     for path in sorted(GIFT.glob("*.txt")):
         result = import_file("gift", path)
         blocks = question_blocks(path.read_text(encoding="utf-8").splitlines())
-        questions = [b for b in blocks if not b[1].startswith("$CATEGORY:")]
+        questions = [b for b in blocks if not b.text.startswith("$CATEGORY:")]
         skipped = [p for p in result.problems if not p.imported]
         assert len(result.items) + len(skipped) == len(questions), path.name
         assert all(p.source == str(path) and p.location.isdigit() for p in result.problems)

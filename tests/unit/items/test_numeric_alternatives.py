@@ -11,9 +11,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from items.shapes import NoFaithfulTarget, NumberWithTolerance
 from items.types import numeric as t
+from items.values import plain_decimal
 
 ROOT = Path(__file__).resolve().parents[3]
 JINJA = Environment(loader=FileSystemLoader(ROOT / "templates"), undefined=StrictUndefined, autoescape=True)
+JINJA.filters["points"] = plain_decimal
 BODY = t.Body(prompt="A square has area 4. What is one of its side's possible values?")
 KEY = t.Key(
     value=Decimal(2),
