@@ -224,7 +224,7 @@ def _answers(answers: str, reader: _Reader, default: Decimal, separators: str) -
     for part in (p.strip() for p in parts):
         if not part:
             continue
-        weight = Decimal(100) if part.startswith("=") else default
+        weight = Decimal(100) if part.startswith("=") else Decimal(0) if part.startswith("~") else default
         part = part[1:].strip() if part[0] in separators else part
         match = WEIGHT.match(part)
         if match:
@@ -271,8 +271,7 @@ def _shortanswer(
 def _numerical(
     prompt: str, answers: str, reader: _Reader
 ) -> tuple[str, dict[str, Any], dict[str, Any], list[str]]:
-    answers = answers.split("~", 1)[0]
-    found = _answers(answers, reader, Decimal(100), "=")
+    found = _answers(answers, reader, Decimal(100), "=~")
     full = [a for a in found if a.weight >= 100]
     if not full:
         raise Unmappable("has no numeric answer worth 100%")

@@ -60,18 +60,24 @@ def test_id_and_tags_in_the_comments_become_the_item_id_and_tags() -> None:
     ]
 
 
-def test_every_full_credit_number_is_a_key() -> None:
+def test_every_full_credit_number_is_a_key_and_partly_right_ones_are_reported() -> None:
     result = import_file("gift", GIFT / "numeric_keys.gift")
     keys = {i["id"]: i["key"] for i in result.items}
     assert keys == {
         "square-side": {"value": 2, "also": [{"value": -2, "tolerance": Decimal("0.01")}]},
         "pi": {"value": Decimal("3.14"), "tolerance": Decimal("0.005")},
         "range": {"value": 2, "tolerance": 1, "also": [{"value": 10}]},
+        "roughly-pi": {"value": Decimal("3.14"), "tolerance": Decimal("0.01")},
     }
     assert [(p.location, p.reason) for p in result.problems] == [
         (
             "3",
             "imported as pi, but the answer '3:0' earns 50% in the source; assess numbers are right or "
             "wrong, so it earns nothing",
-        )
+        ),
+        (
+            "7",
+            "imported as roughly-pi, but the answer '3:0' earns 25% in the source; assess numbers are right "
+            "or wrong, so it earns nothing",
+        ),
     ]
