@@ -132,6 +132,7 @@ class Collector:
         self.items: list[dict[str, Any]] = []
         self.problems: list[ImportProblem] = []
         self._ids: set[str] = set()
+        self._origins: dict[str, tuple[str, str]] = {}
         self._progress = progress
         self._done = 0
 
@@ -157,6 +158,7 @@ class Collector:
             self.skip(location, f"cannot be a valid {item['type']} item: {shown}")
             return
         self._ids.add(item["id"])
+        self._origins[item["id"]] = (self.source, str(location))
         self.items.append(item)
         for note in notes:
             reason = f"imported as {item['id']}, but {note}"
@@ -169,4 +171,4 @@ class Collector:
             self._progress(self._done, total)
 
     def result(self) -> ImportResult:
-        return ImportResult(items=self.items, problems=self.problems)
+        return ImportResult(items=self.items, problems=self.problems, origins=self._origins)
