@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from items.values import TEMPLATE_FILTERS
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -83,6 +85,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_security(app)
     init_error_pages(app)
     app.teardown_appcontext(close_session)
+    app.jinja_env.filters.update(TEMPLATE_FILTERS)
     app.register_blueprint(candidate_bp)
     init_ratelimit(app, candidate_bp)
     init_auth(app)

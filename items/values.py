@@ -81,3 +81,13 @@ def plain_decimal(value: Decimal) -> str:
     """
     text = format(value.normalize(), "f")
     return "0" if text == "-0" else text
+
+
+def points_text(value: Decimal | None) -> str:
+    """Points as every page shows them (``plain_decimal``); a missing value as a dash."""
+    return "—" if value is None else plain_decimal(value)
+
+
+#: The filters every template may use, the item templates included: the app and the tests
+#: that render item templates on their own register these, so both render alike.
+TEMPLATE_FILTERS = {"points": points_text}

@@ -56,7 +56,6 @@ from assess.services.time_grants import grant_extra_time
 from assess.web import Page, current_time
 from items.bank import BankInvalid
 from items.base import ResponseError
-from items.values import plain_decimal
 
 #: The session key of the reviewer's "hide candidate names" choice.
 HIDE_NAMES = "review_hide_names"
@@ -74,12 +73,6 @@ def candidate_shown(invitation: object) -> str:
 
 # The Attempts list names candidates whatever the marking pages hide: finding a candidate is its job.
 bp.add_app_template_global(candidate_label)
-
-
-@bp.app_template_filter("points")
-def points_text(value: Decimal | None) -> str:
-    """Points as every page shows them (``plain_decimal``); a missing value as a dash."""
-    return "—" if value is None else plain_decimal(value)
 
 
 @bp.context_processor

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from item_templates import item_templates
 from pydantic import ValidationError
 
 from items.bank import load_banks
@@ -18,7 +18,7 @@ from items.base import ResponseError
 from items.types import numeric as t
 
 ROOT = Path(__file__).resolve().parents[3]
-JINJA = Environment(loader=FileSystemLoader(ROOT / "templates"), undefined=StrictUndefined, autoescape=True)
+JINJA = item_templates()
 FORMULA = "(licenses + added) * price * (1 - discount/100)"
 QUOTE = t.Body(
     prompt="Client pays for {licenses} licenses at ${price} each per month, adds {added}, "

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from item_templates import item_templates
 
 from items.shapes import NoFaithfulTarget, NumberWithTolerance
 from items.types import numeric as t
 from items.values import plain_decimal
 
 ROOT = Path(__file__).resolve().parents[3]
-JINJA = Environment(loader=FileSystemLoader(ROOT / "templates"), undefined=StrictUndefined, autoescape=True)
+JINJA = item_templates()
 JINJA.filters["points"] = plain_decimal
 BODY = t.Body(prompt="A square has area 4. What is one of its side's possible values?")
 KEY = t.Key(

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from item_templates import item_templates
 
 from items.bank import load_banks
 from items.base import ResponseError
 from items.types import proofreading as t
 
 ROOT = Path(__file__).resolve().parents[3]
-JINJA = Environment(loader=FileSystemLoader(ROOT / "templates"), undefined=StrictUndefined, autoescape=True)
+JINJA = item_templates()
 PASSAGE = """Hi Danelle,
 
 Our review is on March 14 — see you at Bayview Supply (main office).

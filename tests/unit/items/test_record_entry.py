@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from item_templates import item_templates
 from pydantic import ValidationError
 
 from items.bank import load_banks
@@ -440,9 +440,7 @@ def test_record_any_form_normalises_or_raises_response_error(form: dict[str, lis
 
 @pytest.fixture(scope="module")
 def macros() -> Any:
-    env = Environment(
-        loader=FileSystemLoader(str(ROOT / "templates")), autoescape=True, undefined=StrictUndefined
-    )
+    env = item_templates()
     return env.get_template("items/record_entry.html").module
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from item_templates import item_templates
 
 from items.types import record_entry as t
 
@@ -62,9 +62,7 @@ def test_case_sensitivity_defaults_to_ignoring_case() -> None:
 
 
 def test_the_reviewer_view_shows_which_fields_compare_case() -> None:
-    env = Environment(
-        loader=FileSystemLoader(str(ROOT / "templates")), autoescape=True, undefined=StrictUndefined
-    )
+    env = item_templates()
     macros: Any = env.get_template("items/record_entry.html").module
     response = t.Response(fields={"gap_1": "paris", "gap_2": "seine"})
     html = str(macros.reviewer(BODY, KEY, response, t.score(BODY, KEY, response)))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from item_templates import item_templates
 
 from items.bank import ItemVersion, load_banks
 from items.base import ResponseError
@@ -24,7 +24,7 @@ from scoring.items import score_item
 ROOT = Path(__file__).resolve().parents[3]
 CATALOGUE = load_banks([ROOT / "items" / "banks"])
 ITEMS = sorted(CATALOGUE.items.values(), key=lambda i: i.item_id)
-JINJA = Environment(loader=FileSystemLoader(ROOT / "templates"), undefined=StrictUndefined, autoescape=True)
+JINJA = item_templates()
 PREFIX = "item-"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import Environment, FileSystemLoader
+from item_templates import item_templates
 from pydantic import ValidationError
 
 from items.bank import load_banks
@@ -193,7 +193,7 @@ def test_most_least_any_form_normalises_or_raises_response_error(form: dict[str,
 
 @pytest.fixture(scope="module")
 def macros() -> Any:
-    env = Environment(loader=FileSystemLoader(str(ROOT / "templates")), autoescape=True)
+    env = item_templates()
     return env.get_template("items/sjt_most_least.html").module
 
 
@@ -231,7 +231,7 @@ def test_most_least_shipped_items_award_max_to_the_key() -> None:
 
 
 def test_most_least_hidden_labels_name_each_response_by_its_own_number() -> None:
-    env = Environment(loader=FileSystemLoader("templates"), autoescape=True)
+    env = item_templates()
     macro = env.get_template("items/sjt_most_least.html").module.candidate  # type: ignore[attr-defined]
     body = t.Body(prompt="p", options=[Option(id=i, text=f"text {i}") for i in ("a", "b", "c", "d")])
     html = str(macro(body, None, "x-"))

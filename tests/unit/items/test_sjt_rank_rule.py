@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jinja2 import Environment, FileSystemLoader
+from item_templates import item_templates
 
 from items.base import Option
 from items.types import sjt_rank as t
@@ -71,7 +71,7 @@ def test_check_refuses_points_on_the_distance_rule() -> None:
 
 
 def test_reviewer_view_names_the_rule() -> None:
-    env = Environment(loader=FileSystemLoader(str(ROOT / "templates")), autoescape=True)
+    env = item_templates()
     macros: Any = env.get_template("items/sjt_rank.html").module
     response = ranked("a", "c", "b")
     exact = str(macros.reviewer(BODY, EXACT, response, t.score(BODY, EXACT, response)))

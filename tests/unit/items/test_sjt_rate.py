@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import Environment, FileSystemLoader
+from item_templates import item_templates
 from pydantic import ValidationError
 
 from items.bank import load_banks
@@ -172,7 +172,7 @@ def test_rate_any_form_normalises_or_raises_response_error(form: dict[str, list[
 
 @pytest.fixture(scope="module")
 def macros() -> Any:
-    env = Environment(loader=FileSystemLoader(str(ROOT / "templates")), autoescape=True)
+    env = item_templates()
     return env.get_template("items/sjt_rate.html").module
 
 
