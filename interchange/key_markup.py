@@ -16,13 +16,9 @@ from lxml import etree
 
 from interchange.markup import classes, find_class, plain
 from items.shapes import MarkedPassage, TextWithRubric
+from items.values import plain_decimal
 
 KEY_CLASS = "assess-key"
-
-
-def number(value: Decimal) -> str:
-    """A decimal as plain digits: 1, 0.5, 12.25 (never 1E+1)."""
-    return format(value.normalize(), "f")
 
 
 class _Writer:
@@ -52,25 +48,25 @@ def written_key(written: TextWithRubric, ns: str | None = None) -> etree._Elemen
         line = w.sub(rubric, "li")
         w.sub(line, "strong", "assess-label", criterion.label, " (")
         w.sub(line, "span", "assess-id", criterion.id, ", up to ")
-        w.sub(line, "span", "assess-points", number(criterion.max_points), " points): ")
+        w.sub(line, "span", "assess-points", plain_decimal(criterion.max_points), " points): ")
         w.sub(line, "span", "assess-description", criterion.description)
     if written.required_names:
         names = w.sub(root, "ul", "assess-required-names")
         for required in written.required_names:
             line = w.sub(names, "li", text="Spelled exactly: ")
             w.sub(line, "span", "assess-name", required.name, " (")
-            w.sub(line, "span", "assess-points", number(required.points), " points)")
+            w.sub(line, "span", "assess-points", plain_decimal(required.points), " points)")
     if written.required_facts:
         facts = w.sub(root, "ul", "assess-required-facts")
         for fact in written.required_facts:
             line = w.sub(facts, "li")
             w.sub(line, "strong", "assess-label", fact.label, " (")
-            w.sub(line, "span", "assess-points", number(fact.points), " points): ")
+            w.sub(line, "span", "assess-points", plain_decimal(fact.points), " points): ")
             for index, phrase in enumerate(fact.accept):
                 w.sub(line, "span", "assess-accept", phrase, " / " if index < len(fact.accept) - 1 else "")
     if written.length_points is not None:
         length = w.sub(root, "p", "assess-length", "Length within the word limits (")
-        w.sub(length, "span", "assess-points", number(written.length_points), " points).")
+        w.sub(length, "span", "assess-points", plain_decimal(written.length_points), " points).")
     return root
 
 
@@ -139,14 +135,14 @@ def proofreading_key(passage: MarkedPassage, hottexts: list[str], ns: str | None
         scoring,
         "span",
         "assess-correction-points",
-        number(passage.correction_points),
+        plain_decimal(passage.correction_points),
         " points per correction; ",
     )
     w.sub(
         scoring,
         "span",
         "assess-false-alarm-penalty",
-        number(passage.false_alarm_penalty),
+        plain_decimal(passage.false_alarm_penalty),
         " off per false alarm.",
     )
     errors = w.sub(root, "ol", "assess-errors")

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from interchange.key_markup import number, written_key
+from interchange.key_markup import written_key
 from interchange.markup import html_paragraphs
 from interchange.results import ExportProblem, ExportResult, NoTarget, shape_and_writer
 from interchange.targets import TRUE_FALSE, letter_ids
@@ -32,6 +32,7 @@ from items.shapes import (
     TextWithRubric,
     TypedTexts,
 )
+from items.values import plain_decimal
 
 # Moodle imports answer fractions only from its list of grade steps (in percent).
 GRADE_STEPS = frozenset(
@@ -71,14 +72,14 @@ def _question(item: ItemVersion) -> tuple[etree._Element, list[str]]:
 def _common(question: etree._Element, item: ItemVersion, text: str, grade: Decimal) -> None:
     _text_field(question, "questiontext", text)
     _text_field(question, "generalfeedback", html_paragraphs(item.rationale))
-    _sub(question, "defaultgrade", number(grade))
+    _sub(question, "defaultgrade", plain_decimal(grade))
     _sub(question, "penalty", "0")
     _sub(question, "hidden", "0")
     _sub(question, "idnumber", item.item_id)
 
 
 def _answer(question: etree._Element, fraction: Decimal, html: str, fmt: str = "html") -> etree._Element:
-    answer = _sub(question, "answer", fraction=number(fraction), format=fmt)
+    answer = _sub(question, "answer", fraction=plain_decimal(fraction), format=fmt)
     _sub(answer, "text", html)
     _text_field(answer, "feedback", "")
     return answer
@@ -121,12 +122,13 @@ def _numerical(question: etree._Element, item: ItemVersion, number_: NumberWithT
     question.set("type", "numerical")
     _common(question, item, html_paragraphs(number_.prompt), number_.points)
     tolerance = max(number_.tolerance, number_.relative_tolerance * abs(number_.value))
-    answer = _answer(question, Decimal(100), number(number_.value), fmt="moodle_auto_format")
-    _sub(answer, "tolerance", number(tolerance))
+    answer = _answer(question, Decimal(100), plain_decimal(number_.value), fmt="moodle_auto_format")
+    _sub(answer, "tolerance", plain_decimal(tolerance))
     notes = []
     if number_.relative_tolerance:
         notes.append(
-            f"the relative tolerance is written as the absolute ±{number(tolerance)} it allows for this key"
+            f"the relative tolerance is written as the absolute ±{plain_decimal(tolerance)} "
+            "it allows for this key"
         )
     if number_.unit != "plain":
         units = _sub(question, "units")
@@ -201,7 +203,7 @@ def _multiple_answers(question: etree._Element, item: ItemVersion, selection: Se
     if share not in GRADE_STEPS:
         raise NoTarget(
             f"{item.type} has no Moodle form: {len(selection.right)} right options would each earn "
-            f"{number(share)}%, which is not one of Moodle's grade steps"
+            f"{plain_decimal(share)}%, which is not one of Moodle's grade steps"
         )
     question.set("type", "multichoice")
     _common(question, item, html_paragraphs(selection.prompt), selection.points * len(selection.right))

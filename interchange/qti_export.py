@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from interchange.key_markup import number, proofreading_key, written_key
+from interchange.key_markup import proofreading_key, written_key
 from interchange.markup import append_paragraphs, fill_lines, paragraphs
 from interchange.qti_manifest import (
     ITEM_SCHEMA,
@@ -44,6 +44,7 @@ from items.shapes import (
     TextWithRubric,
     TypedTexts,
 )
+from items.values import plain_decimal
 
 TEMPLATES = "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/"
 # A fixed timestamp keeps the package byte-for-byte reproducible (and reads no clock).
@@ -101,10 +102,10 @@ class _ItemXml:
             for value in correct:
                 _sub(values, "qti-value", text=value)
         if mapping is not None:
-            attributes = {name.replace("_", "-"): number(value) for name, value in bounds.items()}
+            attributes = {name.replace("_", "-"): plain_decimal(value) for name, value in bounds.items()}
             mapped = _sub(declaration, "qti-mapping", attributes)
             for key, points in mapping.items():
-                entry = _sub(mapped, "qti-map-entry", {"map-key": key, "mapped-value": number(points)})
+                entry = _sub(mapped, "qti-map-entry", {"map-key": key, "mapped-value": plain_decimal(points)})
                 if not case_sensitive:
                     entry.set("case-sensitive", "false")
 
@@ -115,7 +116,7 @@ class _ItemXml:
             score.set("external-scored", "human")
         top = _sub(self.root, "qti-outcome-declaration", {"identifier": "MAXSCORE", "cardinality": "single"})
         top.set("base-type", "float")
-        _sub(_sub(top, "qti-default-value"), "qti-value", text=number(max_score))
+        _sub(_sub(top, "qti-default-value"), "qti-value", text=plain_decimal(max_score))
 
     def template(self, name: str) -> None:
         self.processing = etree.Element(_q("qti-response-processing"), {"template": f"{TEMPLATES}{name}.xml"})
@@ -314,7 +315,7 @@ def _ranking(xml: _ItemXml, ordering: Ordering) -> None:
 
 
 def _numeric(xml: _ItemXml, answer: NumberWithTolerance) -> None:
-    xml.response("RESPONSE", "single", "float", [number(answer.value)])
+    xml.response("RESPONSE", "single", "float", [plain_decimal(answer.value)])
     xml.outcomes(answer.points)
     append_paragraphs(xml.body, answer.prompt, QTI3)
     entry = _sub(xml.body, "p", {"class": f"assess-entry assess-unit-{answer.unit}"})
@@ -332,7 +333,7 @@ def _numeric(xml: _ItemXml, answer: NumberWithTolerance) -> None:
     for mode, tolerance in tests:
         equal = _sub(holder, "qti-equal", {"tolerance-mode": mode})
         if mode != "exact":
-            equal.set("tolerance", f"{number(tolerance)} {number(tolerance)}")
+            equal.set("tolerance", f"{plain_decimal(tolerance)} {plain_decimal(tolerance)}")
         _sub(equal, "qti-variable", {"identifier": "RESPONSE"})
         _sub(equal, "qti-correct", {"identifier": "RESPONSE"})
     setting = _sub(branch, "qti-set-outcome-value", {"identifier": "SCORE"})

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from items.values import plain_decimal
+
 if TYPE_CHECKING:
     from items.shapes import Shape
     from items.simulation import Answerer
@@ -76,14 +78,14 @@ class Score:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "points": str(self.points),
-            "max_points": str(self.max_points),
+            "points": plain_decimal(self.points),
+            "max_points": plain_decimal(self.max_points),
             "pending_review": self.pending_review,
             "parts": [
                 {
                     "label": p.label,
-                    "points": str(p.points),
-                    "max_points": str(p.max_points),
+                    "points": plain_decimal(p.points),
+                    "max_points": plain_decimal(p.max_points),
                     "explanation": p.explanation,
                 }
                 for p in self.parts
