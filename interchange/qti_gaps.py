@@ -9,18 +9,21 @@ together (all-or-nothing over the gaps) has no per-gap form and is reported.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 from lxml import etree
 
-from interchange.markup import TextReader
+from interchange.markup import TextReader, classes
 from interchange.qti_agreement import Probe, disagreements, shown
-from interchange.qti_item import BLANK, Mapped, QtiItem, decimal
+from interchange.qti_item import BLANK, Mapped, QtiItem, decimal, labelled
 from interchange.qti_processing import Processing, Value
 from interchange.targets import TEXT_FIELD, Unmappable
 
 NUMERIC = frozenset({"float", "integer"})
+#: What record_entry accepts as a field id.
+FIELD_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 WRONG = "\u2205 no such answer"
 
 
@@ -38,8 +41,21 @@ def gaps_prompt(item: QtiItem, interactions: list[etree._Element]) -> str:
     return item.outside([], replace=lambda e: blanks.get(e))
 
 
-def _field_ids(count: int) -> list[str]:
-    return [TEXT_FIELD] if count == 1 else [f"gap_{n}" for n in range(1, count + 1)]
+def _field_ids(names: list[str]) -> list[str]:
+    """The gaps' response identifiers where they are distinct field ids, else gap_1, gap_2, ..."""
+    if len(names) == 1:
+        return [TEXT_FIELD]
+    if len(set(names)) == len(names) and all(FIELD_ID.match(name) for name in names):
+        return names
+    return [f"gap_{n}" for n in range(1, len(names) + 1)]
+
+
+def _labelled_entries(interactions: list[etree._Element]) -> list[etree._Element] | None:
+    """Each gap's own paragraph with its label, as assess exports them; None for any other layout."""
+    entries = [i.getparent() for i in interactions]
+    if all(e is not None and "assess-entry" in classes(e) and labelled(e, "assess-label") for e in entries):
+        return [e for e in entries if e is not None]
+    return None
 
 
 def text_entries(item: QtiItem, interactions: list[etree._Element], processing: Processing) -> Mapped:
@@ -47,7 +63,8 @@ def text_entries(item: QtiItem, interactions: list[etree._Element], processing: 
     if processing.problem:
         raise Unmappable(processing.problem)
     names = [i.get("response-identifier") or "" for i in interactions]
-    ids = _field_ids(len(interactions))
+    ids = _field_ids(names)
+    entries = _labelled_entries(interactions) if len(interactions) > 1 else None
     fields: list[dict[str, Any]] = []
     expected: dict[str, dict[str, Any]] = {}
     probes: list[Probe] = []
@@ -56,14 +73,18 @@ def text_entries(item: QtiItem, interactions: list[etree._Element], processing: 
         declared = item.responses[name]
         numeric = declared.base_type in NUMERIC
         kind = "amount" if numeric else "text"
-        label = "Answer" if len(names) == 1 else f"Gap {number}"
+        label = (
+            labelled(entries[number - 1], "assess-label")
+            if entries
+            else ("Answer" if len(names) == 1 else f"Gap {number}")
+        )
         fields.append({"id": field, "kind": kind, "label": label})
         key, gap_probes = _gap_key(item, processing, name, field, where, numeric)
         expected[field] = key
         probes.extend(gap_probes)
-    mapped = Mapped(
-        "record_entry", {"prompt": gaps_prompt(item, interactions), "fields": fields}, {"fields": expected}
-    )
+    # Labelled gaps ask in their own paragraphs: the prompt is the text around them.
+    prompt = item.outside(list(entries)) if entries else gaps_prompt(item, interactions)
+    mapped = Mapped("record_entry", {"prompt": prompt, "fields": fields}, {"fields": expected})
     if len(names) > 1:
         together = {f: str(e["value"]) for f, e in expected.items()}
         probes.append(

@@ -21,7 +21,6 @@ BANK = Path(__file__).with_name("round_trip_bank.yaml")
 CATALOGUE = load_banks([BANK])
 # What an importer cannot read back yet of what the export writes, and whose change it waits for.
 NOT_READ_BACK = {
-    ("qti", "typed-gaps"): "QTI import refuses an item with two text-entry gaps (QTI import, issue 15)",
 }
 
 
