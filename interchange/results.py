@@ -129,7 +129,15 @@ def summarise_import(
     ]
     lossy = len({(p.source, p.location) for p in problems if p.imported})
     not_imported = sum(1 for p in problems if not p.imported)
-    return ImportSummary(tuple(questions + alone), len(items), lossy, not_imported)
+    return ImportSummary(tuple(_in_source_order(questions + alone)), len(items), lossy, not_imported)
+
+
+def _in_source_order(questions: list[QuestionOutcome]) -> list[QuestionOutcome]:
+    """By line within each source when every location is a line number; else as the importer met them."""
+    if not all(q.location.isdigit() for q in questions):
+        return questions
+    sources = list(dict.fromkeys(q.source for q in questions))
+    return sorted(questions, key=lambda q: (sources.index(q.source), int(q.location)))
 
 
 @dataclass(frozen=True)

@@ -108,14 +108,15 @@ def import_items() -> Page:
     if upload is None:
         return _render(form, None, None, 422)
     try:
-        raw_items, reported = read_upload(upload.format, upload.name, upload.data)
+        imported = read_upload(upload.format, upload.name, upload.data)
     except InterchangeError as exc:
         form.file.errors = [*form.file.errors, f"{upload.name}: {exc.message}; nothing imported."]
         return _render(form, None, None, 422)
+    raw_items, reported = imported.items, imported.problems
     bank, prefix = form.bank.data or "", form.id_prefix.data or ""
     if request.form.get("action") != "save":
         checked = check_import(current_banks(), upload.name, raw_items, reported, bank, prefix)
-        summary = summarise_import(raw_items, reported, {})
+        summary = summarise_import(raw_items, reported, imported.origins)
         return _render(form, checked, upload, 200 if checked.can_save else 422, summary)
     try:
         checked = save_import(

@@ -20,7 +20,7 @@ from assess.services.authored_items import EditConflict, item_entry
 from assess.services.authoring import LiveBanks, live_banks
 from assess.services.catalogue import pin_versions
 from assess.services.staff import record_audit
-from interchange import ImportProblem, InterchangeError, dump_bank, import_file
+from interchange import ImportProblem, ImportResult, InterchangeError, dump_bank, import_file
 from items.bank import ID_PATTERN, Catalogue, ItemVersion, check_item
 from items.located_yaml import LocatedError, read_yaml
 
@@ -154,8 +154,8 @@ def unpack_upload(text: str, limit: int) -> bytes:
     return data
 
 
-def read_upload(format: str, filename: str, data: bytes) -> tuple[list[dict[str, Any]], list[ImportProblem]]:
-    """Import an uploaded file (written to a private temporary folder, removed after).
+def read_upload(format: str, filename: str, data: bytes) -> ImportResult:
+    """Import an uploaded file (written to a private temporary folder, removed after), named as uploaded.
 
     Raises ``InterchangeError`` when the whole file cannot be read.
     """
@@ -178,7 +178,8 @@ def read_upload(format: str, filename: str, data: bytes) -> tuple[list[dict[str,
             f"at most {MAX_IMPORT_QUESTIONS:,} questions per import; this file has {questions:,}, "
             "so split it into smaller files",
         )
-    return result.items, problems
+    origins = {item_id: (name, location) for item_id, (_, location) in result.origins.items()}
+    return ImportResult(items=result.items, problems=problems, origins=origins)
 
 
 def check_import(

@@ -32,10 +32,18 @@ def test_import_writes_a_valid_bank_and_prints_each_reported_question_with_exit_
         f"{source}:34: imported as shortanswer, but 'Cat' earns 50 of 100 in the source; assess text answers "
         "are right or wrong (ignoring case and spacing), so it earns nothing",
     ]
-    assert out.strip() == (
+    *table, counts, wrote = out.strip().splitlines()
+    assert wrote == (
         f"Wrote 7 item(s) to {output} (bank gift-bank); 2 question(s) not imported, "
         "1 imported with something left behind."
     )
+    assert (
+        counts
+        == "9 question(s): 6 imported as they are, 1 imported with something left behind, 2 not imported."
+    )
+    # The summary table: one row a question, in the file's order.
+    lines = [row.split("│")[1].strip() for row in table if row.startswith("│") and row.split("│")[1].strip()]
+    assert lines == ["2", "5", "14", "22", "31", "34", "41", "46", "49"]
     code, out, err = _run("bank", "validate", str(output))
     assert (code, err) == (0, "")
     assert out.startswith("OK: 1 bank(s), 7 item(s)")

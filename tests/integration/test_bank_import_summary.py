@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from assess.cli import main
@@ -60,11 +59,6 @@ def test_bank_import_prints_each_questions_outcome_and_the_counts(tmp_path: Path
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the importers' Collector does not yet record where each item came from (ImportResult.origins; "
-    "interchange/bank_items.py, Moodle/GIFT import, issue 15)",
-)
 def test_a_question_imported_with_a_loss_is_one_row_with_its_line(tmp_path: Path) -> None:
     rows = _rows(_import(tmp_path))
     assert ("12", "account-name", f"imported as record_entry; reported: {LOSS}") in rows
