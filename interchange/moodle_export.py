@@ -124,6 +124,9 @@ def _numerical(question: etree._Element, item: ItemVersion, number_: NumberWithT
     tolerance = max(number_.tolerance, number_.relative_tolerance * abs(number_.value))
     answer = _answer(question, Decimal(100), plain_decimal(number_.value), fmt="moodle_auto_format")
     _sub(answer, "tolerance", plain_decimal(tolerance))
+    for value, allowed in number_.also:
+        other = _answer(question, Decimal(100), plain_decimal(value), fmt="moodle_auto_format")
+        _sub(other, "tolerance", plain_decimal(allowed))
     notes = []
     if number_.relative_tolerance:
         notes.append(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from pydantic import ValidationError
@@ -18,6 +17,7 @@ from interchange.qti_item import Mapped
 from interchange.qti_processing import Processing, Value
 from items import registry
 from items.base import ResponseError
+from items.values import plain_decimal
 
 SHOWN = 4
 
@@ -29,11 +29,6 @@ class Probe:
     label: str
     source: Mapping[str, Value]
     assess: Mapping[str, Any]
-
-
-def shown(points: Decimal) -> str:
-    """Points as people write them: 1, 0.5, -2."""
-    return f"{points.normalize():f}" if points else "0"
 
 
 def disagreements(processing: Processing, mapped: Mapped, probes: Iterable[Probe]) -> list[str]:
@@ -53,7 +48,10 @@ def disagreements(processing: Processing, mapped: Mapped, probes: Iterable[Probe
         except (ValidationError, ResponseError):
             continue
         if theirs != ours:
-            found.append(f"{probe.label} earns {shown(theirs)} in the source and {shown(ours)} in assess")
+            found.append(
+                f"{probe.label} earns {plain_decimal(theirs)} in the source "
+                f"and {plain_decimal(ours)} in assess"
+            )
     if not found:
         return []
     more = f" (and {len(found) - SHOWN} more)" if len(found) > SHOWN else ""

@@ -10,7 +10,7 @@ from typing import Any
 from lxml import etree
 
 from interchange.markup import classes, find_class
-from interchange.qti_agreement import Probe, disagreements, shown
+from interchange.qti_agreement import Probe, disagreements
 from interchange.qti_item import (
     Declared,
     Mapped,
@@ -31,6 +31,7 @@ from interchange.targets import (
     row_ids,
     single_choice_key,
 )
+from items.values import plain_decimal
 
 CHOICES = frozenset({"qti-simple-choice", "qti-inline-choice"})
 SCALE_POINT = re.compile(r"^([PM])(\d+)$")
@@ -293,7 +294,7 @@ def order(item: QtiItem, interaction: etree._Element, processing: Processing) ->
     scores = [(probe, processing.score(probe.source)) for probe in probes]
     full = processing.score(probes[0].source)
     if full <= 0:
-        raise Unmappable(f"its response processing gives the correct order {shown(full)} points")
+        raise Unmappable(f"its response processing gives the correct order {plain_decimal(full)} points")
     largest = Decimal(len(ranking) ** 2 // 2)
     by_distance = all(points == largest - _distance(probe, ranking) for probe, points in scores)
     key = {"ranking": ranking} if by_distance else {"ranking": ranking, "rule": "exact", "points": full}

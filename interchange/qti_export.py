@@ -314,6 +314,15 @@ def _ranking(xml: _ItemXml, ordering: Ordering) -> None:
         _all_or_nothing(xml)
 
 
+def _equal(holder: etree._Element, mode: str, tolerance: Decimal) -> etree._Element:
+    """A comparison of the response with what is appended to it next, within ``tolerance``."""
+    equal = _sub(holder, "qti-equal", {"tolerance-mode": mode})
+    if mode != "exact":
+        equal.set("tolerance", f"{plain_decimal(tolerance)} {plain_decimal(tolerance)}")
+    _sub(equal, "qti-variable", {"identifier": "RESPONSE"})
+    return equal
+
+
 def _numeric(xml: _ItemXml, answer: NumberWithTolerance) -> None:
     xml.response("RESPONSE", "single", "float", [plain_decimal(answer.value)])
     xml.outcomes(answer.points)
@@ -329,13 +338,13 @@ def _numeric(xml: _ItemXml, answer: NumberWithTolerance) -> None:
     branch = _sub(_sub(xml.processing, "qti-response-condition"), "qti-response-if")
     tests = [("absolute", answer.tolerance), ("relative", answer.relative_tolerance * 100)]
     tests = [(mode, value) for mode, value in tests if value > 0] or [("exact", Decimal(0))]
-    holder = _sub(branch, "qti-or") if len(tests) > 1 else branch
+    holder = _sub(branch, "qti-or") if len(tests) + len(answer.also) > 1 else branch
     for mode, tolerance in tests:
-        equal = _sub(holder, "qti-equal", {"tolerance-mode": mode})
-        if mode != "exact":
-            equal.set("tolerance", f"{plain_decimal(tolerance)} {plain_decimal(tolerance)}")
-        _sub(equal, "qti-variable", {"identifier": "RESPONSE"})
-        _sub(equal, "qti-correct", {"identifier": "RESPONSE"})
+        _sub(_equal(holder, mode, tolerance), "qti-correct", {"identifier": "RESPONSE"})
+    # Each other right value, within its own tolerance, as the key's alternatives are scored.
+    for value, tolerance in answer.also:
+        equal = _equal(holder, "absolute" if tolerance else "exact", tolerance)
+        _sub(equal, "qti-base-value", {"base-type": "float"}, plain_decimal(value))
     setting = _sub(branch, "qti-set-outcome-value", {"identifier": "SCORE"})
     _sub(setting, "qti-variable", {"identifier": "MAXSCORE"})
 

@@ -16,10 +16,11 @@ from typing import Any
 from lxml import etree
 
 from interchange.markup import TextReader, classes
-from interchange.qti_agreement import Probe, disagreements, shown
+from interchange.qti_agreement import Probe, disagreements
 from interchange.qti_item import BLANK, Mapped, QtiItem, decimal, labelled
 from interchange.qti_processing import Processing, Value
 from interchange.targets import TEXT_FIELD, Unmappable
+from items.values import plain_decimal
 
 NUMERIC = frozenset({"float", "integer"})
 #: What record_entry accepts as a field id.
@@ -125,10 +126,12 @@ def _gap_key(
         together = processing.score({n: _as_source(item, n, _any_key(item, n)) for n in item.responses})
         if together > 0:
             raise Unmappable(
-                f"gives points only when its gaps are right together ({shown(together)} for all of them); "
-                "assess scores each gap on its own"
+                "gives points only when its gaps are right together "
+                f"({plain_decimal(together)} for all of them); assess scores each gap on its own"
             )
-        raise Unmappable(f"its response processing gives the correct answer of {where} {shown(full)} points")
+        raise Unmappable(
+            f"its response processing gives the correct answer of {where} {plain_decimal(full)} points"
+        )
     candidates = list(dict.fromkeys([key, *declared.correct[1:], *mapping]))
     expected: dict[str, Any] = {"kind": "amount" if numeric else "text", "value": key, "points": full}
     if numeric:

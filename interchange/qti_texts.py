@@ -10,11 +10,13 @@ from typing import Any
 from lxml import etree
 
 from interchange.markup import TextReader, classes, find_class
+from interchange.qti_agreement import Probe, disagreements
 from interchange.qti_gaps import text_entries
 from interchange.qti_item import Mapped, Q, QtiItem, blank_prompt, decimal, labelled
 from interchange.qti_processing import Processing
 from interchange.safe_xml import local_name
 from interchange.targets import Unmappable, holistic_rubric
+from items.values import plain_decimal
 
 WORDS = re.compile(r"\w")
 IMAGES = re.compile(r"\[image(?::[^\]]*)?\]")
@@ -34,8 +36,26 @@ def text_entry(item: QtiItem, interaction: etree._Element, processing: Processin
     else:
         raise Unmappable("has no correct response: there is nothing to score it by")
     if response.base_type in {"float", "integer"} or NUMBER.match(correct):
-        return _numeric(item, interaction, blank_prompt(item, interaction), correct)
+        mapped = _numeric(item, interaction, blank_prompt(item, interaction), correct)
+        mapped.notes.extend(disagreements(processing, mapped, _number_probes(item, interaction, mapped)))
+        return mapped
     return text_entries(item, [interaction], processing)
+
+
+def _number_probes(item: QtiItem, interaction: etree._Element, mapped: Mapped) -> list[Probe]:
+    """The key, each other right value, and a number far from all of them."""
+    name = interaction.get("response-identifier") or ""
+    numeric = item.response(interaction).base_type in {"float", "integer"}
+    values = [mapped.key["value"], *(other["value"] for other in mapped.key.get("also", []))]
+    far = max(abs(v) for v in values) * 10 + 1000
+    return [
+        Probe(
+            f"{plain_decimal(value)} typed",
+            {name: value if numeric else plain_decimal(value)},
+            {"value": plain_decimal(value)},
+        )
+        for value in [*values, far]
+    ]
 
 
 def _numeric(item: QtiItem, interaction: etree._Element, prompt: str, correct: str) -> Mapped:
@@ -44,7 +64,8 @@ def _numeric(item: QtiItem, interaction: etree._Element, prompt: str, correct: s
         raise Unmappable(f"its correct response {correct!r} is not a number")
     notes: list[str] = []
     key: dict[str, Any] = {"value": value}
-    absolute, relative = _tolerances(item, interaction.get("response-identifier") or "", notes)
+    response = interaction.get("response-identifier") or ""
+    absolute, relative = _tolerances(item, response, notes)
     if relative >= 1:
         raise Unmappable(
             f"accepts answers within {relative * 100}% of the key; assess accepts less than 100%"
@@ -53,6 +74,9 @@ def _numeric(item: QtiItem, interaction: etree._Element, prompt: str, correct: s
         key["tolerance"] = absolute
     if relative:
         key["relative_tolerance"] = relative
+    also = _alternatives(item, response)
+    if also:
+        key["also"] = also
     if item.points() != 1:
         key["points"] = item.points()
     body: dict[str, Any] = {"prompt": prompt}
@@ -73,6 +97,37 @@ def _numeric(item: QtiItem, interaction: etree._Element, prompt: str, correct: s
     return Mapped("numeric", body, key, notes)
 
 
+def _fixed_value(equal: etree._Element) -> Decimal | None:
+    """The number a response is compared with, when it is a written value rather than the key."""
+    values = [decimal(v.text or "") for v in equal if local_name(v) == "qti-base-value"]
+    return values[0] if len(values) == 1 else None
+
+
+def _alternatives(item: QtiItem, response: str) -> list[dict[str, Decimal]]:
+    """Other right values: ``qti-equal`` tests of the response against a written number.
+
+    Whether they earn the same points as the key is checked answer by answer afterwards,
+    as for every imported item.
+    """
+    if item.processing is None:
+        return []
+    found = []
+    for equal in item.processing.iter(f"{Q}qti-equal"):
+        value = _fixed_value(equal)
+        compared = {v.get("identifier") for v in equal if local_name(v) == "qti-variable"}
+        if value is None or response not in compared:
+            continue
+        bounds = [decimal(t) for t in (equal.get("tolerance") or "0").split()]
+        tolerance = min((b for b in bounds if b is not None), default=Decimal(0))
+        if (equal.get("tolerance-mode") or "exact") != "absolute":
+            tolerance = Decimal(0)
+        other: dict[str, Decimal] = {"value": value}
+        if tolerance:
+            other["tolerance"] = tolerance
+        found.append(other)
+    return found
+
+
 def _tolerances(item: QtiItem, response: str, notes: list[str]) -> tuple[Decimal, Decimal]:
     """(absolute, relative as a fraction) from the ``qti-equal`` tests on this response."""
     absolute = relative = Decimal(0)
@@ -80,7 +135,7 @@ def _tolerances(item: QtiItem, response: str, notes: list[str]) -> tuple[Decimal
         return absolute, relative
     for equal in item.processing.iter(f"{Q}qti-equal"):
         compared = {v.get("identifier") for v in equal if local_name(v) in {"qti-variable", "qti-correct"}}
-        if response not in compared:
+        if response not in compared or _fixed_value(equal) is not None:
             continue
         bounds = [decimal(t) for t in (equal.get("tolerance") or "0").split()]
         known = [b for b in bounds if b is not None]

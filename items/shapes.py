@@ -57,6 +57,8 @@ class NumberWithTolerance:
     tolerance: Decimal
     relative_tolerance: Decimal
     points: Decimal
+    #: Other right values, each with its own absolute tolerance.
+    also: tuple[tuple[Decimal, Decimal], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -369,8 +369,6 @@ def _drawn(param: Param, raw: object) -> Decimal:
 def shape(body: Body, key: Key) -> NumberWithTolerance | DrawnNumber | NoFaithfulTarget:
     if body.params or key.value is None:
         return DrawnNumber(body.prompt, key.answer or "")
-    if key.also:
-        return NoFaithfulTarget("it accepts other answers (also), and the exported forms key one value")
     return NumberWithTolerance(
         body.prompt,
         body.unit,
@@ -380,6 +378,7 @@ def shape(body: Body, key: Key) -> NumberWithTolerance | DrawnNumber | NoFaithfu
         key.tolerance,
         key.relative_tolerance,
         key.points,
+        tuple((other.value, other.tolerance) for other in key.also),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 import pytest
 from item_templates import item_templates
 
-from items.shapes import NoFaithfulTarget, NumberWithTolerance
+from items.shapes import NumberWithTolerance
 from items.types import numeric as t
 from items.values import plain_decimal
 
@@ -65,9 +66,11 @@ def test_numeric_key_without_alternatives_keeps_its_content() -> None:
     ]
 
 
-def test_numeric_with_alternatives_names_why_it_has_no_export_form() -> None:
-    assert isinstance(t.shape(BODY, KEY), NoFaithfulTarget)
-    assert isinstance(t.shape(BODY, t.Key(value=Decimal(2))), NumberWithTolerance)
+def test_numeric_with_alternatives_takes_a_shape_with_every_right_value() -> None:
+    shape = t.shape(BODY, KEY)
+    assert isinstance(shape, NumberWithTolerance)
+    assert shape.also == tuple((other.value, other.tolerance) for other in KEY.also)
+    assert t.shape(BODY, t.Key(value=Decimal(2))) == replace(shape, also=())
 
 
 def render(macro: str, *args: Any) -> str:
