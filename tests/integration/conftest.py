@@ -6,6 +6,7 @@ page like a browser would, so a test that leaves it out is testing a real refusa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from candidate_client import GRACE_SECONDS, Candidate
 from flask import Flask
 from scorecard_setup import KitCandidate, kit_candidate
 from sqlalchemy.orm import Session, sessionmaker
+from staff_client import StaffClient, signed_in
 
 from assess import create_app
 from assess.config import Settings
@@ -82,3 +84,32 @@ def interviewee(
 ) -> KitCandidate:
     """A candidate invited to a campaign with an interview kit, whose interviews are to be scored."""
     return kit_candidate(session_factory, catalogue, form_id, clock())
+
+
+@pytest.fixture
+def staff_client(app: Flask, session_factory: sessionmaker[Session]) -> Callable[..., StaffClient]:
+    """Make a client signed in as a new staff member: ``staff_client(role, name="")``.
+
+    Give ``name`` when the test reads it on a page; the client's ``user`` is the account.
+    """
+    return functools.partial(signed_in, app, session_factory)
+
+
+@pytest.fixture
+def author(staff_client: Callable[..., StaffClient]) -> StaffClient:
+    return staff_client("author")
+
+
+@pytest.fixture
+def recruiter(staff_client: Callable[..., StaffClient]) -> StaffClient:
+    return staff_client("recruiter")
+
+
+@pytest.fixture
+def interviewer(staff_client: Callable[..., StaffClient]) -> StaffClient:
+    return staff_client("interviewer")
+
+
+@pytest.fixture
+def admin(staff_client: Callable[..., StaffClient]) -> StaffClient:
+    return staff_client("admin")

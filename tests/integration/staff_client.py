@@ -6,6 +6,7 @@ import itertools
 import re
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
@@ -48,6 +49,19 @@ def login(
     response = sign_in(client, user.email)
     assert response.status_code == 302, response.get_data(as_text=True)
     return user
+
+
+class StaffClient(FlaskClient):
+    """A test client signed in, through the login form, as ``user``."""
+
+    user: StaffUser
+
+
+def signed_in(app: Flask, session_factory: sessionmaker[Session], role: str, name: str = "") -> StaffClient:
+    """A new client with its own cookies, signed in as a new user of ``role``."""
+    client = StaffClient(app, app.response_class, use_cookies=True)
+    client.user = login(client, session_factory, role, name)
+    return client
 
 
 def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None, **kwargs: Any) -> TestResponse:

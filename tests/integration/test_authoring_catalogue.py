@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import post
 
 from assess.models import Attempt, AttemptItem, AuditEntry, ItemScore
 from assess.services.authoring import live_catalogue
@@ -40,13 +40,6 @@ sections:
       - draw: 1
         from: [{", ".join(POOL)}]
 """
-
-
-@pytest.fixture
-def author(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "author")
-    return client
 
 
 @pytest.fixture

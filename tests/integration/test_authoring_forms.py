@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from authoring_setup import row_counts, text_of
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import post
 from werkzeug.test import TestResponse
 
 from assess.models import AuditEntry
@@ -28,13 +26,6 @@ sections:
       - draw: 1
         from: [process-feature-request, process-roi-annual-cost]
 """
-
-
-@pytest.fixture
-def author(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "author")
-    return client
 
 
 def send(

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from authoring_setup import create_item, edit_fields, new_choice_item, row_counts, save_edit, text_of
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import post
 
 from assess.models import AuditEntry, AuthoredItem, ItemVersionLog, StoredItemVersion
 from assess.services.authoring import live_catalogue
@@ -16,13 +15,6 @@ from items import registry
 from items.bank import Catalogue
 
 ITEM = "process-renewal-first-step"
-
-
-@pytest.fixture
-def author(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "author", name="Ada Author")
-    return client
 
 
 def test_every_problem_is_shown_at_its_field_and_nothing_is_stored(

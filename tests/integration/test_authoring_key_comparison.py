@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from authoring_setup import text_of
 from flask import Flask
 from sjt_answers import FORM, MOST_LEAST, RATE, finish_sjt_attempts, response_of
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login
+from staff_client import StaffClient
 
 from assess.services.item_statistics import form_analyses
 
@@ -29,15 +30,13 @@ def section_of(page: str, item_id: str) -> str:
 
 
 def test_the_page_explains_itself_and_compares_each_sjt_key_with_the_consensus(
-    app: Flask, session_factory: sessionmaker[Session], clock: Any, tmp_path: Path
+    session_factory: sessionmaker[Session], clock: Any, tmp_path: Path, author: StaffClient
 ) -> None:
     abilities = finish_sjt_attempts(session_factory, clock, tmp_path / "banks")
-    client = app.test_client()
-    login(client, session_factory, "author")
-    statistics = client.get("/staff/authoring/statistics").get_data(as_text=True)
+    statistics = author.get("/staff/authoring/statistics").get_data(as_text=True)
     assert f'href="{PAGE}"' in statistics
 
-    response = client.get(PAGE)
+    response = author.get(PAGE)
     assert response.status_code == 200
     page = " ".join(text_of(response).split())
     for words in ("consensus key", "correlation with the rest of the test", "test's alpha"):
@@ -81,10 +80,9 @@ def test_the_page_explains_itself_and_compares_each_sjt_key_with_the_consensus(
     ("role", "status"), [("author", 200), ("admin", 200), ("recruiter", 403), ("interviewer", 403)]
 )
 def test_only_authors_and_admins_open_the_key_comparison(
-    app: Flask, session_factory: sessionmaker[Session], role: str, status: int
+    staff_client: Callable[..., StaffClient], app: Flask, role: str, status: int
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, role)
+    client = staff_client(role)
     response = client.get(PAGE)
     assert response.status_code == status
     if status == 200:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from authoring_setup import text_of
 from flask import Flask
-from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import StaffClient, post
 
 from items.bank import Catalogue
 
@@ -13,12 +14,10 @@ ITEM = "process-renewal-first-step"
 
 
 def test_the_preview_shows_the_candidate_page_and_the_key_only_when_asked(
-    app: Flask, session_factory: sessionmaker[Session], catalogue: Catalogue
+    catalogue: Catalogue, author: StaffClient
 ) -> None:
     item = catalogue.items[ITEM]
     rationale = item.rationale.split(".")[0]
-    author = app.test_client()
-    login(author, session_factory, "author")
     plain = text_of(author.get(f"/staff/authoring/items/{ITEM}/preview"))
     assert f"<h1>{item.title}</h1>" in plain
     assert 'name="answer-choice"' in plain  # the candidate macro, with the candidate's field names
@@ -28,11 +27,7 @@ def test_the_preview_shows_the_candidate_page_and_the_key_only_when_asked(
     assert rationale in keyed and "best (1)" in keyed and "partial (0.25)" in keyed
 
 
-def test_an_answer_tried_in_the_preview_is_scored_and_not_stored(
-    app: Flask, session_factory: sessionmaker[Session]
-) -> None:
-    author = app.test_client()
-    login(author, session_factory, "author")
+def test_an_answer_tried_in_the_preview_is_scored_and_not_stored(author: StaffClient) -> None:
     scored = post(author, f"/staff/authoring/items/{ITEM}/preview", {"answer-choice": "a"})
     assert scored.status_code == 200
     assert "0.25 of 1 points" in text_of(scored)
@@ -41,10 +36,11 @@ def test_an_answer_tried_in_the_preview_is_scored_and_not_stored(
     assert "Your answer was not saved:" in text_of(refused)
 
 
-def test_only_authors_and_admins_open_the_preview(app: Flask, session_factory: sessionmaker[Session]) -> None:
+def test_only_authors_and_admins_open_the_preview(
+    staff_client: Callable[..., StaffClient], app: Flask
+) -> None:
     anonymous = app.test_client().get(f"/staff/authoring/items/{ITEM}/preview?key=1")
     assert anonymous.status_code == 302 and anonymous.location.startswith("/staff/login")
     for role, status in (("recruiter", 403), ("interviewer", 403), ("admin", 200)):
-        client = app.test_client()
-        login(client, session_factory, role)
+        client = staff_client(role)
         assert client.get(f"/staff/authoring/items/{ITEM}/preview?key=1").status_code == status

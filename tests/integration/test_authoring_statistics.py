@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from authoring_setup import text_of
-from flask import Flask
 from flask.testing import FlaskClient
 from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import StaffClient, post
 
 from assess.models import AttemptItem, AuthoredItem
 from assess.services.attempt_start import create_attempt
@@ -42,9 +42,9 @@ sections:
 
 
 @pytest.fixture
-def author(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "author")
+def author(staff_client: Callable[..., StaffClient]) -> StaffClient:
+    """An author who has saved the statistics form."""
+    client = staff_client("author")
     response = post(
         client, "/staff/authoring/forms/new", {"bank": "stats", "content": STATS_FORM, "action": "save"}
     )

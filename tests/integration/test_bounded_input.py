@@ -21,7 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import PASSWORD, csrf_token, login, make_user, post
+from staff_client import PASSWORD, StaffClient, csrf_token, make_user, post
 from werkzeug.test import TestResponse
 
 from assess.models import Answer
@@ -47,13 +47,6 @@ def started(candidate: Callable[..., Candidate]) -> Candidate:
     person.start()
     person.get("/items/1")
     return person
-
-
-@pytest.fixture
-def admin(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "admin")
-    return client
 
 
 def send_json(person: Candidate, n: int | str, body: Any) -> TestResponse:
@@ -235,10 +228,8 @@ def _written_position(person: Candidate) -> int:
 
 
 def test_an_alias_bomb_in_the_item_editor_is_refused_quickly_at_its_field(
-    app: Flask, session_factory: sessionmaker[Session]
+    session_factory: sessionmaker[Session], author: StaffClient
 ) -> None:
-    author = app.test_client()
-    login(author, session_factory, "author")
     fields = edit_fields(author, "process-renewal-first-step")
     # Nine anchors of nine aliases each: 9**9 strings from about 600 bytes.
     bomb = "prompt: Which?\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(

@@ -16,13 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 from candidate_client import Candidate
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import csrf_token, login, post
+from staff_client import StaffClient, csrf_token, post
 
 from assess.models import AuthoredItem, StaffUser
 from assess.services.authored_items import draft_of, save_item
@@ -72,13 +71,6 @@ def open_and_start(person: Candidate) -> None:
     assert person.post("/start").status_code == 302
 
 
-@pytest.fixture
-def author(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "author")
-    return client
-
-
 def test_a_candidates_link_and_start_send_the_same_statements_beside_10000_items(
     app: Flask,
     author: FlaskClient,
@@ -102,11 +94,11 @@ def test_a_candidates_link_and_start_send_the_same_statements_beside_10000_items
 
 
 def test_authoring_and_campaign_pages_answer_and_list_a_bank_by_pages(
-    app: Flask,
     author: FlaskClient,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
     clock: Any,
+    recruiter: StaffClient,
 ) -> None:
     items = author_items(session_factory, catalogue, clock)
     index = author.get("/staff/authoring/")
@@ -128,8 +120,6 @@ def test_authoring_and_campaign_pages_answer_and_list_a_bank_by_pages(
     assert post(author, f"/staff/authoring/items/{target}/retire").status_code == 302
     with session_factory() as session:
         assert session.get_one(AuthoredItem, target).retired_at is not None
-    recruiter = app.test_client()
-    login(recruiter, session_factory, "recruiter")
     assert recruiter.get("/staff/campaigns/new").status_code == 200
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from flask import Flask
 from scorecard_setup import ROLE_PLAY, KitCandidate, complete_form
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, make_user, post
+from staff_client import StaffClient, make_user, post
 
 from assess.models import AuditEntry, HiringDecision, InterviewAssignment
 
@@ -33,11 +33,13 @@ def decisions(session_factory: sessionmaker[Session]) -> list[HiringDecision]:
 
 
 def test_recruiter_assigns_an_interviewer_who_sees_it_under_my_interviews(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    staff_client: Callable[..., StaffClient],
+    session_factory: sessionmaker[Session],
+    interviewee: KitCandidate,
 ) -> None:
-    recruiter, interviewer = app.test_client(), app.test_client()
-    login(recruiter, session_factory, "recruiter")
-    ana = login(interviewer, session_factory, "interviewer", name="Ana Interviewer")
+    recruiter = staff_client("recruiter")
+    interviewer = staff_client("interviewer", name="Ana Interviewer")
+    ana = interviewer.user
     url = f"/staff/interviews/candidates/{interviewee.invitation.id}/assignments"
     stage = interviewee.stage(ROLE_PLAY)
 
@@ -68,12 +70,12 @@ def test_recruiter_assigns_an_interviewer_who_sees_it_under_my_interviews(
 
 
 def test_debrief_hidden_from_an_interviewer_until_they_submit(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    staff_client: Callable[..., StaffClient], interviewee: KitCandidate
 ) -> None:
-    first, second, recruiter = app.test_client(), app.test_client(), app.test_client()
-    login(first, session_factory, "interviewer", name="Ana Interviewer")
-    ben = login(second, session_factory, "interviewer", name="Ben Interviewer")
-    login(recruiter, session_factory, "recruiter")
+    first = staff_client("interviewer", name="Ana Interviewer")
+    second = staff_client("interviewer", name="Ben Interviewer")
+    recruiter = staff_client("recruiter")
+    ben = second.user
     secret = "Ana saw the candidate dodge the margin question"
     stage = interviewee.stage(ROLE_PLAY)
     assert post(first, interviewee.scorecard_url(), complete_form(stage, notes=secret)).status_code == 302
@@ -105,12 +107,11 @@ def test_debrief_hidden_from_an_interviewer_until_they_submit(
 
 
 def test_disagreement_is_highlighted_in_words_and_zero_is_left_out_of_means(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    staff_client: Callable[..., StaffClient], interviewee: KitCandidate
 ) -> None:
-    first, second, recruiter = app.test_client(), app.test_client(), app.test_client()
-    login(first, session_factory, "interviewer", name="Ana Interviewer")
-    login(second, session_factory, "interviewer", name="Ben Interviewer")
-    login(recruiter, session_factory, "recruiter")
+    first = staff_client("interviewer", name="Ana Interviewer")
+    second = staff_client("interviewer", name="Ben Interviewer")
+    recruiter = staff_client("recruiter")
     stage = interviewee.stage(ROLE_PLAY)
     ana = {**complete_form(stage, rating="4"), "rating_1": "0", "recommendation": "4"}
     ben = {**complete_form(stage, rating="2"), "rating_1": "3", "recommendation": "1"}
@@ -132,10 +133,12 @@ def test_disagreement_is_highlighted_in_words_and_zero_is_left_out_of_means(
 
 
 def test_decision_is_recorded_superseded_and_audited(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    staff_client: Callable[..., StaffClient],
+    session_factory: sessionmaker[Session],
+    interviewee: KitCandidate,
 ) -> None:
-    recruiter = app.test_client()
-    rita = login(recruiter, session_factory, "recruiter", name="Rita Recruiter")
+    recruiter = staff_client("recruiter", name="Rita Recruiter")
+    rita = recruiter.user
     url = debrief_url(interviewee) + "/decision"
 
     # No rationale: a form error, nothing stored.

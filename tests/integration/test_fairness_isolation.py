@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from report_campaign import ReportCampaign, build_report_campaign
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import PASSWORD, login, sign_in
+from staff_client import PASSWORD, StaffClient, sign_in
 
 from assess.models.self_identification import SelfIdentification
 
@@ -161,10 +161,8 @@ def test_no_grader_or_interviewer_page_shows_the_answers(
 
 
 def test_the_scan_would_see_the_answers_where_they_are_shown(
-    app: Flask, session_factory: sessionmaker[Session], answered: ReportCampaign
+    answered: ReportCampaign, admin: StaffClient
 ) -> None:
     # The control: admin's fairness page counts the groups, so the telltales are found there.
-    admin = app.test_client()
-    login(admin, session_factory, "admin")
     page = admin.get(f"{answered.url}/fairness").get_data(as_text=True)
     assert {"Non-binary", "Middle Eastern", "Hispanic", "40 or over"} <= set(TELLTALES.findall(page))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -12,7 +13,7 @@ from flask import Flask
 from report_campaign import ReportCampaign, build_report_campaign
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import PASSWORD, login
+from staff_client import PASSWORD, StaffClient
 
 from assess.models import Attempt, Campaign, ItemScore
 from assess.models.self_identification import SelfIdentification, SelfIdentificationLink
@@ -164,21 +165,18 @@ def test_fairness_counts_groups_per_stage_and_warns_on_small_samples(
 
 
 def test_fairness_page_is_for_admin_only(
-    app: Flask, session_factory: sessionmaker[Session], built: ReportCampaign
+    staff_client: Callable[..., StaffClient], app: Flask, built: ReportCampaign
 ) -> None:
     answer_all(app, built)
     path = f"{built.url}/fairness"
     for role in ("recruiter", "interviewer", "author"):
-        client = app.test_client()
-        login(client, session_factory, role)
+        client = staff_client(role)
         assert client.get(path).status_code == 403, role
-    admin = app.test_client()
-    login(admin, session_factory, "admin")
+    admin = staff_client("admin")
     page = admin.get(path).get_data(as_text=True)
     assert "Only administrators can open this page" in page
     assert "Too few to tell" in page and "Woman" in page and "50.0 %" in page
     assert "Ada Candidate" not in page and "ada@example.com" not in page  # counts only, never a candidate
     assert f'href="{path}"' in admin.get(built.url).get_data(as_text=True)
-    recruiter = app.test_client()
-    login(recruiter, session_factory, "recruiter")
+    recruiter = staff_client("recruiter")
     assert f'href="{path}"' not in recruiter.get(built.url).get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,7 @@ from review_setup import GRACE, invitation_of
 from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, make_user, post
+from staff_client import StaffClient, make_user, post
 
 from assess.cli import main
 from assess.config import Settings
@@ -110,21 +110,19 @@ def totals(session_factory: sessionmaker[Session]) -> dict[int, Decimal | None]:
 
 
 def test_regrade_shows_before_and_after_and_changes_nothing_until_confirmed(
-    app: Flask, session_factory: sessionmaker[Session], bank_dir: Path, attempts: dict[str, int]
+    session_factory: sessionmaker[Session], bank_dir: Path, attempts: dict[str, int], recruiter: StaffClient
 ) -> None:
     assert renewal_score(session_factory, attempts["chose_a"]).points == Decimal("0.25")
     assert renewal_score(session_factory, attempts["chose_b"]).points == 1
-    client = app.test_client()
-    recruiter = login(client, session_factory, "recruiter")
-    assert ITEM not in client.get("/staff/review/regrade").get_data(as_text=True)
+    assert ITEM not in recruiter.get("/staff/review/regrade").get_data(as_text=True)
 
     fix_key(bank_dir)
     new_version = load_catalogue([str(bank_dir)]).items[ITEM].version
-    listing = client.get("/staff/review/regrade").get_data(as_text=True)
+    listing = recruiter.get("/staff/review/regrade").get_data(as_text=True)
     assert f"/staff/review/regrade/{ITEM}" in listing and new_version in listing
     before_totals = totals(session_factory)
 
-    preview = client.get(f"/staff/review/regrade/{ITEM}")
+    preview = recruiter.get(f"/staff/review/regrade/{ITEM}")
     text = preview.get_data(as_text=True)
     assert preview.status_code == 200
     assert "ann@example.com" in text and "bob@example.com" in text
@@ -134,7 +132,7 @@ def test_regrade_shows_before_and_after_and_changes_nothing_until_confirmed(
         assert session.scalars(select(Regrade)).all() == []
 
     response = post(
-        client, f"/staff/review/regrade/{ITEM}", {"to_version": new_version, "reason": "Key named b"}
+        recruiter, f"/staff/review/regrade/{ITEM}", {"to_version": new_version, "reason": "Key named b"}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     assert renewal_score(session_factory, attempts["chose_a"]).points == 1
@@ -147,7 +145,7 @@ def test_regrade_shows_before_and_after_and_changes_nothing_until_confirmed(
         assert (regrade.item_id, regrade.to_version, regrade.by_id, regrade.reason) == (
             ITEM,
             new_version,
-            recruiter.id,
+            recruiter.user.id,
             "Key named b",
         )
         rows = session.scalars(select(RegradedScore).order_by(RegradedScore.attempt_id)).all()
@@ -159,28 +157,27 @@ def test_regrade_shows_before_and_after_and_changes_nothing_until_confirmed(
         pinned = session.scalars(select(AttemptItem.version).where(AttemptItem.item_id == ITEM)).all()
         assert set(pinned) == {regrade.from_version} != {new_version}
         actions = sorted(
-            e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.actor_id == recruiter.id))
+            e.action
+            for e in session.scalars(select(AuditEntry).where(AuditEntry.actor_id == recruiter.user.id))
         )
         assert actions == ["attempt.regrade", "attempt.regrade", "item.regrade"]
 
-    page = client.get(f"/staff/review/attempts/{attempts['chose_a']}").get_data(as_text=True)
+    page = recruiter.get(f"/staff/review/attempts/{attempts['chose_a']}").get_data(as_text=True)
     assert f"scored with the key of version {new_version} (regraded)" in page
     assert f"version {regrade.from_version}" in page
     # Nothing is left to regrade.
-    assert ITEM not in client.get("/staff/review/regrade").get_data(as_text=True)
+    assert ITEM not in recruiter.get("/staff/review/regrade").get_data(as_text=True)
 
 
 def test_a_stale_confirmation_is_refused(
-    app: Flask, session_factory: sessionmaker[Session], bank_dir: Path, attempts: dict[str, int]
+    session_factory: sessionmaker[Session], bank_dir: Path, attempts: dict[str, int], admin: StaffClient
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "admin")
     fix_key(bank_dir)
     previewed = load_catalogue([str(bank_dir)]).items[ITEM].version
     edit_bank(
         bank_dir, "reach out.\n    key:\n      correct: a\n", "reach out.\n    key:\n      correct: c\n"
     )
-    response = post(client, f"/staff/review/regrade/{ITEM}", {"to_version": previewed, "reason": "fix"})
+    response = post(admin, f"/staff/review/regrade/{ITEM}", {"to_version": previewed, "reason": "fix"})
     assert response.status_code == 409
     assert "review the change again" in response.get_data(as_text=True)
     with session_factory() as session:
@@ -193,19 +190,17 @@ def test_a_stale_confirmation_is_refused(
     ("data", "status"), [({"to_version": "", "reason": "x"}, 400), ({"to_version": "abc", "reason": ""}, 422)]
 )
 def test_a_bad_confirmation_changes_nothing(
-    app: Flask,
+    staff_client: Callable[..., StaffClient],
     session_factory: sessionmaker[Session],
     bank_dir: Path,
     attempts: dict[str, int],
     data: dict[str, str],
     status: int,
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
+    client = staff_client("recruiter")
     fix_key(bank_dir)
     assert post(client, f"/staff/review/regrade/{ITEM}", data).status_code == status
-    interviewer = app.test_client()
-    login(interviewer, session_factory, "interviewer")
+    interviewer = staff_client("interviewer")
     version = load_catalogue([str(bank_dir)]).items[ITEM].version
     assert (
         post(interviewer, f"/staff/review/regrade/{ITEM}", {"to_version": version, "reason": "x"}).status_code
@@ -217,7 +212,11 @@ def test_a_bad_confirmation_changes_nothing(
 
 
 def test_a_version_that_changes_what_candidates_saw_is_not_used(
-    app: Flask, session_factory: sessionmaker[Session], bank_dir: Path, attempts: dict[str, int], clock: Any
+    session_factory: sessionmaker[Session],
+    bank_dir: Path,
+    attempts: dict[str, int],
+    clock: Any,
+    recruiter: StaffClient,
 ) -> None:
     edit_bank(bank_dir, "Send the renewal contract now.", "Send the renewal contract today.")
     catalogue = load_catalogue([str(bank_dir)])
@@ -225,15 +224,15 @@ def test_a_version_that_changes_what_candidates_saw_is_not_used(
         plan = plan_regrade(session, catalogue, ITEM)
         assert plan.rows == []
         assert sorted(a for a, _ in plan.refused) == sorted(attempts.values())
-    client = app.test_client()
-    user = login(client, session_factory, "recruiter")
-    text = client.get(f"/staff/review/regrade/{ITEM}").get_data(as_text=True)
+    text = recruiter.get(f"/staff/review/regrade/{ITEM}").get_data(as_text=True)
     assert "changes what the candidate saw" in text
     with session_factory() as session:
         with pytest.raises(Exception, match="no finished attempt"):
-            apply_regrade(session, catalogue, ITEM, catalogue.items[ITEM].version, user, "reason", clock())
+            apply_regrade(
+                session, catalogue, ITEM, catalogue.items[ITEM].version, recruiter.user, "reason", clock()
+            )
         with pytest.raises(RegradeStale):
-            apply_regrade(session, catalogue, ITEM, "0000", user, "reason", clock())
+            apply_regrade(session, catalogue, ITEM, "0000", recruiter.user, "reason", clock())
         assert session.scalars(select(Regrade)).all() == []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from report_campaign import CAMPAIGN, RED_FLAG_NOTE, TITLE, ReportCampaign, build_report_campaign
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import PASSWORD, login
+from staff_client import PASSWORD, StaffClient
 
 from assess.cli import main
 from reports.campaign_report import RANKING_COLUMNS
@@ -30,13 +30,6 @@ RANKED_ORDER = ["Ada", "Dan", "Eve", "Fay", "Cat", "Ben"]
 @pytest.fixture
 def built(app: Flask, session_factory: sessionmaker[Session], clock: ControllableClock) -> ReportCampaign:
     return build_report_campaign(session_factory, clock(), PASSWORD)
-
-
-@pytest.fixture
-def recruiter(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    return client
 
 
 def text_of(html: str) -> str:
@@ -114,14 +107,12 @@ def test_unknown_campaign_or_candidate_is_not_found(recruiter: FlaskClient, buil
 
 @pytest.mark.parametrize("role", ["interviewer", "author"])
 def test_reports_are_for_recruiters_and_admin(
-    app: Flask, session_factory: sessionmaker[Session], built: ReportCampaign, role: str
+    staff_client: Callable[..., StaffClient], built: ReportCampaign, role: str
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, role)
+    client = staff_client(role)
     for path in (built.url, built.candidate_url("Ada"), f"{built.url}/download/csv", f"{built.url}/print"):
         assert client.get(path).status_code == 403, path
-    admin = app.test_client()
-    login(admin, session_factory, "admin")
+    admin = staff_client("admin")
     page = admin.get(built.url).get_data(as_text=True)
     # Item analysis lives with the authors' statistics; admin, who may open both, gets the link.
     assert 'href="/staff/authoring/statistics"' in page and f'href="{built.url}/fairness"' in page

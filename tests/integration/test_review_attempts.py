@@ -21,7 +21,7 @@ from review_setup import (
 from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import StaffClient, post
 
 from assess.models import AttemptEvent, AttemptItem, AuditEntry, TimeGrant
 from assess.services.finalization import finalize_expired
@@ -73,16 +73,14 @@ def test_an_older_save_that_loses_is_not_logged(
 
 
 def test_review_page_shows_each_item_with_key_response_and_timeline(
-    app: Flask,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
     invite: Callable[..., str],
     clock: ControllableClock,
+    interviewer: StaffClient,
 ) -> None:
     attempt_id = finished_attempt(session_factory, catalogue, invite(), clock)
-    client = app.test_client()
-    login(client, session_factory, "interviewer")
-    page = client.get(f"/staff/review/attempts/{attempt_id}")
+    page = interviewer.get(f"/staff/review/attempts/{attempt_id}")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     # Every item, through its type's reviewer macro: single-choice keys and the written rubric.
@@ -96,21 +94,19 @@ def test_review_page_shows_each_item_with_key_response_and_timeline(
 
 
 def test_written_answer_with_html_shows_as_text_to_reviewers(
-    app: Flask,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
     invite: Callable[..., str],
     clock: ControllableClock,
+    recruiter: StaffClient,
 ) -> None:
     attempt_id = finished_attempt(session_factory, catalogue, invite(), clock)
     position = positions_of(session_factory, attempt_id, "written")[0]
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
     for path in (
         f"/staff/review/attempts/{attempt_id}",
         f"/staff/review/written/{attempt_id}/{position + 1}",
     ):
-        text = client.get(path).get_data(as_text=True)
+        text = recruiter.get(path).get_data(as_text=True)
         assert XSS not in text and "<script>alert" not in text and "<img src=x" not in text
         assert str(escape(XSS)) in text
     assert WRITTEN_ANSWER.splitlines()[1] in text
@@ -122,11 +118,11 @@ def other_option(session_factory: sessionmaker[Session], attempt_id: int, positi
 
 
 def test_timeline_shows_a_gap_of_more_than_two_minutes_without_saves(
-    app: Flask,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
     invite: Callable[..., str],
     clock: ControllableClock,
+    recruiter: StaffClient,
 ) -> None:
     attempt_id = started_attempt(session_factory, catalogue, invite(), clock)
     position = positions_of(session_factory, attempt_id, "single_choice")[0]
@@ -145,9 +141,7 @@ def test_timeline_shows_a_gap_of_more_than_two_minutes_without_saves(
     clock.advance(minutes=7, seconds=5)
     answer(session_factory, attempt_id, position, choice, clock)
     clock.advance(minutes=1)
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    text = client.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
+    text = recruiter.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
     assert text.count("No save for") == 1
     assert "No save for 7 min 05 s" in text
     # Autosave writes often: consecutive saves of one item are one line of the timeline.
@@ -157,38 +151,42 @@ def test_timeline_shows_a_gap_of_more_than_two_minutes_without_saves(
     clock.advance(minutes=40)
     with session_factory() as session:
         assert finalize_expired(session, clock(), 30) == 1
-    text = client.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
+    text = recruiter.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
     assert "Finalized by the server: time was up" in text
     assert text.count("No save for") == 2
     assert ("finalized", None) in events(session_factory, attempt_id)
 
 
 def test_recruiter_grants_extra_time_from_the_page_and_it_is_audited(
-    app: Flask,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
     invite: Callable[..., str],
     clock: ControllableClock,
+    recruiter: StaffClient,
 ) -> None:
     attempt_id = started_attempt(session_factory, catalogue, invite(), clock)
     deadline = attempt(session_factory, attempt_id).deadline
-    client = app.test_client()
-    recruiter = login(client, session_factory, "recruiter")
-    page = client.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
+    page = recruiter.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
     assert "Grant extra time" in page
     response = post(
-        client, f"/staff/review/attempts/{attempt_id}/time", {"minutes": "7", "reason": "Power cut at home"}
+        recruiter,
+        f"/staff/review/attempts/{attempt_id}/time",
+        {"minutes": "7", "reason": "Power cut at home"},
     )
     assert response.status_code == 302
     assert attempt(session_factory, attempt_id).deadline == deadline + timedelta(minutes=7)
     with session_factory() as session:
         grant = session.scalars(select(TimeGrant)).one()
-        assert (grant.minutes, grant.granted_by, grant.reason) == (7, recruiter.email, "Power cut at home")
+        assert (grant.minutes, grant.granted_by, grant.reason) == (
+            7,
+            recruiter.user.email,
+            "Power cut at home",
+        )
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "attempt.grant_time")).one()
-        assert entry.actor_id == recruiter.id and entry.detail["minutes"] == 7
+        assert entry.actor_id == recruiter.user.id and entry.detail["minutes"] == 7
         assert entry.detail["attempt_id"] == attempt_id and entry.detail["reason"] == "Power cut at home"
-    text = client.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
-    assert f"7 minutes of extra time granted by {recruiter.email} (Power cut at home)" in text
+    text = recruiter.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
+    assert f"7 minutes of extra time granted by {recruiter.user.email} (Power cut at home)" in text
 
 
 def _grant(client: Any, attempt_id: int, data: dict[str, str], csrf: bool = True) -> Any:
@@ -198,6 +196,7 @@ def _grant(client: Any, attempt_id: int, data: dict[str, str], csrf: bool = True
 
 
 def test_bad_or_unauthorised_grants_change_nothing(
+    staff_client: Callable[..., StaffClient],
     app: Flask,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
@@ -206,8 +205,7 @@ def test_bad_or_unauthorised_grants_change_nothing(
 ) -> None:
     attempt_id = started_attempt(session_factory, catalogue, invite(), clock)
     deadline = attempt(session_factory, attempt_id).deadline
-    recruiter = app.test_client()
-    login(recruiter, session_factory, "recruiter")
+    recruiter = staff_client("recruiter")
 
     response = _grant(recruiter, attempt_id, {"minutes": "0", "reason": "x"})
     assert response.status_code == 422 and "From 1 to 600 minutes." in response.get_data(as_text=True)
@@ -216,8 +214,7 @@ def test_bad_or_unauthorised_grants_change_nothing(
     assert _grant(recruiter, attempt_id, {"minutes": "5", "reason": "x"}, csrf=False).status_code == 400
     assert _grant(recruiter, 999_999, {"minutes": "5", "reason": "x"}).status_code == 404
 
-    interviewer = app.test_client()
-    login(interviewer, session_factory, "interviewer")
+    interviewer = staff_client("interviewer")
     assert _grant(interviewer, attempt_id, {"minutes": "5", "reason": "x"}).status_code == 403
     # Signed out, the CSRF check refuses before the login check would redirect.
     assert app.test_client().post(f"/staff/review/attempts/{attempt_id}/time").status_code == 400
@@ -231,33 +228,29 @@ def test_bad_or_unauthorised_grants_change_nothing(
 
 
 def test_a_finished_attempt_gets_no_extra_time(
-    app: Flask,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
     invite: Callable[..., str],
     clock: ControllableClock,
+    admin: StaffClient,
 ) -> None:
     attempt_id = finished_attempt(session_factory, catalogue, invite(), clock)
-    client = app.test_client()
-    login(client, session_factory, "admin")
-    assert "Grant extra time" not in client.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
-    response = _grant(client, attempt_id, {"minutes": "5", "reason": "late"})
+    assert "Grant extra time" not in admin.get(f"/staff/review/attempts/{attempt_id}").get_data(as_text=True)
+    response = _grant(admin, attempt_id, {"minutes": "5", "reason": "late"})
     assert response.status_code == 409
     with session_factory() as session:
         assert session.scalars(select(TimeGrant)).all() == []
 
 
 def test_attempt_list_links_every_attempt(
-    app: Flask,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
     invite: Callable[..., str],
     clock: ControllableClock,
+    recruiter: StaffClient,
 ) -> None:
     finished = finished_attempt(session_factory, catalogue, invite("done@example.com"), clock)
     running = started_attempt(session_factory, catalogue, invite("running@example.com"), clock)
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    text = client.get("/staff/review/").get_data(as_text=True)
+    text = recruiter.get("/staff/review/").get_data(as_text=True)
     assert f"/staff/review/attempts/{finished}" in text and f"/staff/review/attempts/{running}" in text
     assert "done@example.com" in text and "Running" in text and "Submitted" in text

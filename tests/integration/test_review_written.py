@@ -11,7 +11,7 @@ from flask import Flask
 from review_setup import attempt, finished_attempt, positions_of, started_attempt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import StaffClient, post
 
 from assess.models import AttemptItem, AuditEntry, Invitation, ItemScore, RubricReview
 from assess.services.finalization import submit_attempt
@@ -54,19 +54,17 @@ def full_marks(key: Key) -> dict[str, str]:
 
 
 def test_queue_lists_pending_written_answers_and_marks_store_score_review_and_audit(
-    app: Flask, session_factory: sessionmaker[Session], written: tuple[int, int, Key]
+    session_factory: sessionmaker[Session], written: tuple[int, int, Key], interviewer: StaffClient
 ) -> None:
     attempt_id, position, key = written
     before = item_score(session_factory, attempt_id, position)
     assert before.pending_review
-    client = app.test_client()
-    reviewer = login(client, session_factory, "interviewer")
 
-    queue = client.get("/staff/review/written").get_data(as_text=True)
+    queue = interviewer.get("/staff/review/written").get_data(as_text=True)
     link = f"/staff/review/written/{attempt_id}/{position + 1}"
     assert link in queue and "writer@example.com" in queue
 
-    page = client.get(link).get_data(as_text=True)
+    page = interviewer.get(link).get_data(as_text=True)
     for criterion in key.rubric:
         assert criterion.label in page
         assert criterion.description.strip().split("\n")[0][:40] in page
@@ -75,7 +73,7 @@ def test_queue_lists_pending_written_answers_and_marks_store_score_review_and_au
     marks = full_marks(key)
     lowered = key.rubric[0]
     marks[f"criterion_{lowered.id}"] = "1"
-    response = post(client, link, {"based_on": "0", **marks})
+    response = post(interviewer, link, {"based_on": "0", **marks})
     assert response.status_code == 302, response.get_data(as_text=True)
 
     after = item_score(session_factory, attempt_id, position)
@@ -88,19 +86,20 @@ def test_queue_lists_pending_written_answers_and_marks_store_score_review_and_au
         scores = session.scalars(select(ItemScore).where(ItemScore.attempt_id == attempt_id)).all()
         assert attempt(session_factory, attempt_id).total_points == sum(s.points for s in scores)
         review = session.scalars(select(RubricReview)).one()
-        assert review.reviewer_id == reviewer.id and review.awards[lowered.id] == "1"
+        assert review.reviewer_id == interviewer.user.id and review.awards[lowered.id] == "1"
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "attempt.rubric_score")).one()
-        assert entry.actor_id == reviewer.id and entry.detail["attempt_id"] == attempt_id
+        assert entry.actor_id == interviewer.user.id and entry.detail["attempt_id"] == attempt_id
         assert entry.detail["before"]["points"] == str(before.points)
-    assert link not in client.get("/staff/review/written").get_data(as_text=True)
+    assert link not in interviewer.get("/staff/review/written").get_data(as_text=True)
 
 
 def test_hide_names_shows_only_an_anonymous_code(
-    app: Flask, session_factory: sessionmaker[Session], written: tuple[int, int, Key]
+    staff_client: Callable[..., StaffClient],
+    session_factory: sessionmaker[Session],
+    written: tuple[int, int, Key],
 ) -> None:
     attempt_id, position, _ = written
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
+    client = staff_client("recruiter")
     with session_factory() as session:
         invitation = session.scalars(select(Invitation)).one()
         code = anonymous_code(invitation)
@@ -117,8 +116,7 @@ def test_hide_names_shows_only_an_anonymous_code(
     # The Attempts list is for finding a candidate: it keeps their names.
     assert "writer@example.com" in client.get("/staff/review/").get_data(as_text=True)
     # Another reviewer's choice is their own.
-    other = app.test_client()
-    login(other, session_factory, "recruiter")
+    other = staff_client("recruiter")
     assert "writer@example.com" in other.get("/staff/review/written").get_data(as_text=True)
     # And the toggle turns names back on.
     post(client, "/staff/review/written/names", {"back": "https://evil.example.com/"})
@@ -137,15 +135,13 @@ def test_hide_names_shows_only_an_anonymous_code(
     ],
 )
 def test_bad_marks_are_refused_and_change_nothing(
-    app: Flask,
     session_factory: sessionmaker[Session],
     written: tuple[int, int, Key],
     change: dict[str, Any],
     status: int,
+    recruiter: StaffClient,
 ) -> None:
     attempt_id, position, key = written
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
     link = f"/staff/review/written/{attempt_id}/{position + 1}"
     data: dict[str, Any] = {"based_on": "0", **full_marks(key)}
     first = f"criterion_{key.rubric[0].id}"
@@ -155,7 +151,7 @@ def test_bad_marks_are_refused_and_change_nothing(
         data[first] = change["first"]
     if "based_on" in change:
         data["based_on"] = change["based_on"]
-    response = client.post(link, data=data) if change.get("csrf") is False else post(client, link, data)
+    response = recruiter.post(link, data=data) if change.get("csrf") is False else post(recruiter, link, data)
     assert response.status_code == status
     if status == 422:
         assert "Give a mark for" in response.get_data(as_text=True) or "Choose one of the marks" in (
@@ -170,13 +166,13 @@ def test_bad_marks_are_refused_and_change_nothing(
 
 
 def test_marks_from_a_stale_page_are_refused(
-    app: Flask, session_factory: sessionmaker[Session], written: tuple[int, int, Key]
+    staff_client: Callable[..., StaffClient],
+    session_factory: sessionmaker[Session],
+    written: tuple[int, int, Key],
 ) -> None:
     attempt_id, position, key = written
     link = f"/staff/review/written/{attempt_id}/{position + 1}"
-    first, second = app.test_client(), app.test_client()
-    login(first, session_factory, "recruiter")
-    login(second, session_factory, "interviewer")
+    first, second = staff_client("recruiter"), staff_client("interviewer")
     assert post(first, link, {"based_on": "0", **full_marks(key)}).status_code == 302
     stale = post(second, link, {"based_on": "0", **{k: "0" for k in full_marks(key)}})
     assert stale.status_code == 409
@@ -196,31 +192,29 @@ def test_marks_from_a_stale_page_are_refused(
 
 
 def test_only_finished_answered_rubric_items_can_be_marked(
-    app: Flask,
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,
     invite: Callable[..., str],
     clock: ControllableClock,
     written: tuple[int, int, Key],
+    recruiter: StaffClient,
 ) -> None:
     attempt_id, position, key = written
     awards = {c.id: c.max_points for c in key.rubric}
     running = started_attempt(session_factory, catalogue, invite("running@example.com"), clock)
     other = positions_of(session_factory, attempt_id, "single_choice")[0]
-    client = app.test_client()
-    reviewer = login(client, session_factory, "recruiter")
     with session_factory() as session:
         with pytest.raises(NotReviewable, match="still running"):
-            score_rubric(session, running, position, awards, reviewer, clock(), 0)
+            score_rubric(session, running, position, awards, recruiter.user, clock(), 0)
         with pytest.raises(NotReviewable, match="no rubric"):
-            score_rubric(session, attempt_id, other, awards, reviewer, clock(), 0)
-        score_rubric(session, attempt_id, position, awards, reviewer, clock(), 0)
+            score_rubric(session, attempt_id, other, awards, recruiter.user, clock(), 0)
+        score_rubric(session, attempt_id, position, awards, recruiter.user, clock(), 0)
         with pytest.raises(ReviewConflict):
-            score_rubric(session, attempt_id, position, awards, reviewer, clock(), 0)
-    assert client.get(f"/staff/review/written/{attempt_id}/{other + 1}").status_code == 404
-    assert client.get(f"/staff/review/written/{running}/{position + 1}").status_code == 409
+            score_rubric(session, attempt_id, position, awards, recruiter.user, clock(), 0)
+    assert recruiter.get(f"/staff/review/written/{attempt_id}/{other + 1}").status_code == 404
+    assert recruiter.get(f"/staff/review/written/{running}/{position + 1}").status_code == 409
     with session_factory() as session:
         submit_attempt(session, running, clock())
-    assert client.get(f"/staff/review/written/{running}/{position + 1}").status_code == 404
-    assert client.get(f"/staff/review/written/{attempt_id}/99").status_code == 404
-    assert client.get("/staff/review/written/999999/1").status_code == 404
+    assert recruiter.get(f"/staff/review/written/{running}/{position + 1}").status_code == 404
+    assert recruiter.get(f"/staff/review/written/{attempt_id}/99").status_code == 404
+    assert recruiter.get("/staff/review/written/999999/1").status_code == 404

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from scorecard_setup import kit_candidate
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login
+from staff_client import signed_in
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
@@ -114,14 +114,12 @@ class World:
     digest: str = ""
 
     def sign_in(self, role: str) -> None:
-        client = self.app.test_client()
         if role in STAFF_ROLES:
-            login(client, self.session_factory, role)
+            client = signed_in(self.app, self.session_factory, role)
             page = "/staff/"
-        elif role == "candidate":
-            page = f"/t/{self.values['token'][0]}"
         else:
-            page = "/staff/login"
+            client = self.app.test_client()
+            page = f"/t/{self.values['token'][0]}" if role == "candidate" else "/staff/login"
         found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(page).get_data(as_text=True))
         self.clients[role], self.csrf[role] = client, found.group(1) if found else ""
 

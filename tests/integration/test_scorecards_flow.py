@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -9,7 +10,7 @@ from flask import Flask
 from scorecard_setup import REFERENCES, ROLE_PLAY, KitCandidate, complete_form
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, make_user, post
+from staff_client import StaffClient, make_user, post
 
 from assess.models import AuditEntry, Scorecard
 from assess.services.scorecards import (
@@ -35,11 +36,9 @@ def audits(session_factory: sessionmaker[Session], action: str) -> list[AuditEnt
 
 
 def test_scorecard_form_shows_anchors_and_the_zero_level(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    interviewee: KitCandidate, interviewer: StaffClient
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "interviewer")
-    page = client.get(interviewee.scorecard_url()).get_data(as_text=True)
+    page = interviewer.get(interviewee.scorecard_url()).get_data(as_text=True)
     stage = interviewee.stage(ROLE_PLAY)
     for rated in stage.scorecard.competencies:
         for level, anchor in interviewee.kit.competency_scale(rated).items():
@@ -47,48 +46,46 @@ def test_scorecard_form_shows_anchors_and_the_zero_level(
     assert "0: Not enough information gathered to evaluate" in page
     assert "1: Strong No Hire" in page and "4: Strong Hire" in page
     # A reference check has no hiring recommendation.
-    page = client.get(interviewee.scorecard_url(REFERENCES)).get_data(as_text=True)
+    page = interviewer.get(interviewee.scorecard_url(REFERENCES)).get_data(as_text=True)
     assert "Strong Hire" not in page
 
 
 def test_draft_then_submit_then_immutable(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    session_factory: sessionmaker[Session], interviewee: KitCandidate, interviewer: StaffClient
 ) -> None:
-    client = app.test_client()
-    interviewer = login(client, session_factory, "interviewer")
     stage = interviewee.stage(ROLE_PLAY)
     url = interviewee.scorecard_url()
 
     # A partial draft is kept, shown again, and audited nowhere (it changes no outcome yet).
     draft = {"rating_0": "2", "notes": "Half way", "save_draft": "Save draft"}
-    assert post(client, url, draft).status_code == 302
+    assert post(interviewer, url, draft).status_code == 302
     assert [(c.status, c.ratings, c.notes) for c in cards(session_factory)] == [
         ("draft", {stage.scorecard.competencies[0].competency: 2}, "Half way")
     ]
-    assert "Half way" in client.get(url).get_data(as_text=True)
+    assert "Half way" in interviewer.get(url).get_data(as_text=True)
     assert audits(session_factory, "scorecard.submit") == []
 
     # Submitting with gaps names each gap and submits nothing.
     incomplete = complete_form(stage)
     del incomplete["rating_1"], incomplete["recommendation"]
-    response = post(client, url, incomplete)
+    response = post(interviewer, url, incomplete)
     text = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Choose a rating (0 if you gathered too little)." in text and "Choose a recommendation." in text
     assert [c.status for c in cards(session_factory)] == ["draft"]
 
     # 0 (not enough information) is a rating: it completes the scorecard.
-    response = post(client, url, {**complete_form(stage, notes="Final"), "rating_1": "0"})
+    response = post(interviewer, url, {**complete_form(stage, notes="Final"), "rating_1": "0"})
     assert response.status_code == 302
     (card,) = cards(session_factory)
     assert card.status == "submitted" and card.revision == 1 and card.submitted_at is not None
     assert card.ratings[stage.scorecard.competencies[1].competency] == 0
     (entry,) = audits(session_factory, "scorecard.submit")
-    assert entry.actor_id == interviewer.id and entry.subject_id == str(interviewee.invitation.id)
+    assert entry.actor_id == interviewer.user.id and entry.subject_id == str(interviewee.invitation.id)
     assert entry.detail["stage"] == ROLE_PLAY and entry.detail["recommendation"] == 3
 
     # Submitted means immutable: a post changes nothing, and neither does the service.
-    response = post(client, url, complete_form(stage, rating="1", notes="Changed my mind"))
+    response = post(interviewer, url, complete_form(stage, rating="1", notes="Changed my mind"))
     assert response.status_code == 409
     with session_factory() as session, pytest.raises(ScorecardLocked):
         save_scorecard(
@@ -96,7 +93,7 @@ def test_draft_then_submit_then_immutable(
             interviewee.kit,
             stage,
             interviewee.invitation,
-            interviewer,
+            interviewer.user,
             ScorecardAnswers(notes="sneaky"),
             card.created_at,
             submit=False,
@@ -105,10 +102,11 @@ def test_draft_then_submit_then_immutable(
 
 
 def test_a_correction_is_a_new_logged_revision(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    staff_client: Callable[..., StaffClient],
+    session_factory: sessionmaker[Session],
+    interviewee: KitCandidate,
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "interviewer")
+    client = staff_client("interviewer")
     stage = interviewee.stage(ROLE_PLAY)
     url = interviewee.scorecard_url()
     correction_url = url.replace("/scorecard", "/correction")
@@ -131,8 +129,7 @@ def test_a_correction_is_a_new_logged_revision(
     assert entry.detail["revision"] == 2 and entry.detail["correction_reason"] == "Mixed up two candidates"
 
     # Another interviewer who submits sees the revision in force, not the first.
-    other = app.test_client()
-    login(other, session_factory, "interviewer")
+    other = staff_client("interviewer")
     assert post(other, url, complete_form(stage)).status_code == 302
     page = other.get(url).get_data(as_text=True)
     assert "Second take" in page and "First take" not in page
@@ -149,17 +146,17 @@ def test_a_correction_is_a_new_logged_revision(
     ],
 )
 def test_tampered_scorecards_change_nothing(
-    app: Flask,
     session_factory: sessionmaker[Session],
     interviewee: KitCandidate,
     change: dict[str, Any],
     status: int,
+    interviewer: StaffClient,
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "interviewer")
     data = {**complete_form(interviewee.stage(ROLE_PLAY)), **{k: v for k, v in change.items() if k != "csrf"}}
     url = interviewee.scorecard_url()
-    response = client.post(url, data=data) if change.get("csrf") is False else post(client, url, data)
+    response = (
+        interviewer.post(url, data=data) if change.get("csrf") is False else post(interviewer, url, data)
+    )
     assert response.status_code == status
     assert cards(session_factory) == [] and audits(session_factory, "scorecard.submit") == []
 
@@ -190,12 +187,10 @@ def test_service_refuses_what_the_stage_does_not_rate(
 
 
 def test_guide_shows_questions_areas_follow_ups_and_interviewer_only_details(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    app: Flask, interviewee: KitCandidate, interviewer: StaffClient
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "interviewer")
     stage = interviewee.stage(ROLE_PLAY)
-    page = client.get(interviewee.guide_url()).get_data(as_text=True).replace("&#39;", "'")
+    page = interviewer.get(interviewee.guide_url()).get_data(as_text=True).replace("&#39;", "'")
     assert stage.interviewer_directions[:50] in page and stage.candidate_directions[:50] in page
     assert stage.exercise is not None
     for detail in stage.exercise.interviewer_only:
@@ -207,52 +202,50 @@ def test_guide_shows_questions_areas_follow_ups_and_interviewer_only_details(
     # The candidate's own pages never carry them.
     candidate_page = app.test_client().get(f"/t/{interviewee.token}").get_data(as_text=True)
     assert stage.exercise.interviewer_only[0] not in candidate_page
-    assert client.get(interviewee.guide_url("no-such-stage")).status_code == 404
+    assert interviewer.get(interviewee.guide_url("no-such-stage")).status_code == 404
 
 
 def test_question_bank_filters_by_competency_and_pulls_into_a_guide(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    interviewee: KitCandidate, interviewer: StaffClient
 ) -> None:
     bank = next(iter(kit_catalogue().question_banks.values()))
-    client = app.test_client()
-    login(client, session_factory, "interviewer")
-    page = client.get("/staff/interviews/question-bank").get_data(as_text=True).replace("&#39;", "'")
+    page = interviewer.get("/staff/interviews/question-bank").get_data(as_text=True).replace("&#39;", "'")
     for question in bank.questions:
         assert question.text in page and question.model_answer in page and question.pitfalls[0] in page
 
     tag = bank.questions[0].competencies[0]
-    filtered = client.get(f"/staff/interviews/question-bank?competency={tag}").get_data(as_text=True)
+    filtered = interviewer.get(f"/staff/interviews/question-bank?competency={tag}").get_data(as_text=True)
     tagged = [q for q in bank.questions if tag in q.competencies]
     untagged = [q for q in bank.questions if tag not in q.competencies]
     assert f"{len(tagged)} question" in filtered
     assert untagged and untagged[0].text.replace("'", "&#39;") not in filtered
-    assert client.get("/staff/interviews/question-bank?competency=nope").status_code == 404
+    assert interviewer.get("/staff/interviews/question-bank?competency=nope").status_code == 404
 
     question = bank.questions[0]
     ref = f"{bank.id}/{question.id}"
     guide_questions = interviewee.guide_url().replace("/guide", "/guide/questions")
-    assert post(client, guide_questions, {"question": ref}).status_code == 302
-    guide = client.get(interviewee.guide_url()).get_data(as_text=True).replace("&#39;", "'")
+    assert post(interviewer, guide_questions, {"question": ref}).status_code == 302
+    guide = interviewer.get(interviewee.guide_url()).get_data(as_text=True).replace("&#39;", "'")
     assert question.model_answer in guide and question.pitfalls[0] in guide
     # Another stage's guide is untouched; a made-up question is refused.
-    assert question.model_answer not in client.get(interviewee.guide_url(REFERENCES)).get_data(as_text=True)
-    assert post(client, guide_questions, {"question": f"{bank.id}/made-up"}).status_code == 400
-    assert post(client, guide_questions + "/remove", {"question": ref}).status_code == 302
-    assert question.model_answer not in client.get(interviewee.guide_url()).get_data(as_text=True)
+    assert question.model_answer not in interviewer.get(interviewee.guide_url(REFERENCES)).get_data(
+        as_text=True
+    )
+    assert post(interviewer, guide_questions, {"question": f"{bank.id}/made-up"}).status_code == 400
+    assert post(interviewer, guide_questions + "/remove", {"question": ref}).status_code == 302
+    assert question.model_answer not in interviewer.get(interviewee.guide_url()).get_data(as_text=True)
 
 
 def test_interview_pages_list_candidates_with_a_kit(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate
+    staff_client: Callable[..., StaffClient], interviewee: KitCandidate
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
+    client = staff_client("recruiter")
     listing = client.get("/staff/interviews/").get_data(as_text=True)
     assert "Casey Candidate" in listing and interviewee.kit.title in listing
     overview = client.get(f"/staff/interviews/candidates/{interviewee.invitation.id}").get_data(as_text=True)
     for stage in interviewee.kit.stages:
         assert interviewee.scorecard_url(stage.id) in overview and interviewee.guide_url(stage.id) in overview
     assert client.get("/staff/interviews/candidates/999999").status_code == 404
-    author = app.test_client()
-    login(author, session_factory, "author")
+    author = staff_client("author")
     assert author.get("/staff/interviews/question-bank").status_code == 200
     assert author.get(interviewee.scorecard_url()).status_code == 403

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from scorecard_setup import ROLE_PLAY, KitCandidate, complete_form
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, make_user, post
+from staff_client import StaffClient, make_user, post
 
 from assess.models import Scorecard, StaffUser
 from assess.services.debrief import assign_interviewer
@@ -67,12 +67,15 @@ def test_service_hides_others_until_the_viewer_has_submitted(
 
 
 def test_pages_hide_others_until_the_viewer_submits(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate, clock: ControllableClock
+    staff_client: Callable[..., StaffClient],
+    session_factory: sessionmaker[Session],
+    interviewee: KitCandidate,
+    clock: ControllableClock,
 ) -> None:
-    first, second = app.test_client(), app.test_client()
-    login(first, session_factory, "interviewer", name="Ana Interviewer")
-    ben = login(second, session_factory, "recruiter", name="Ben Recruiter")
-    assign(session_factory, interviewee, ben, clock)  # a recruiter assigned to interview scores as one
+    first = staff_client("interviewer", name="Ana Interviewer")
+    second = staff_client("recruiter", name="Ben Recruiter")
+    # A recruiter assigned to interview scores as one.
+    assign(session_factory, interviewee, second.user, clock)
     stage = interviewee.stage(ROLE_PLAY)
     url = interviewee.scorecard_url()
     secret = "Candidate rambled about quotas"
@@ -142,19 +145,18 @@ def report_views(client: FlaskClient, interviewee: KitCandidate) -> dict[str, tu
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("state", STATES)
 def test_every_view_of_a_scorecard_applies_the_same_rule_to_every_role(
-    app: Flask,
+    staff_client: Callable[..., StaffClient],
     session_factory: sessionmaker[Session],
     interviewee: KitCandidate,
     clock: ControllableClock,
     role: str,
     state: str,
 ) -> None:
-    ana_client, viewer_client = app.test_client(), app.test_client()
-    ana = login(ana_client, session_factory, "interviewer", name="Ana Interviewer")
-    viewer = login(viewer_client, session_factory, role, name=f"Vic {role.title()}")
-    assign(session_factory, interviewee, ana, clock)
+    ana_client = staff_client("interviewer", name="Ana Interviewer")
+    viewer_client = staff_client(role, name=f"Vic {role.title()}")
+    assign(session_factory, interviewee, ana_client.user, clock)
     if state != "unassigned":
-        assign(session_factory, interviewee, viewer, clock)
+        assign(session_factory, interviewee, viewer_client.user, clock)
     stage = interviewee.stage(ROLE_PLAY)
     secret_card = {**complete_form(stage, notes=SECRET), "red_flag_notes": SECRET}
     assert post(ana_client, interviewee.scorecard_url(), secret_card).status_code == 302
@@ -182,11 +184,13 @@ def test_every_view_of_a_scorecard_applies_the_same_rule_to_every_role(
 
 
 def test_a_recruiter_not_scoring_a_stage_reads_it_and_cannot_score_or_be_assigned_to_it(
-    app: Flask, session_factory: sessionmaker[Session], interviewee: KitCandidate, clock: ControllableClock
+    staff_client: Callable[..., StaffClient],
+    session_factory: sessionmaker[Session],
+    interviewee: KitCandidate,
 ) -> None:
-    ana_client, rita_client = app.test_client(), app.test_client()
-    login(ana_client, session_factory, "interviewer", name="Ana Interviewer")
-    rita = login(rita_client, session_factory, "recruiter", name="Rita Recruiter")
+    ana_client = staff_client("interviewer", name="Ana Interviewer")
+    rita_client = staff_client("recruiter", name="Rita Recruiter")
+    rita = rita_client.user
     stage = interviewee.stage(ROLE_PLAY)
     assert (
         post(ana_client, interviewee.scorecard_url(), complete_form(stage, notes=SECRET)).status_code == 302

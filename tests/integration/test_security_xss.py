@@ -20,7 +20,7 @@ from candidate_client import Candidate, item_numbers, plausible_answer
 from flask import Flask
 from markupsafe import escape
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login
+from staff_client import StaffClient
 
 from assess.services.invitations import create_invitation
 from items import registry
@@ -133,6 +133,7 @@ def test_no_staff_page_runs_markup_a_candidate_typed(
     invite: Callable[..., str],
     session_factory: sessionmaker[Session],
     clock: Any,
+    admin: StaffClient,
 ) -> None:
     invite()  # creates the campaign
     with session_factory() as session:
@@ -140,8 +141,6 @@ def test_no_staff_page_runs_markup_a_candidate_typed(
             session, "account-manager-test", EMAIL_PAYLOAD, clock(), name=PAYLOAD
         )
     _typed_everywhere(Candidate(app.test_client(), token))
-    admin = app.test_client()
-    login(admin, session_factory, "admin")
     pages = list(_crawl(admin, "/staff/"))
     shown = [path for path, response in pages if str(escape(PAYLOAD)) in response.get_data(as_text=True)]
     for path, response in pages:

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import StaffClient, post
 
 from assess.models import AuditEntry, Campaign
 from assess.services.campaigns import CampaignInvalid, CampaignSettings, create_campaign
@@ -34,21 +34,17 @@ def campaign_form(form: str, **changes: Any) -> dict[str, Any]:
     return data
 
 
-def test_new_campaign_offers_seed_003_weights(app: Flask, session_factory: sessionmaker[Session]) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    page = client.get("/staff/campaigns/new").get_data(as_text=True)
+def test_new_campaign_offers_seed_003_weights(recruiter: StaffClient) -> None:
+    page = recruiter.get("/staff/campaigns/new").get_data(as_text=True)
     assert 'name="assessment_weight" type="number" value="40"' in page or 'value="40"' in page
     assert 'value="60"' in page
 
 
 def test_recruiter_creates_a_campaign_with_kit_rules_and_window(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
+    session_factory: sessionmaker[Session], form_id: str, recruiter: StaffClient
 ) -> None:
-    client = app.test_client()
-    user = login(client, session_factory, "recruiter")
     response = post(
-        client,
+        recruiter,
         "/staff/campaigns/new",
         campaign_form(
             form_id,
@@ -75,20 +71,20 @@ def test_recruiter_creates_a_campaign_with_kit_rules_and_window(
             and campaign.window_start.isoformat() == "2030-01-01T09:00:00+00:00"
         )
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.create")).one()
-        assert entry.actor_id == user.id
-    pipeline = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert entry.actor_id == recruiter.user.id
+    pipeline = recruiter.get(response.headers["Location"]).get_data(as_text=True)
     assert "Account Manager, spring" in pipeline
     assert "Strategic Account Planning at least 3" in pipeline
     assert "strategic-account-planning" not in pipeline
 
 
 def test_weights_must_sum_to_100_and_nothing_is_stored(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
+    session_factory: sessionmaker[Session], form_id: str, recruiter: StaffClient
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
     response = post(
-        client, "/staff/campaigns/new", campaign_form(form_id, assessment_weight="50", interview_weight="60")
+        recruiter,
+        "/staff/campaigns/new",
+        campaign_form(form_id, assessment_weight="50", interview_weight="60"),
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -99,52 +95,42 @@ def test_weights_must_sum_to_100_and_nothing_is_stored(
 
 
 def test_unknown_form_or_kit_is_refused(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
+    session_factory: sessionmaker[Session], form_id: str, recruiter: StaffClient
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
     for changes in ({"form_id": "no-such-form"}, {"kit_id": "no-such-kit"}):
-        response = post(client, "/staff/campaigns/new", campaign_form(form_id, **changes))
+        response = post(recruiter, "/staff/campaigns/new", campaign_form(form_id, **changes))
         assert response.status_code == 422
         assert "Not a valid choice" in response.get_data(as_text=True)
     with session_factory() as session:
         assert session.scalars(select(Campaign)).all() == []
 
 
-def test_campaign_form_offers_the_kits_competencies_by_name(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
-) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    page = client.get("/staff/campaigns/new").get_data(as_text=True)
+def test_campaign_form_offers_the_kits_competencies_by_name(form_id: str, recruiter: StaffClient) -> None:
+    page = recruiter.get("/staff/campaigns/new").get_data(as_text=True)
     assert '<select id="must_have_1" name="must_have_1"' in page
     assert '<optgroup label="Key Account Manager' in page
     assert '<option value="strategic-account-planning">Strategic Account Planning</option>' in page
 
 
 def test_edit_form_offers_only_the_attached_kits_competencies(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
+    session_factory: sessionmaker[Session], form_id: str, recruiter: StaffClient
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
     created = post(
-        client,
+        recruiter,
         "/staff/campaigns/new",
         campaign_form(form_id, kit_id="key-account-manager", must_have_1="strategic-account-planning"),
     )
     assert created.status_code == 302
     with session_factory() as session:
         campaign_id = session.scalars(select(Campaign.id)).one()
-    page = client.get(f"/staff/campaigns/{campaign_id}/edit").get_data(as_text=True)
+    page = recruiter.get(f"/staff/campaigns/{campaign_id}/edit").get_data(as_text=True)
     assert "<optgroup" not in page
     assert '<option selected value="strategic-account-planning">Strategic Account Planning</option>' in page
 
 
 def test_must_haves_name_competencies_of_the_kit(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
+    session_factory: sessionmaker[Session], form_id: str, recruiter: StaffClient
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
     bad = [
         (
             {"kit_id": "key-account-manager", "must_have_2": "telepathy"},
@@ -168,7 +154,7 @@ def test_must_haves_name_competencies_of_the_kit(
         ),
     ]
     for changes, field, message in bad:
-        response = post(client, "/staff/campaigns/new", campaign_form(form_id, **changes))
+        response = post(recruiter, "/staff/campaigns/new", campaign_form(form_id, **changes))
         assert response.status_code == 422
         page = html.unescape(response.get_data(as_text=True))
         error = page.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
@@ -177,13 +163,9 @@ def test_must_haves_name_competencies_of_the_kit(
         assert session.scalars(select(Campaign)).all() == []
 
 
-def test_window_must_close_after_it_opens(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
-) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
+def test_window_must_close_after_it_opens(form_id: str, recruiter: StaffClient) -> None:
     response = post(
-        client,
+        recruiter,
         "/staff/campaigns/new",
         campaign_form(form_id, window_start="2030-02-01T09:00", window_end="2030-01-01T09:00"),
     )
@@ -192,19 +174,17 @@ def test_window_must_close_after_it_opens(
 
 
 def test_editing_a_campaign_logs_what_changed(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
+    session_factory: sessionmaker[Session], form_id: str, recruiter: StaffClient
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    created = post(client, "/staff/campaigns/new", campaign_form(form_id))
+    created = post(recruiter, "/staff/campaigns/new", campaign_form(form_id))
     campaign_id = int(created.headers["Location"].rsplit("/", 1)[1])
-    edit_page = client.get(f"/staff/campaigns/{campaign_id}/edit").get_data(as_text=True)
+    edit_page = recruiter.get(f"/staff/campaigns/{campaign_id}/edit").get_data(as_text=True)
     assert "Account Manager, spring" in edit_page
     data = campaign_form(
         form_id, title="Account Manager, summer", assessment_weight="45", interview_weight="55"
     )
     data.pop("slug")
-    response = post(client, f"/staff/campaigns/{campaign_id}/edit", data)
+    response = post(recruiter, f"/staff/campaigns/{campaign_id}/edit", data)
     assert response.status_code == 302
     with session_factory() as session:
         campaign = session.get_one(Campaign, campaign_id)
@@ -214,22 +194,16 @@ def test_editing_a_campaign_logs_what_changed(
         assert entry.detail["changes"]["title"] == ["Account Manager, spring", "Account Manager, summer"]
 
 
-def test_campaign_list_shows_campaigns(
-    app: Flask, session_factory: sessionmaker[Session], form_id: str
-) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    post(client, "/staff/campaigns/new", campaign_form(form_id))
-    page = client.get("/staff/campaigns").get_data(as_text=True)
+def test_campaign_list_shows_campaigns(form_id: str, recruiter: StaffClient) -> None:
+    post(recruiter, "/staff/campaigns/new", campaign_form(form_id))
+    page = recruiter.get("/staff/campaigns").get_data(as_text=True)
     assert "Account Manager, spring" in page
     assert "40 % test / 60 % interview" in page
 
 
-def test_unknown_campaign_is_404(app: Flask, session_factory: sessionmaker[Session]) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    assert client.get("/staff/campaigns/999").status_code == 404
-    assert client.get("/staff/campaigns/1?status=nonsense").status_code in (400, 404)
+def test_unknown_campaign_is_404(recruiter: StaffClient) -> None:
+    assert recruiter.get("/staff/campaigns/999").status_code == 404
+    assert recruiter.get("/staff/campaigns/1?status=nonsense").status_code in (400, 404)
 
 
 def test_the_service_refuses_a_must_have_minimum_outside_1_to_4_or_twice_one_competency(

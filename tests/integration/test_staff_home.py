@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from report_campaign import CAMPAIGN, KIT, STAGE, ReportCampaign, build_report_campaign
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import PASSWORD, login, make_user, sign_in
+from staff_client import PASSWORD, StaffClient, make_user, sign_in
 from test_authoring_statistics import author, finish_attempts  # noqa: F401  (author is a fixture)
 from test_staff_pipeline import statuses
 
@@ -115,12 +115,8 @@ def test_author_home_counts_items_flagged_by_statistics(
     assert "written answer" not in page and "scorecard" not in page and "debrief" not in page
 
 
-def test_admin_home_shows_every_kind_of_work(
-    app: Flask, session_factory: sessionmaker[Session], built: ReportCampaign
-) -> None:
-    client = app.test_client()
-    login(client, session_factory, "admin")
-    page = " ".join(re.sub(r"<[^>]+>", " ", client.get("/staff/").get_data(as_text=True)).split())
+def test_admin_home_shows_every_kind_of_work(built: ReportCampaign, admin: StaffClient) -> None:
+    page = " ".join(re.sub(r"<[^>]+>", " ", admin.get("/staff/").get_data(as_text=True)).split())
     for work in (
         "1 written answer waiting for a reviewer",
         "No scorecards you owe",

@@ -6,26 +6,18 @@ import html
 import re
 from typing import Any
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from scorecard_setup import kit_candidate
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import post
 
 from assess.models import Invitation, OutboxMessage
 from assess.services.campaigns import create_campaign
 from items.bank import Catalogue
 
 HREF = re.compile(r'href="(/staff/[^"#]*)')
-
-
-@pytest.fixture
-def recruiter(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    return client
 
 
 def invited(client: FlaskClient, session_factory: sessionmaker[Session], campaign_id: int) -> Invitation:

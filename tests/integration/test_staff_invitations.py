@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post, sign_in
+from staff_client import StaffClient, post, sign_in
 
-from assess.models import AuditEntry, Invitation, OutboxMessage, StaffUser
+from assess.models import AuditEntry, Invitation, OutboxMessage
 from assess.services.campaigns import create_campaign
 from assess.services.invitations import token_hash
 from items.bank import Catalogue
@@ -38,12 +39,6 @@ def campaign_id(
         ).id
 
 
-@pytest.fixture
-def recruiter(app: Flask, session_factory: sessionmaker[Session]) -> tuple[FlaskClient, StaffUser]:
-    client = app.test_client()
-    return client, login(client, session_factory, "recruiter")
-
-
 def invite_one(client: FlaskClient, campaign_id: int, email: str = "ana@example.com", **fields: str):  # type: ignore[no-untyped-def]
     data = {"email": email, "name": "Ana Lopez", "extra_time": "1", "valid_days": "14", **fields}
     return post(client, f"/staff/campaigns/{campaign_id}/invite", data)
@@ -65,10 +60,9 @@ def test_invite_puts_the_email_with_a_working_link_in_the_outbox(
     app: Flask,
     session_factory: sessionmaker[Session],
     campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    recruiter: StaffClient,
 ) -> None:
-    client, user = recruiter
-    response = invite_one(client, campaign_id, extra_time="1.25")
+    response = invite_one(recruiter, campaign_id, extra_time="1.25")
     assert response.status_code == 302, response.get_data(as_text=True)
     token = links_in_outbox(session_factory)["ana@example.com"]
     with session_factory() as session:
@@ -78,12 +72,12 @@ def test_invite_puts_the_email_with_a_working_link_in_the_outbox(
         message = session.scalars(select(OutboxMessage)).one()
         assert message.sent_at is None and message.invitation_id == invitation.id
         assert "Dear Ana Lopez" in message.body
-    assert ("invitation.create", user.id) in audit_actions(session_factory)
-    outbox = client.get("/staff/outbox").get_data(as_text=True)
+    assert ("invitation.create", recruiter.user.id) in audit_actions(session_factory)
+    outbox = recruiter.get("/staff/outbox").get_data(as_text=True)
     assert token in outbox and "ana@example.com" in outbox and "Not sent" in outbox
     candidate = app.test_client()
     assert candidate.get(f"/t/{token}").status_code == 200
-    pipeline = client.get(f"/staff/campaigns/{campaign_id}").get_data(as_text=True)
+    pipeline = recruiter.get(f"/staff/campaigns/{campaign_id}").get_data(as_text=True)
     assert "ana@example.com" in pipeline and "Invited, not started" in pipeline
 
 
@@ -99,13 +93,12 @@ def test_invite_puts_the_email_with_a_working_link_in_the_outbox(
 def test_bad_invitation_names_the_field_and_stores_nothing(
     session_factory: sessionmaker[Session],
     campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    recruiter: StaffClient,
     fields: dict[str, str],
     field: str,
     message: str,
 ) -> None:
-    client, _ = recruiter
-    response = invite_one(client, campaign_id, **fields)
+    response = invite_one(recruiter, campaign_id, **fields)
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     assert f'id="{field}-error"' in page
@@ -116,20 +109,18 @@ def test_bad_invitation_names_the_field_and_stores_nothing(
 
 
 def test_an_open_invitation_is_not_duplicated(
-    session_factory: sessionmaker[Session], campaign_id: int, recruiter: tuple[FlaskClient, StaffUser]
+    session_factory: sessionmaker[Session], campaign_id: int, recruiter: StaffClient
 ) -> None:
-    client, _ = recruiter
-    invite_one(client, campaign_id)
-    response = invite_one(client, campaign_id, email="ANA@example.com")
+    invite_one(recruiter, campaign_id)
+    response = invite_one(recruiter, campaign_id, email="ANA@example.com")
     assert response.status_code == 422
     assert "already has an open invitation" in response.get_data(as_text=True)
 
 
 def test_invitation_without_csrf_token_is_refused(
-    session_factory: sessionmaker[Session], campaign_id: int, recruiter: tuple[FlaskClient, StaffUser]
+    session_factory: sessionmaker[Session], campaign_id: int, recruiter: StaffClient
 ) -> None:
-    client, _ = recruiter
-    response = client.post(
+    response = recruiter.post(
         f"/staff/campaigns/{campaign_id}/invite",
         data={"email": "ana@example.com", "extra_time": "1", "valid_days": "14"},
     )
@@ -150,11 +141,10 @@ def upload(client: FlaskClient, campaign_id: int, text: str):  # type: ignore[no
 
 
 def test_bulk_invite_from_csv(
-    session_factory: sessionmaker[Session], campaign_id: int, recruiter: tuple[FlaskClient, StaffUser]
+    session_factory: sessionmaker[Session], campaign_id: int, recruiter: StaffClient
 ) -> None:
-    client, _ = recruiter
     response = upload(
-        client,
+        recruiter,
         campaign_id,
         "email,name,extra_time\nana@example.com,Ana Lopez,\n\n"
         'sam@example.com,"Lee, Sam",1.5\nkim@example.com\n',
@@ -170,11 +160,10 @@ def test_bulk_invite_from_csv(
 
 
 def test_bulk_invite_with_a_broken_line_names_it_and_imports_nothing(
-    session_factory: sessionmaker[Session], campaign_id: int, recruiter: tuple[FlaskClient, StaffUser]
+    session_factory: sessionmaker[Session], campaign_id: int, recruiter: StaffClient
 ) -> None:
-    client, _ = recruiter
     response = upload(
-        client,
+        recruiter,
         campaign_id,
         "email,name,extra_time\nana@example.com,Ana,\nnot-an-email,Bob,\nsam@example.com,Sam,9\nana@example.com,,\n",
     )
@@ -201,12 +190,11 @@ def test_bulk_invite_with_a_broken_line_names_it_and_imports_nothing(
 def test_unreadable_csv_is_refused_whole(
     session_factory: sessionmaker[Session],
     campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    recruiter: StaffClient,
     text: str,
     message: str,
 ) -> None:
-    client, _ = recruiter
-    response = upload(client, campaign_id, text)
+    response = upload(recruiter, campaign_id, text)
     assert response.status_code == 422
     assert message in html.unescape(response.get_data(as_text=True))
     with session_factory() as session:
@@ -214,13 +202,12 @@ def test_unreadable_csv_is_refused_whole(
 
 
 def test_non_utf8_csv_is_refused(
-    session_factory: sessionmaker[Session], campaign_id: int, recruiter: tuple[FlaskClient, StaffUser]
+    session_factory: sessionmaker[Session], campaign_id: int, recruiter: StaffClient
 ) -> None:
     import io
 
-    client, _ = recruiter
     response = post(
-        client,
+        recruiter,
         f"/staff/campaigns/{campaign_id}/invite/bulk",
         {"csv_file": (io.BytesIO(b"ana@example.com,Jos\xe9\n"), "c.csv"), "valid_days": "10"},
         content_type="multipart/form-data",
@@ -238,16 +225,15 @@ def test_revoke_stops_the_link_and_is_logged(
     app: Flask,
     session_factory: sessionmaker[Session],
     campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    recruiter: StaffClient,
 ) -> None:
-    client, user = recruiter
-    invite_one(client, campaign_id)
+    invite_one(recruiter, campaign_id)
     token = links_in_outbox(session_factory)["ana@example.com"]
     invitation_id = invitation_id_of(session_factory, "ana@example.com")
-    assert post(client, f"/staff/invitations/{invitation_id}/revoke").status_code == 302
+    assert post(recruiter, f"/staff/invitations/{invitation_id}/revoke").status_code == 302
     assert app.test_client().get(f"/t/{token}").status_code == 410
-    assert ("invitation.revoke", user.id) in audit_actions(session_factory)
-    page = client.get(f"/staff/invitations/{invitation_id}").get_data(as_text=True)
+    assert ("invitation.revoke", recruiter.user.id) in audit_actions(session_factory)
+    page = recruiter.get(f"/staff/invitations/{invitation_id}").get_data(as_text=True)
     assert "Revoked on" in page and "invitation.revoke" in page
 
 
@@ -255,19 +241,18 @@ def test_resend_makes_a_new_link_and_stops_the_old_one(
     app: Flask,
     session_factory: sessionmaker[Session],
     campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    recruiter: StaffClient,
 ) -> None:
-    client, user = recruiter
-    invite_one(client, campaign_id)
+    invite_one(recruiter, campaign_id)
     old = links_in_outbox(session_factory)["ana@example.com"]
     invitation_id = invitation_id_of(session_factory, "ana@example.com")
-    assert post(client, f"/staff/invitations/{invitation_id}/resend").status_code == 302
+    assert post(recruiter, f"/staff/invitations/{invitation_id}/resend").status_code == 302
     new = links_in_outbox(session_factory)["ana@example.com"]
     assert new != old
     candidate = app.test_client()
     assert candidate.get(f"/t/{old}").status_code == 404
     assert candidate.get(f"/t/{new}").status_code == 200
-    assert ("invitation.resend", user.id) in audit_actions(session_factory)
+    assert ("invitation.resend", recruiter.user.id) in audit_actions(session_factory)
     with session_factory() as session:
         assert len(session.scalars(select(OutboxMessage)).all()) == 2
 
@@ -276,18 +261,17 @@ def test_resend_after_the_start_is_refused(
     app: Flask,
     session_factory: sessionmaker[Session],
     campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    recruiter: StaffClient,
 ) -> None:
     from candidate_client import Candidate
 
-    client, _ = recruiter
-    invite_one(client, campaign_id)
+    invite_one(recruiter, campaign_id)
     token = links_in_outbox(session_factory)["ana@example.com"]
     Candidate(app.test_client(), token).start()
     invitation_id = invitation_id_of(session_factory, "ana@example.com")
-    response = post(client, f"/staff/invitations/{invitation_id}/resend")
+    response = post(recruiter, f"/staff/invitations/{invitation_id}/resend")
     assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = recruiter.get(response.headers["Location"]).get_data(as_text=True)
     assert "Not resent" in page and "started the test" in page
     with session_factory() as session:
         assert session.get_one(Invitation, invitation_id).token_hash == token_hash(token)
@@ -298,84 +282,79 @@ def test_extend_gives_an_expired_link_a_new_expiry(
     app: Flask,
     session_factory: sessionmaker[Session],
     campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    recruiter: StaffClient,
     clock: object,
 ) -> None:
-    client, user = recruiter
-    invite_one(client, campaign_id, valid_days="1")
+    invite_one(recruiter, campaign_id, valid_days="1")
     token = links_in_outbox(session_factory)["ana@example.com"]
     clock.advance(minutes=60 * 24 * 2)  # type: ignore[attr-defined]
     # Two days on, the staff session (12 hours at most) has ended: the recruiter signs in again.
-    assert sign_in(client, user.email).status_code == 302
+    assert sign_in(recruiter, recruiter.user.email).status_code == 302
     assert app.test_client().get(f"/t/{token}").status_code == 410
     invitation_id = invitation_id_of(session_factory, "ana@example.com")
-    bad = post(client, f"/staff/invitations/{invitation_id}/extend", {"valid_days": "0"})
+    bad = post(recruiter, f"/staff/invitations/{invitation_id}/extend", {"valid_days": "0"})
     assert bad.status_code == 422 and "From 1 to 365" in bad.get_data(as_text=True)
-    assert post(client, f"/staff/invitations/{invitation_id}/extend", {"valid_days": "5"}).status_code == 302
+    assert (
+        post(recruiter, f"/staff/invitations/{invitation_id}/extend", {"valid_days": "5"}).status_code == 302
+    )
     assert app.test_client().get(f"/t/{token}").status_code == 200
     with session_factory() as session:
         invitation = session.get_one(Invitation, invitation_id)
         assert invitation.expires_at == clock() + timedelta(days=5)  # type: ignore[operator]
         entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "invitation.extend")).one()
-        assert entry.actor_id == user.id
+        assert entry.actor_id == recruiter.user.id
 
 
-def test_actions_on_an_unknown_invitation_are_404(recruiter: tuple[FlaskClient, StaffUser]) -> None:
-    client, _ = recruiter
+def test_actions_on_an_unknown_invitation_are_404(recruiter: StaffClient) -> None:
     for action in ("revoke", "resend", "extend"):
-        assert post(client, f"/staff/invitations/987654/{action}", {"valid_days": "3"}).status_code == 404
+        assert post(recruiter, f"/staff/invitations/987654/{action}", {"valid_days": "3"}).status_code == 404
 
 
 def test_campaign_window_caps_the_expiry_and_closes_inviting(
     app: Flask,
     session_factory: sessionmaker[Session],
     campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    recruiter: StaffClient,
     clock: object,
 ) -> None:
     from assess.models import Campaign
 
-    client, user = recruiter
     with session_factory() as session:
         campaign = session.get_one(Campaign, campaign_id)
         campaign.window_end = clock() + timedelta(days=3)  # type: ignore[operator]
         session.commit()
-    invite_one(client, campaign_id, valid_days="14")
+    invite_one(recruiter, campaign_id, valid_days="14")
     with session_factory() as session:
         assert session.scalars(select(Invitation)).one().expires_at == clock() + timedelta(days=3)  # type: ignore[operator]
     clock.advance(minutes=60 * 24 * 4)  # type: ignore[attr-defined]
-    assert sign_in(client, user.email).status_code == 302
-    response = invite_one(client, campaign_id, email="late@example.com")
+    assert sign_in(recruiter, recruiter.user.email).status_code == 302
+    response = invite_one(recruiter, campaign_id, email="late@example.com")
     assert response.status_code == 422
     assert "invitation window closed" in response.get_data(as_text=True)
 
 
 def test_outbox_and_audit_pages(
-    app: Flask,
-    session_factory: sessionmaker[Session],
-    campaign_id: int,
-    recruiter: tuple[FlaskClient, StaffUser],
+    staff_client: Callable[..., StaffClient], campaign_id: int, recruiter: StaffClient
 ) -> None:
-    client, _ = recruiter
-    invite_one(client, campaign_id)
-    assert client.get("/staff/audit").status_code == 403
-    admin = app.test_client()
-    login(admin, session_factory, "admin", name="Ada Admin")
+    invite_one(recruiter, campaign_id)
+    assert recruiter.get("/staff/audit").status_code == 403
+    admin = staff_client("admin", name="Ada Admin")
     page = admin.get("/staff/audit").get_data(as_text=True)
     assert "invitation.create" in page and "ana@example.com" in page
     assert admin.get("/staff/outbox?page=x").status_code == 400
 
 
 def test_csv_columns_may_come_in_any_order_under_a_header(
-    session_factory: sessionmaker[Session], campaign_id: int, recruiter: tuple[FlaskClient, StaffUser]
+    session_factory: sessionmaker[Session], campaign_id: int, recruiter: StaffClient
 ) -> None:
-    client, _ = recruiter
-    response = upload(client, campaign_id, "Name,Extra Time,Email\nAna Lopez,2,ana@example.com\nBob,,bob@\n")
+    response = upload(
+        recruiter, campaign_id, "Name,Extra Time,Email\nAna Lopez,2,ana@example.com\nBob,,bob@\n"
+    )
     assert response.status_code == 422
     assert "line 3, column 3 (email): 'bob@' is not an email address" in html.unescape(
         response.get_data(as_text=True)
     )
-    fixed = upload(client, campaign_id, "Name,Extra Time,Email\nAna Lopez,2,ana@example.com\n")
+    fixed = upload(recruiter, campaign_id, "Name,Extra Time,Email\nAna Lopez,2,ana@example.com\n")
     assert fixed.status_code == 302
     with session_factory() as session:
         invitation = session.scalars(select(Invitation)).one()
@@ -387,12 +366,11 @@ def test_csv_columns_may_come_in_any_order_under_a_header(
 
 
 def test_a_candidate_name_with_markup_shows_as_text(
-    session_factory: sessionmaker[Session], campaign_id: int, recruiter: tuple[FlaskClient, StaffUser]
+    session_factory: sessionmaker[Session], campaign_id: int, recruiter: StaffClient
 ) -> None:
-    client, _ = recruiter
-    assert invite_one(client, campaign_id, name="<script>alert(1)</script>").status_code == 302
+    assert invite_one(recruiter, campaign_id, name="<script>alert(1)</script>").status_code == 302
     invitation_id = invitation_id_of(session_factory, "ana@example.com")
     for path in (f"/staff/campaigns/{campaign_id}", "/staff/outbox", f"/staff/invitations/{invitation_id}"):
-        page = client.get(path).get_data(as_text=True)
+        page = recruiter.get(path).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,7 @@ from flask.testing import FlaskClient
 from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import PASSWORD, csrf_token, login, make_user, post, sign_in
+from staff_client import PASSWORD, StaffClient, csrf_token, login, make_user, post, sign_in
 
 from assess.config import Settings
 from assess.models import AuditEntry, StaffUser
@@ -74,6 +75,7 @@ def test_login_failure_does_not_say_whether_the_email_exists(
 
 
 def test_login_then_logout(app: Flask, session_factory: sessionmaker[Session]) -> None:
+    # One client, signed out and then signed in: not staff_client, which signs a new client in.
     client = app.test_client()
     assert client.get("/staff/").status_code == 302
     user = login(client, session_factory, "recruiter")
@@ -153,10 +155,8 @@ def test_login_returns_to_the_page_asked_for(app: Flask, session_factory: sessio
     assert response.headers["Location"] == "/staff/campaigns?x=1"
 
 
-def test_wrong_role_gets_403_with_its_role_named(app: Flask, session_factory: sessionmaker[Session]) -> None:
-    client = app.test_client()
-    login(client, session_factory, "author")
-    response = client.get("/staff/campaigns")
+def test_wrong_role_gets_403_with_its_role_named(author: StaffClient) -> None:
+    response = author.get("/staff/campaigns")
     assert response.status_code == 403
     assert "Your role (Item author) does not give access to this page." in response.get_data(as_text=True)
 
@@ -301,14 +301,10 @@ def _replay(app: Flask, cookie: str) -> FlaskClient:
     return client
 
 
-def test_signing_out_ends_the_session_on_the_server(
-    app: Flask, session_factory: sessionmaker[Session]
-) -> None:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
-    copied = _session_cookie(client)
+def test_signing_out_ends_the_session_on_the_server(app: Flask, recruiter: StaffClient) -> None:
+    copied = _session_cookie(recruiter)
     assert _replay(app, copied).get("/staff/").status_code == 200
-    assert post(client, "/staff/logout").status_code == 302
+    assert post(recruiter, "/staff/logout").status_code == 302
     replayed = _replay(app, copied).get("/staff/")
     assert replayed.status_code == 302
     assert replayed.headers["Location"].startswith("/staff/login")
@@ -326,12 +322,12 @@ def test_signing_out_one_browser_leaves_the_others_signed_in(
 
 
 def test_a_password_change_ends_every_session_of_that_account_only(
-    app: Flask, session_factory: sessionmaker[Session]
+    app: Flask, session_factory: sessionmaker[Session], staff_client: Callable[..., StaffClient]
 ) -> None:
     user = make_user(session_factory, "recruiter")
-    laptop, phone, colleague = app.test_client(), app.test_client(), app.test_client()
+    laptop, phone = app.test_client(), app.test_client()
     assert sign_in(laptop, user.email).status_code == sign_in(phone, user.email).status_code == 302
-    login(colleague, session_factory, "admin")
+    colleague = staff_client("admin")
     copied = _session_cookie(phone)
     with session_factory() as session:
         set_password(session, session.get_one(StaffUser, user.id), "another long password", user.created_at)
@@ -342,15 +338,14 @@ def test_a_password_change_ends_every_session_of_that_account_only(
 
 
 def test_a_session_ends_after_its_lifetime_and_with_its_account(
-    app: Flask, session_factory: sessionmaker[Session], clock: ControllableClock
+    staff_client: Callable[..., StaffClient], session_factory: sessionmaker[Session], clock: ControllableClock
 ) -> None:
-    day, night = app.test_client(), app.test_client()
-    login(night, session_factory, "recruiter")
+    night = staff_client("recruiter")
     clock.advance(seconds=SESSION_LIFETIME.total_seconds())
     assert night.get("/staff/").status_code == 302
-    user = login(day, session_factory, "recruiter")
+    day = staff_client("recruiter")
     assert day.get("/staff/").status_code == 200
     with session_factory() as session:
-        session.get_one(StaffUser, user.id).active = False
+        session.get_one(StaffUser, day.user.id).active = False
         session.commit()
     assert day.get("/staff/").status_code == 302

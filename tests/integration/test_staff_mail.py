@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login, post
+from staff_client import post, signed_in
 
 from assess import create_app
 from assess.config import Settings, SmtpSettings, smtp_from_env
@@ -95,8 +95,7 @@ def campaign_id(
 
 
 def invite(app: Flask, session_factory: sessionmaker[Session], campaign_id: int) -> str:
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
+    client = signed_in(app, session_factory, "recruiter")
     response = post(
         client,
         f"/staff/campaigns/{campaign_id}/invite",

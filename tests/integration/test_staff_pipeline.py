@@ -8,11 +8,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from flask import Flask
 from saves import one_device, save_json
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import login
+from staff_client import StaffClient
 
 from assess.models import (
     AttemptItem,
@@ -62,11 +61,11 @@ def answer_written_items(session: Session, attempt_id: int, now: Any) -> None:
 
 
 def test_pipeline_shows_each_status_and_the_score_so_far(
-    app: Flask,
     session_factory: sessionmaker[Session],
     invite: Callable[..., str],
     catalogue: Catalogue,
     clock: Any,
+    recruiter: StaffClient,
 ) -> None:
     from datetime import timedelta
 
@@ -80,8 +79,6 @@ def test_pipeline_shows_each_status_and_the_score_so_far(
         "interviewed@example.com",
     ):
         invite(email)
-    client = app.test_client()
-    recruiter = login(client, session_factory, "recruiter")
     with session_factory() as session:
         by_email = {i.email: i for i in session.scalars(select(Invitation))}
         revoke_invitation(session, by_email["revoked@example.com"].id, clock())
@@ -104,7 +101,7 @@ def test_pipeline_shows_each_status_and_the_score_so_far(
                 RubricReview(
                     attempt_id=reviewed,
                     position=score.position,
-                    reviewer_id=recruiter.id,
+                    reviewer_id=recruiter.user.id,
                     reviewed_at=clock(),
                     awards={},
                     key_version="v",
@@ -117,7 +114,7 @@ def test_pipeline_shows_each_status_and_the_score_so_far(
                 invitation_id=by_email["interviewed@example.com"].id,
                 kit_id="account-manager-smb",
                 stage_id="interview",
-                interviewer_id=recruiter.id,
+                interviewer_id=recruiter.user.id,
                 revision=1,
                 status="submitted",
                 ratings={},
@@ -137,7 +134,7 @@ def test_pipeline_shows_each_status_and_the_score_so_far(
         campaign_id = session.scalars(select(Campaign.id)).one()
     clock.advance(minutes=5)
 
-    page = client.get(f"/staff/campaigns/{campaign_id}").get_data(as_text=True)
+    page = recruiter.get(f"/staff/campaigns/{campaign_id}").get_data(as_text=True)
     assert statuses(page) == {
         "invited@example.com": "Invited, not started",
         "expired@example.com": "Link expired unused",
@@ -150,13 +147,15 @@ def test_pipeline_shows_each_status_and_the_score_so_far(
     # Unanswered tests score zero where graded automatically; the reviewed one has full rubric marks.
     assert re.search(r"graded@example\.com.*?<td>\d+(\.\d)? %</td>", page, re.S)
 
-    graded_only = client.get(f"/staff/campaigns/{campaign_id}?status=graded").get_data(as_text=True)
+    graded_only = recruiter.get(f"/staff/campaigns/{campaign_id}?status=graded").get_data(as_text=True)
     assert list(statuses(graded_only)) == ["graded@example.com"]
-    searched = client.get(f"/staff/campaigns/{campaign_id}?q=REVIEWED").get_data(as_text=True)
+    searched = recruiter.get(f"/staff/campaigns/{campaign_id}?q=REVIEWED").get_data(as_text=True)
     assert list(statuses(searched)) == ["reviewed@example.com"]
-    by_email_desc = client.get(f"/staff/campaigns/{campaign_id}?sort=email&order=desc").get_data(as_text=True)
+    by_email_desc = recruiter.get(f"/staff/campaigns/{campaign_id}?sort=email&order=desc").get_data(
+        as_text=True
+    )
     assert list(statuses(by_email_desc)) == sorted(statuses(page), reverse=True)
-    by_score = client.get(f"/staff/campaigns/{campaign_id}?sort=score&order=desc").get_data(as_text=True)
+    by_score = recruiter.get(f"/staff/campaigns/{campaign_id}?sort=score&order=desc").get_data(as_text=True)
     ordered = list(statuses(by_score))
     assert ordered[0] == "reviewed@example.com"
     assert set(ordered[-4:]) == {
@@ -168,23 +167,19 @@ def test_pipeline_shows_each_status_and_the_score_so_far(
 
 
 def test_pipeline_refuses_unknown_filters(
-    app: Flask, session_factory: sessionmaker[Session], invite: Callable[..., str]
+    session_factory: sessionmaker[Session], invite: Callable[..., str], recruiter: StaffClient
 ) -> None:
     invite()
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
     with session_factory() as session:
         campaign_id = session.scalars(select(Campaign.id)).one()
     for query in ("status=hired", "sort=salary", "order=sideways"):
-        assert client.get(f"/staff/campaigns/{campaign_id}?{query}").status_code == 400
+        assert recruiter.get(f"/staff/campaigns/{campaign_id}?{query}").status_code == 400
 
 
 def test_extra_time_shows_in_the_pipeline(
-    app: Flask, session_factory: sessionmaker[Session], invite: Callable[..., str]
+    session_factory: sessionmaker[Session], invite: Callable[..., str], recruiter: StaffClient
 ) -> None:
     invite("slow@example.com", extra_time=Decimal("1.5"))
-    client = app.test_client()
-    login(client, session_factory, "recruiter")
     with session_factory() as session:
         campaign_id = session.scalars(select(Campaign.id)).one()
-    assert "Extra time ×1.50" in client.get(f"/staff/campaigns/{campaign_id}").get_data(as_text=True)
+    assert "Extra time ×1.50" in recruiter.get(f"/staff/campaigns/{campaign_id}").get_data(as_text=True)

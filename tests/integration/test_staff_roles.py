@@ -8,13 +8,12 @@ use the page gets past the check (to a 404 or a form error), one that may not ge
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session, sessionmaker
-from staff_client import csrf_token, login
+from staff_client import StaffClient, csrf_token
 from werkzeug.routing import IntegerConverter, Rule
 
 from assess.services.staff import ROLES
@@ -55,7 +54,7 @@ def test_every_staff_view_declares_its_roles(app: Flask) -> None:
 
 
 def test_every_staff_route_with_every_role_and_without_login(
-    app: Flask, session_factory: sessionmaker[Session]
+    staff_client: Callable[..., StaffClient], app: Flask
 ) -> None:
     clients: dict[str, FlaskClient] = {}
     tokens: dict[str, str] = {}
@@ -63,8 +62,7 @@ def test_every_staff_route_with_every_role_and_without_login(
     tokens["anonymous"] = csrf_token(anonymous, "/staff/login")
     clients["anonymous"] = anonymous
     for role in ROLES:
-        client = app.test_client()
-        login(client, session_factory, role)
+        client = staff_client(role)
         clients[role] = client
         tokens[role] = csrf_token(client, "/staff/")
 
@@ -101,9 +99,8 @@ def test_admin_may_do_everything(app: Flask) -> None:
 
 @pytest.mark.parametrize("role", ["interviewer", "author"])
 def test_roles_without_invite_rights_cannot_invite(
-    app: Flask, session_factory: sessionmaker[Session], role: str
+    staff_client: Callable[..., StaffClient], role: str
 ) -> None:
-    client = app.test_client()
-    login(client, session_factory, role)
+    client = staff_client(role)
     response = client.post("/staff/campaigns/1/invite", data={"csrf_token": csrf_token(client, "/staff/")})
     assert response.status_code == 403
