@@ -78,11 +78,11 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     import socket
 
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
+        probe.bind((host, 0))
         return int(probe.getsockname()[1])
 
 
@@ -94,12 +94,14 @@ class ServedApp:
     env: dict[str, str]
     port: int
     log_file: IO[str]
+    #: The address it listens on: hosts side by side each take their own loopback address.
+    host: str = "127.0.0.1"
     process: subprocess.Popen[bytes] | None = None
     groups: set[int] = field(default_factory=set)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self, timeout: float = 60, attempts: int = 1) -> None:
         """Start the server; with ``attempts`` > 1, on a fresh port each time it fails to come up."""
@@ -111,11 +113,11 @@ class ServedApp:
                 if attempt == attempts - 1:
                     raise
                 # Most likely another process took the port between free_port() and the bind.
-                self.port = free_port()
+                self.port = free_port(self.host)
 
     def _start_once(self, timeout: float) -> None:
         self.process = subprocess.Popen(
-            [*self.command, "--bind", f"127.0.0.1:{self.port}"],
+            [*self.command, "--bind", f"{self.host}:{self.port}"],
             cwd=REPO,
             env=self.env,
             stdout=self.log_file,
@@ -173,6 +175,14 @@ class ServedApp:
         self.process.wait()
         _end_group(self.process.pid, grace=10)
         return len(orphans)
+
+    def kill_host(self) -> int:
+        """kill -9 the master and every worker at once, as losing the machine would; how many died."""
+        assert self.process is not None
+        victims = [self.process.pid, *self.worker_pids()]
+        _end_group(self.process.pid, grace=0)
+        self.process.wait()
+        return len(victims)
 
     def stop(self) -> None:
         """Stop gracefully, then make sure nothing of any server this run started is left."""
