@@ -13,7 +13,7 @@ from item_templates import item_templates
 from pydantic import ValidationError
 
 from items.bank import load_banks
-from items.base import ResponseError
+from items.base import Part, ResponseError, Score
 from items.types import record_entry as t
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -488,7 +488,7 @@ def test_record_reviewer_shows_entries_next_to_key_with_parts(macros: Any) -> No
     assert "May 1, 2025" in html and "2025-06-10" in html
     assert "0 / 2" in html and "expected June 10, 2025" in html
     assert "Jo Cole, Ana Ruiz, Sam Baker" in html and "(per_row)" in html
-    unanswered = t.Score(Decimal(0), Decimal(8), (t.Part("Answer", Decimal(0), Decimal(8), "Not answered."),))
+    unanswered = Score(Decimal(0), Decimal(8), (Part("Answer", Decimal(0), Decimal(8), "Not answered."),))
     assert "Not answered." in str(macros.reviewer(BODY, KEY, None, unanswered))
 
 
