@@ -18,6 +18,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from assess.models import Answer, Attempt, Invitation
 from assess.services.invitations import create_invitation, token_hash
+from assess.services.staff import create_user
 
 CAMPAIGN = "browser-campaign"
 #: The password of the staff accounts the browser tests make.
@@ -101,6 +102,15 @@ def sign_in(page: Page, url: str, email: str, password: str = PASSWORD, name: st
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"Welcome, {name}" if name else "Welcome")
+
+
+def sign_in_as_new(page: Page, server: LiveServer, role: str, email: str = "", name: str = "") -> None:
+    """A new account of ``role`` signed in on ``page``: ``<role>@example.com``, "Pat <Role>" unless given."""
+    email = email or f"{role}@example.com"
+    name = name or f"Pat {role.title()}"
+    with server.session_factory() as session:
+        create_user(session, email, role, PASSWORD, name=name)
+    sign_in(page, server.url, email, name=name)
 
 
 def wait_for(check: Callable[[], T], timeout: float = 10, interval: float = 0.1) -> T:

@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import PASSWORD, LiveServer, sign_in
+from live_server import LiveServer, sign_in_as_new
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from assess.models import AttemptItem, ItemScore
-from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
@@ -29,12 +28,6 @@ options:
   - id: c
     text: Say no.
 """
-
-
-def sign_in_as_author(page: Page, server: LiveServer) -> None:
-    with server.session_factory() as session:
-        create_user(session, "ada@example.com", "author", PASSWORD, name="Ada Author")
-    sign_in(page, server.url, "ada@example.com", name="Ada Author")
 
 
 def position_of(server: LiveServer, link: str, item_id: str) -> int:
@@ -64,7 +57,7 @@ def test_author_creates_previews_versions_and_retires_an_item_and_old_attempts_k
     expect(candidate.get_by_role("heading", level=1)).to_be_visible()
     position = position_of(server, link, EDITED)
 
-    sign_in_as_author(page, server)
+    sign_in_as_new(page, server, "author", "ada@example.com", "Ada Author")
     page.get_by_role("link", name="Item banks").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Item banks")
     found += violations(page)

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from axe_check import violations
 from candidate_pages import focused, start_attempt, tab_to
-from live_server import LiveServer
+from live_server import LiveServer, sign_in_as_new
 from playwright.sync_api import Page, expect
 from sjt_answers import MOST_LEAST, finish_sjt_attempts
 from sqlalchemy import select
-from test_review_pages import finished_attempt, sign_in_as_new
+from test_review_pages import finished_attempt
 
 from assess.models import AttemptItem, StoredItemVersion
 

@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import PASSWORD, LiveServer, sign_in
+from live_server import PASSWORD, LiveServer, sign_in_as_new
 from playwright.sync_api import Page, expect
 from report_campaign import build_report_campaign
-
-from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +17,8 @@ pytestmark = pytest.mark.browser
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_admin_follows_the_home_counts_to_the_work(page: Page, server: LiveServer) -> None:
     built = build_report_campaign(server.session_factory, server.clock(), PASSWORD)
-    with server.session_factory() as session:
-        create_user(session, "ada.admin@example.com", "admin", PASSWORD, name="Ada Admin")
     found: list[dict[str, Any]] = []
-    sign_in(page, server.url, "ada.admin@example.com")
+    sign_in_as_new(page, server, "admin", "ada.admin@example.com", "Ada Admin")
     expect(page.get_by_role("link", name="1 written answer waiting for a reviewer")).to_be_visible()
     found += violations(page)
 

@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import PASSWORD, LiveServer, sign_in
+from live_server import PASSWORD, LiveServer, sign_in_as_new
 from playwright.sync_api import Page, expect
 from report_campaign import build_report_campaign
-
-from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
@@ -39,10 +37,8 @@ def test_candidate_answers_the_optional_questions_by_keyboard(page: Page, server
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_report_pages_pass_axe(page: Page, server: LiveServer) -> None:
     built = build_report_campaign(server.session_factory, server.clock(), PASSWORD)
-    with server.session_factory() as session:
-        create_user(session, "ada.admin@example.com", "admin", PASSWORD, name="Ada Admin")
     found: list[dict[str, Any]] = []
-    sign_in(page, server.url, "ada.admin@example.com")
+    sign_in_as_new(page, server, "admin", "ada.admin@example.com", "Ada Admin")
 
     page.get_by_role("link", name="Reports").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports")

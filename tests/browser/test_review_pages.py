@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import CAMPAIGN, GRACE_SECONDS, PASSWORD, LiveServer, sign_in
+from live_server import CAMPAIGN, GRACE_SECONDS, LiveServer, sign_in_as_new
 from playwright.sync_api import Page, expect
 from saves import one_device, save_json
 from sqlalchemy import select
@@ -17,19 +17,10 @@ from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import CampaignSettings, create_campaign
 from assess.services.finalization import submit_attempt
 from assess.services.invitations import create_invitation
-from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
 ANSWER = "Hi team,\nSiobhan Keane called about the reminder outage. <b>Not bold</b>"
-
-
-def sign_in_as_new(page: Page, server: LiveServer, role: str) -> None:
-    """A new account of ``role``, signed in on ``page``."""
-    email = f"{role}@example.com"
-    with server.session_factory() as session:
-        create_user(session, email, role, PASSWORD, name=f"Pat {role.title()}")
-    sign_in(page, server.url, email)
 
 
 def finished_attempt(server: LiveServer, running: bool = False) -> tuple[int, int]:

@@ -21,10 +21,10 @@ from zipfile import BadZipFile
 import pytest
 from axe_check import violations
 from demo_site import DemoSite, demo_site
-from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Error, Page
 from sqlalchemy import func, select
+from staff_client import sign_in
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter
 from werkzeug.test import TestResponse
@@ -43,7 +43,6 @@ DOWNLOADS = {"reports.download", "authoring.export"}
 #: What a page must never show: a Python repr, a traceback, a missing or non-numeric value, or
 #: template syntax that was not rendered. "None" is Python's unless a word follows ("None yet.").
 FORBIDDEN = re.compile(r"object at 0x|<built-in|Traceback|\bNone\b(?! [a-z])|\bnan\b|\bNaN\b|\{\{|\}\}")
-CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: Elements whose text a reader never sees.
 UNSHOWN = {"head", "script", "style", "template"}
 #: Elements the browser's text puts on lines of their own.
@@ -69,16 +68,6 @@ def row_counts(site: DemoSite) -> dict[str, int]:
             table.name: session.scalar(select(func.count()).select_from(table)) or 0
             for table in Base.metadata.sorted_tables
         }
-
-
-def sign_in(client: FlaskClient, site: DemoSite, role: str) -> None:
-    """``client`` signed in through the login form as the demo's ``role``."""
-    login = site.logins[role]
-    found = CSRF_PATTERN.search(client.get("/staff/login").get_data(as_text=True))
-    assert found, "no CSRF token on the login page"
-    form = {"csrf_token": found.group(1), "email": login.email, "password": login.password}
-    response = client.post("/staff/login", data=form)
-    assert response.status_code == 302, f"{role} could not sign in: status {response.status_code}"
 
 
 class PageParts(HTMLParser):
@@ -187,7 +176,9 @@ def changed_tables(before: dict[str, int], after: dict[str, int], doing: str) ->
 def crawl(site: DemoSite, role: str, routes: MapAdapter) -> Crawled:
     """Every page ``role`` reaches from the home by links, a few of each route, over plain HTTP."""
     client = site.app.test_client()
-    sign_in(client, site, role)
+    login = site.logins[role]
+    response = sign_in(client, login.email, login.password)
+    assert response.status_code == 302, f"{role} could not sign in: status {response.status_code}"
     before = row_counts(site)
     home = "/staff/"
     queue: deque[tuple[str, str]] = deque([(home, "sign-in")])

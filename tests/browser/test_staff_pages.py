@@ -23,6 +23,7 @@ def make_recruiter(server: LiveServer) -> str:
 
 
 def sign_in_by_keyboard(page: Page, server: LiveServer, email: str) -> None:
+    """By keyboard alone, as the accessibility check: not live_server's sign_in, which clicks."""
     page.goto(f"{server.url}/staff/")
     expect(page).to_have_url(re.compile(r"/staff/login"))
     page.keyboard.press("Tab")  # the skip link
