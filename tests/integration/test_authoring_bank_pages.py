@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 from authoring_setup import row_counts, text_of
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import csrf_token, login
+from staff_client import csrf_token
 from werkzeug.test import TestResponse
 
 from assess.services.authoring import live_banks
@@ -24,13 +23,6 @@ EXTERNAL = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "externa
 GIFT = EXTERNAL / "gift" / "questions.gift.txt"
 AIKEN = EXTERNAL / "aiken" / "questions.aiken.txt"
 KEPT = re.compile(r'name="kept_file"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="kept_file"')
-
-
-@pytest.fixture
-def author(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "author")
-    return client
 
 
 def post_import(author: FlaskClient, action: str, file: Path | None = None, **fields: str) -> TestResponse:

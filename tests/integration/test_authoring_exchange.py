@@ -7,14 +7,12 @@ import re
 from html import unescape
 from pathlib import Path
 
-import pytest
 from authoring_setup import create_item, new_choice_item, row_counts, save_edit, text_of
 from click.testing import CliRunner
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import csrf_token, login, post
+from staff_client import csrf_token, post
 from werkzeug.test import TestResponse
 
 from assess.cli import main
@@ -36,13 +34,6 @@ sections:
       - draw: 1
         from: [process-best-upsell-target, process-feature-request]
 """
-
-
-@pytest.fixture
-def author(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "author")
-    return client
 
 
 def test_every_bank_downloads_as_yaml_that_validates_with_the_same_versions(
