@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from interchange.qti_item import Mapped
-from interchange.qti_processing import Processing, Value
+from interchange.qti_processing import Processing
+from interchange.qti_values import Value
 from items import registry
 from items.base import ResponseError
 from items.values import plain_decimal

@@ -21,7 +21,8 @@ from interchange.qti_item import (
     option_id,
     prompt_of,
 )
-from interchange.qti_processing import Container, Processing
+from interchange.qti_processing import Processing
+from interchange.qti_values import Container
 from interchange.safe_xml import local_name
 from interchange.targets import (
     FLAGS_FIELD,

@@ -18,7 +18,8 @@ from lxml import etree
 from interchange.markup import TextReader, classes
 from interchange.qti_agreement import Probe, disagreements
 from interchange.qti_item import BLANK, Mapped, QtiItem, decimal, labelled
-from interchange.qti_processing import Processing, Value
+from interchange.qti_processing import Processing
+from interchange.qti_values import Value
 from interchange.targets import TEXT_FIELD, Unmappable
 from items.values import plain_decimal
 

@@ -16,7 +16,8 @@ from lxml import etree
 from interchange.markup import find_class, plain
 from interchange.qti_agreement import Probe, disagreements
 from interchange.qti_item import Mapped, Q, QtiItem, labelled
-from interchange.qti_processing import Container, Processing, Value
+from interchange.qti_processing import Processing
+from interchange.qti_values import Container, Value
 from interchange.safe_xml import local_name
 from interchange.targets import Unmappable
 from items import registry

@@ -15,7 +15,8 @@ from interchange.key_markup import read_proofreading_key, read_written_key
 from interchange.markup import TextReader
 from interchange.qti_item import Mapped, Q, QtiItem
 from interchange.qti_package import PackageInfo, package_info, parse_all, read_source
-from interchange.qti_processing import Processing, Unreadable
+from interchange.qti_processing import Processing
+from interchange.qti_values import Unreadable
 from interchange.results import ImportResult, Progress
 from interchange.safe_xml import local_name
 from interchange.targets import Unmappable

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
 from interchange.qti_item import Declared, Q, QtiItem
+from interchange.qti_operators import correct, map_response, operate
 from interchange.qti_package import QTI3
+from interchange.qti_values import NUMERIC, Unreadable, Value, parse_value
 from interchange.safe_xml import local_name
 
 MAX_DEPTH = 64
@@ -71,22 +71,6 @@ EXPRESSIONS = frozenset(
     }
 )
 KNOWN = RULES | EXPRESSIONS
-NUMERIC = frozenset({"float", "integer"})
-
-
-@dataclass(frozen=True)
-class Container:
-    """A multiple (unordered) or ordered value; an empty one is QTI's NULL."""
-
-    ordered: bool
-    values: tuple[Value, ...]
-
-
-Value = str | Decimal | bool | tuple[str, str] | frozenset[str] | Container | None
-
-
-class Unreadable(Exception):
-    """Response processing assess cannot read; the message says what it uses."""
 
 
 class _Exit(Exception):
@@ -199,7 +183,7 @@ def _outcome_defaults(root: etree._Element) -> dict[str, Value]:
         values = [" ".join("".join(v.itertext()).split()) for v in outcome.iter(f"{Q}qti-value")]
         initial: Value = Decimal(0) if base in NUMERIC else None
         if values and (outcome.get("cardinality") or "single") == "single":
-            initial = _parse(values[0], base)
+            initial = parse_value(values[0], base)
         outcomes[outcome.get("identifier") or ""] = initial
     outcomes.setdefault("SCORE", Decimal(0))
     return outcomes
@@ -213,35 +197,6 @@ def _unknown(source: etree._Element) -> str | None:
         if name not in KNOWN:
             return f"its response processing uses {name.removeprefix('qti-')}, which assess does not read"
     return None
-
-
-def _parse(text: str, base_type: str) -> Value:
-    text = text.strip()
-    if base_type in NUMERIC:
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise Unreadable(f"{text!r} is not a number") from None
-    if base_type == "boolean":
-        return text == "true"
-    if base_type in {"pair", "directedPair"}:
-        parts = text.split()
-        if len(parts) != 2:
-            raise Unreadable(f"{text!r} is not a pair")
-        return (parts[0], parts[1]) if base_type == "directedPair" else frozenset(parts)
-    if base_type in {"identifier", "string", ""}:
-        return text
-    raise Unreadable(f"values of base type {base_type} are not read")
-
-
-def _is_null(value: Value) -> bool:
-    return value is None or value == "" or (isinstance(value, Container) and not value.values)
-
-
-def _same(a: Value, b: Value) -> bool:
-    if isinstance(a, Container) and isinstance(b, Container):
-        return a.values == b.values if a.ordered else Counter(a.values) == Counter(b.values)
-    return a == b
 
 
 class _Run:
@@ -294,13 +249,13 @@ class _Run:
         name = local_name(element)
         args = _elements(element)
         if name == "qti-base-value":
-            return _parse("".join(element.itertext()), element.get("base-type") or "")
+            return parse_value("".join(element.itertext()), element.get("base-type") or "")
         if name == "qti-null":
             return None
         if name in {"qti-variable", "qti-correct", "qti-default", "qti-map-response"}:
             return self._named(name, element.get("identifier") or "")
         values = [self.value(a, depth + 1) for a in args]
-        return _operate(name, element, values)
+        return operate(name, element, values)
 
     def _named(self, name: str, identifier: str) -> Value:
         declared = self.processing.responses.get(identifier)
@@ -315,129 +270,5 @@ class _Run:
         if declared is None:
             raise Unreadable(f"its response processing reads {identifier!r}, which is not a response")
         if name == "qti-correct":
-            return _correct(declared)
-        return _map_response(declared, self.responses.get(identifier))
-
-
-def _correct(declared: Declared) -> Value:
-    values = tuple(_parse(v, declared.base_type) for v in declared.correct)
-    if declared.cardinality in {"multiple", "ordered"}:
-        return Container(declared.cardinality == "ordered", values) if values else None
-    return values[0] if values else None
-
-
-def _key_matches(declared: Declared, key: str, value: Value) -> bool:
-    if isinstance(value, str) and key in declared.caseless:
-        return key.casefold() == value.casefold()
-    return _same(_parse(key, declared.base_type), value)
-
-
-def _map_response(declared: Declared, given: Value) -> Value:
-    def mapped(value: Value) -> Decimal:
-        found = (points for key, points in declared.mapping.items() if _key_matches(declared, key, value))
-        return next(found, declared.default)
-
-    if isinstance(given, Container):
-        total = sum((mapped(v) for v in dict.fromkeys(given.values)), Decimal(0))
-    else:
-        total = Decimal(0) if given is None else mapped(given)
-    if declared.lower is not None:
-        total = max(total, declared.lower)
-    if declared.upper is not None:
-        total = min(total, declared.upper)
-    return total
-
-
-def _numbers(name: str, values: list[Value]) -> list[Decimal] | None:
-    if any(v is None for v in values):
-        return None
-    if not all(isinstance(v, Decimal) for v in values):
-        raise Unreadable(f"its {name.removeprefix('qti-')} compares values that are not numbers")
-    return [v for v in values if isinstance(v, Decimal)]
-
-
-def _operate(name: str, element: etree._Element, values: list[Value]) -> Value:
-    if name == "qti-is-null":
-        return _is_null(values[0])
-    if name in {"qti-and", "qti-or"}:
-        if any(v is None for v in values):
-            return None
-        return all(v is True for v in values) if name == "qti-and" else any(v is True for v in values)
-    if name == "qti-not":
-        return None if values[0] is None else values[0] is not True
-    if name in {"qti-match", "qti-string-match"}:
-        if any(_is_null(v) for v in values):
-            return None
-        a, b = values
-        if name == "qti-string-match" and (element.get("case-sensitive") or "true") == "false":
-            a, b = str(a).casefold(), str(b).casefold()
-        if name == "qti-string-match" and element.get("substring") == "true":
-            return str(a) in str(b)
-        return _same(a, b)
-    if name in {"qti-multiple", "qti-ordered"}:
-        flat: list[Value] = []
-        for v in values:
-            flat.extend(v.values if isinstance(v, Container) else [] if v is None else [v])
-        return Container(name == "qti-ordered", tuple(flat))
-    if name == "qti-container-size":
-        return Decimal(len(values[0].values)) if isinstance(values[0], Container) else Decimal(0)
-    if name == "qti-index":
-        container = values[0]
-        text = (element.get("n") or "").strip()
-        position = int(text) if text.isdigit() else 0
-        if not isinstance(container, Container) or not 1 <= position <= len(container.values):
-            return None
-        return container.values[position - 1]
-    if name in {"qti-member", "qti-contains"}:
-        if any(_is_null(v) for v in values):
-            return None
-        if name == "qti-member":
-            return isinstance(values[1], Container) and values[0] in values[1].values
-        whole, part = values
-        if not isinstance(whole, Container) or not isinstance(part, Container):
-            return None
-        if whole.ordered:
-            size = len(part.values)
-            return any(whole.values[i : i + size] == part.values for i in range(len(whole.values) - size + 1))
-        return not Counter(part.values) - Counter(whole.values)
-    numbers = _numbers(name, values)
-    if numbers is None:
-        return None
-    return _arithmetic(name, element, numbers)
-
-
-def _arithmetic(name: str, element: etree._Element, numbers: list[Decimal]) -> Value:
-    if name == "qti-sum":
-        return sum(numbers, Decimal(0))
-    if name == "qti-product":
-        product = Decimal(1)
-        for n in numbers:
-            product *= n
-        return product
-    if name == "qti-subtract":
-        return numbers[0] - numbers[1]
-    if name == "qti-integer-to-float":
-        return numbers[0]
-    if name == "qti-equal":
-        return _equal(element, numbers[0], numbers[1])
-    a, b = numbers
-    return {"qti-gt": a > b, "qti-gte": a >= b, "qti-lt": a < b, "qti-lte": a <= b}[name]
-
-
-def _equal(element: etree._Element, a: Decimal, b: Decimal) -> bool:
-    mode = element.get("tolerance-mode") or "exact"
-    if mode == "exact":
-        return a == b
-    try:
-        bounds = [Decimal(t) for t in (element.get("tolerance") or "0").split()] or [Decimal(0)]
-    except InvalidOperation:
-        raise Unreadable(f"its tolerance {element.get('tolerance')!r} is not a number") from None
-    below, above = bounds[0], bounds[-1]
-    if mode == "relative":
-        low, high = b * (1 - below / 100), b * (1 + above / 100)
-    else:
-        low, high = b - below, b + above
-    low, high = min(low, high), max(low, high)
-    include_low = (element.get("include-lower-bound") or "true") == "true"
-    include_high = (element.get("include-upper-bound") or "true") == "true"
-    return (low < a or (include_low and a == low)) and (a < high or (include_high and a == high))
+            return correct(declared)
+        return map_response(declared, self.responses.get(identifier))

@@ -11,7 +11,8 @@ from interchange_cases import ROOT, load_items
 from interchange import import_file
 from interchange.qti_item import QtiItem
 from interchange.qti_package import as_qti3
-from interchange.qti_processing import Container, Processing, Unreadable
+from interchange.qti_processing import Processing
+from interchange.qti_values import Container, Unreadable
 from interchange.safe_xml import parse_xml
 
 CASES = ROOT / "tests" / "fixtures" / "qti_cases"
