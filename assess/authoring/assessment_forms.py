@@ -9,8 +9,8 @@ from assess.authoring import bp, current_banks
 from assess.authoring.forms import FormSpecForm
 from assess.db import app_state, db_session
 from assess.services.authored_forms import CheckedForm, FormInvalid, check_form, form_yaml, save_form
-from assess.services.authoring import LiveForm, budget_text, describe
 from assess.services.campaigns import campaigns_using_form
+from assess.services.live_forms import LiveForm, budget_text, describe
 from assess.web import Page
 from items.forms import Pool
 

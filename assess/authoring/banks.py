@@ -12,9 +12,9 @@ from assess.authoring import bp, current_banks
 from assess.authoring.forms import ActionForm
 from assess.db import app_state, db_session
 from assess.request_guard import is_ascii_number
-from assess.services.authoring import budget_text, describe
 from assess.services.bank_exchange import bank_file_name, bank_title, export_bank_yaml
 from assess.services.item_statistics import form_analyses, item_statistics
+from assess.services.live_forms import budget_text, describe
 from reports.item_analysis import FLAG_RULES, MIN_CANDIDATES_FOR_FLAGS
 
 #: Items listed per page of a bank: the page stays quick however large the bank grows.

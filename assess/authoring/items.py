@@ -19,10 +19,11 @@ from assess.services.authored_items import (
     save_item,
     set_retired,
 )
-from assess.services.authoring import LiveBanks, LiveItem, describe, spec_item_ids
+from assess.services.authoring import LiveBanks, LiveItem
 from assess.services.catalogue import PinnedVersionMissing
 from assess.services.item_history import diff_versions, item_history, item_version
 from assess.services.item_statistics import form_analyses, item_statistics
+from assess.services.live_forms import describe, spec_item_ids
 from assess.web import Page
 from reports.item_analysis import FLAG_RULES
 

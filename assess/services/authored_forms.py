@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from assess.models import AuthoredForm, StaffUser
 from assess.services.authored_items import FieldProblem
-from assess.services.authoring import LiveBanks, build_live_form, live_banks
+from assess.services.authoring import LiveBanks, live_banks
+from assess.services.live_forms import build_live_form
 from assess.services.staff import record_audit
 from interchange.bank_yaml import dump_yaml
 from items.bank import ID_PATTERN, Catalogue

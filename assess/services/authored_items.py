@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assess.models import AuthoredItem, ItemVersionLog, StaffUser
-from assess.services.authoring import LiveBanks, describe, live_banks, spec_item_ids, with_item
+from assess.services.authoring import LiveBanks, live_banks, with_item
 from assess.services.catalogue import pin_versions
+from assess.services.live_forms import describe, spec_item_ids
 from assess.services.staff import record_audit
 from interchange.bank_yaml import dump_yaml
 from items.bank import ID_PATTERN, Catalogue, ItemVersion, check_item

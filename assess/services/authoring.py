@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence, Set
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from assess.models import AuthoredForm, AuthoredItem, StoredItemVersion
-from items.bank import Catalogue, ItemVersion, item_version_from_content
-from items.forms import AssessmentForm, FormSpec, Pool, PoolSpec, Section, build_form
-from items.located_yaml import dotted
-
-#: A problem with a form, as (field path, message): ``sections[0].items[2]: ...``.
-FormProblem = tuple[tuple[str | int, ...], str]
+from assess.models import AuthoredForm, AuthoredItem
+from assess.services.authored_heads import AuthoredItemRow, head_items
+from assess.services.live_forms import LiveForm, build_live_form, describe, form_spec_of, spec_item_ids
+from items.bank import Catalogue, ItemVersion
+from items.forms import FormSpec
 
 
 @dataclass(frozen=True)
@@ -44,21 +41,6 @@ class LiveItem:
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
-
-
-@dataclass(frozen=True)
-class LiveForm:
-    """A form with its spec, its bank, where it comes from and what is wrong with it now."""
-
-    spec: FormSpec
-    bank: str
-    is_authored: bool
-    #: Built against the drawable items: pools hold only items that are not retired.
-    form: AssessmentForm
-    #: Problems that stop an attempt from being drawn (a retired fixed item, a pool run short).
-    blocking: list[FormProblem]
-    #: Everything else the loader would refuse (time budget over the limit, repeated items).
-    warnings: list[FormProblem]
 
 
 @dataclass(frozen=True)
@@ -84,91 +66,6 @@ class LiveBanks:
         return grouped
 
 
-def form_spec_of(form: AssessmentForm) -> FormSpec:
-    """The spec a loaded form was built from, so it can be rebuilt against other items."""
-    return FormSpec.model_validate(form_content(form))
-
-
-def form_content(form: AssessmentForm) -> dict[str, Any]:
-    """A form as the plain data of a bank file's ``forms`` entry."""
-    return {
-        "id": form.id,
-        "title": form.title,
-        "time_limit_minutes": form.time_limit_minutes,
-        "shuffle_options": form.shuffle_options,
-        "instructions": form.instructions,
-        "sections": [
-            {
-                "id": section.id,
-                "title": section.title,
-                "instructions": section.instructions,
-                "items": [
-                    {"draw": entry.draw, "from": list(entry.item_ids)} if isinstance(entry, Pool) else entry
-                    for entry in section.entries
-                ],
-            }
-            for section in form.sections
-        ],
-    }
-
-
-def spec_item_ids(spec: FormSpec) -> set[str]:
-    """Every item a form spec names, fixed or in a pool."""
-    return {
-        item_id
-        for section in spec.sections
-        for entry in section.items
-        for item_id in (entry.pool if isinstance(entry, PoolSpec) else [entry])
-    }
-
-
-def build_live_form(
-    spec: FormSpec, drawable: Mapping[str, ItemVersion], retired: Set[str]
-) -> tuple[AssessmentForm, list[FormProblem], list[FormProblem]]:
-    """The form as attempts can draw it now, with its blocking problems and its warnings.
-
-    Retired items leave their pools (pools draw from the rest); a retired or missing item
-    the form always shows, or a pool left with fewer items than it draws, blocks the form.
-    Whatever else the loader would refuse (a time budget over the limit) is a warning.
-    """
-    form, problems = build_form(spec, drawable, retired)
-    blocking: list[FormProblem] = []
-    sections: list[Section] = []
-    for s_index, section in enumerate(form.sections):
-        entries: list[str | Pool] = []
-        for e_index, entry in enumerate(section.entries):
-            where: tuple[str | int, ...] = ("sections", s_index, "items", e_index)
-            if isinstance(entry, Pool):
-                left = tuple(i for i in entry.item_ids if i in drawable)
-                if len(left) < entry.draw:
-                    gone = [i for i in entry.item_ids if i in retired]
-                    why = f" once the retired {_names(gone)} are left out" if gone else ""
-                    message = f"draws {entry.draw} from a pool with {len(left)} item(s){why}"
-                    blocking.append(((*where, "draw"), message))
-                entries.append(Pool(entry.draw, left))
-            else:
-                if entry in retired:
-                    message = f"item {entry!r} is retired; restore it or take it out of the form"
-                    blocking.append((where, message))
-                elif entry not in drawable:
-                    blocking.append((where, f"no item with id {entry!r}"))
-                entries.append(entry)
-        sections.append(replace(section, entries=tuple(entries)))
-    # build_form reports missing items and short pools too; they are blocking problems above.
-    warnings = [p for p in problems if not p[1].startswith(("no item with id", "draws "))]
-    return replace(form, sections=tuple(sections)), blocking, warnings
-
-
-def _names(item_ids: list[str]) -> str:
-    return ", ".join(repr(i) for i in item_ids)
-
-
-def describe(problem: FormProblem) -> str:
-    where, message = problem
-    return f"{dotted(where)}: {message}" if where else message
-
-
-AuthoredItemRow = tuple[str, str, str | None, datetime | None, int | None]
 AuthoredFormRow = tuple[str, str, str]
 #: Live banks this process built, by the authored rows they were built from (and the bank files').
 _LiveKey = tuple[tuple[AuthoredItemRow, ...], tuple[AuthoredFormRow, ...]]
@@ -178,13 +75,6 @@ _FormKey = tuple[str, AuthoredFormRow | None, tuple[AuthoredItemRow, ...]]
 _form_cache: dict[_FormKey, tuple[Catalogue, Catalogue]] = {}
 _LIVE_CACHE_MAX = 16
 _FORM_CACHE_MAX = 64
-#: Authored head versions this process rebuilt, by (item id, version, bank). A version is the
-#: hash of its content, so an entry is right for every database and worker: a save rebuilds
-#: one item, not the catalogue. Emptied when full.
-_heads: dict[tuple[str, str, str], ItemVersion] = {}
-_HEADS_MAX = 250_000
-#: Past this many heads to rebuild, read every head's content at once rather than by id.
-_BY_ID_MAX = 500
 # Built once: every candidate's instructions page and Start reads them.
 _AUTHORED_ITEMS = select(
     AuthoredItem.item_id,
@@ -199,22 +89,6 @@ _AUTHORED_FORMS = select(AuthoredForm.form_id, AuthoredForm.bank_id, AuthoredFor
 )
 _AUTHORED_FORM = select(AuthoredForm.bank_id, AuthoredForm.content).where(
     AuthoredForm.form_id == bindparam("form_id")
-)
-# Every head's content by a join on the head version: set-based, so the statement's size never
-# follows the catalogue (an IN list of every (id, head) pair overflowed PostgreSQL's stack).
-_HEAD_CONTENTS = select(AuthoredItem.item_id, AuthoredItem.head_version, StoredItemVersion.content).join(
-    StoredItemVersion,
-    and_(
-        StoredItemVersion.item_id == AuthoredItem.item_id,
-        StoredItemVersion.version == AuthoredItem.head_version,
-    ),
-)
-# A few versions' content (a save, a form's items); pairs outside the wanted ones are dropped.
-_VERSION_CONTENTS = select(
-    StoredItemVersion.item_id, StoredItemVersion.version, StoredItemVersion.content
-).where(
-    StoredItemVersion.item_id.in_(bindparam("ids", expanding=True)),
-    StoredItemVersion.version.in_(bindparam("versions", expanding=True)),
 )
 
 
@@ -232,7 +106,7 @@ def live_banks(session: Session, file_catalogue: Catalogue) -> LiveBanks:
     if cached is not None and cached[0] is file_catalogue:
         return cached[1]
     live = _build_live_banks(
-        file_catalogue, authored_items, _head_items(session, authored_items), authored_forms
+        file_catalogue, authored_items, head_items(session, authored_items), authored_forms
     )
     if len(_live_cache) >= _LIVE_CACHE_MAX:
         _live_cache.clear()
@@ -242,33 +116,6 @@ def live_banks(session: Session, file_catalogue: Catalogue) -> LiveBanks:
 
 def _item_rows(rows: Sequence[Sequence[Any]]) -> tuple[AuthoredItemRow, ...]:
     return tuple((row[0], row[1], row[2], row[3], row[4]) for row in rows)
-
-
-def _head_items(session: Session, rows: Sequence[AuthoredItemRow]) -> dict[str, ItemVersion]:
-    """Each row's authored head version, rebuilt from its stored content only once per process."""
-    wanted = {(item_id, version, bank) for item_id, bank, version, _, _ in rows if version is not None}
-    missing = wanted - _heads.keys()
-    if missing:
-        if len(_heads) + len(missing) > _HEADS_MAX:
-            _heads.clear()
-            missing = wanted
-        banks = {item_id: bank for item_id, _, bank in missing}
-        if len(missing) > _BY_ID_MAX:
-            found = session.execute(_HEAD_CONTENTS)
-        else:
-            ids, versions = sorted(banks), sorted({version for _, version, _ in missing})
-            found = session.execute(_VERSION_CONTENTS, {"ids": ids, "versions": versions})
-        for item_id, version, content in found:
-            key = (item_id, version, banks.get(item_id, ""))
-            if key in missing:
-                _heads[key] = item_version_from_content(content, bank=key[2], source="authored in assess")
-        for item_id, version, bank in missing - _heads.keys():
-            # The head moved between the two reads: this row's version is still stored (Invariant 3).
-            content = session.execute(_VERSION_CONTENTS, {"ids": [item_id], "versions": [version]}).one()[2]
-            _heads[(item_id, version, bank)] = item_version_from_content(
-                content, bank=bank, source="authored in assess"
-            )
-    return {item_id: _heads[(item_id, version, bank)] for item_id, version, bank in wanted}
 
 
 def _overlay(
@@ -343,7 +190,7 @@ def _form_catalogue(session: Session, file_catalogue: Catalogue, form_id: str) -
     in_files = [file_catalogue.items[item_id] for item_id in ids if item_id in file_catalogue.items]
     items = {item.item_id: LiveItem(item, item.version, False, None, None) for item in in_files}
     banks = dict(file_catalogue.banks)
-    _overlay(items, banks, rows, _head_items(session, rows))
+    _overlay(items, banks, rows, head_items(session, rows))
     specs: dict[str, tuple[FormSpec, str, bool]] = {}
     if form_row is not None:
         specs[form_id] = (_spec_of(form_row[2]), form_row[1], True)
@@ -408,12 +255,3 @@ def with_item(live: LiveBanks, item: ItemVersion) -> LiveBanks:
     banks = dict(live.banks)
     banks.setdefault(item.bank, "")
     return _assemble(items, specs, banks)
-
-
-def budget_text(form: AssessmentForm) -> str:
-    """``"28 of 30 minutes"``: the items' time against the form's limit."""
-    return f"{_minutes(form.budget_minutes)} of {form.time_limit_minutes} minutes"
-
-
-def _minutes(value: Decimal) -> str:
-    return f"{value.normalize():f}"
