@@ -18,10 +18,8 @@ from typing import Any
 
 import pytest
 from axe_check import violations
-from live_server import PASSWORD, LiveServer, sign_in
+from live_server import LiveServer, sign_in_as_new
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-
-from assess.services.staff import create_user
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +49,7 @@ sections:
 #: course_export.moodle.xml, every question worth its defaultgrade of 1:
 #: - "Renewal warning signs" (multichoice, single=false): Moodle gives the sum of the ticked
 #:   answers' fractions, kept within 0..100 %. Two of the three 33.33333 % answers ticked, the
-#:   -33.33333 % one not: 66.66666 %, two thirds of 1 point.
+#:   -33.33333 % one not: 66.66666 %, Moodle's grade step for two thirds of 1 point.
 #: - "Seats after the change" (numerical): 30 is the second answer at fraction 100 (tolerance 0): 1.
 #: - "Contract term" (shortanswer, usecase 0): "End Date" is "end date", fraction 100, ignoring case: 1.
 #: qti_package/items:
@@ -183,16 +181,6 @@ def new_page(browser: Browser) -> Iterator[Callable[[], Page]]:
         context.close()
 
 
-def staff_page(new_page: Callable[[], Page], server: LiveServer, role: str, name: str) -> Page:
-    """A new staff member of ``role``, signed in through the login form."""
-    email = f"{role}@example.com"
-    with server.session_factory() as session:
-        create_user(session, email, role, PASSWORD, name=name)
-    page = new_page()
-    sign_in(page, server.url, email, name=name)
-    return page
-
-
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_items_imported_from_moodle_and_qti_are_taken_and_scored_as_their_sources_score_them(
     new_page: Callable[[], Page], server: LiveServer, tmp_path: Path
@@ -200,7 +188,8 @@ def test_items_imported_from_moodle_and_qti_are_taken_and_scored_as_their_source
     journey = Journey(tmp_path / "screens")
 
     # The author imports both files and assembles a form of their items.
-    author = staff_page(new_page, server, "author", "Ada Author")
+    author = new_page()
+    sign_in_as_new(author, server, "author", name="Ada Author")
     import_file(author, journey, MOODLE_EXPORT, "Moodle XML", MOODLE_QUESTIONS)
     import_file(author, journey, qti_zip(tmp_path), "QTI 2.1 or 3.0", QTI_QUESTIONS)
     author.get_by_role("link", name="Item banks").first.click()
@@ -215,7 +204,8 @@ def test_items_imported_from_moodle_and_qti_are_taken_and_scored_as_their_source
     journey.look(author, "form-saved")
 
     # The recruiter runs a campaign on it and invites a candidate; the link is in the outbox.
-    recruiter = staff_page(new_page, server, "recruiter", "Rita Recruiter")
+    recruiter = new_page()
+    sign_in_as_new(recruiter, server, "recruiter", name="Rita Recruiter")
     recruiter.get_by_role("link", name="Campaigns", exact=True).first.click()
     recruiter.get_by_role("link", name="Create a campaign").click()
     recruiter.get_by_label("Title").fill("Renewals specialist")

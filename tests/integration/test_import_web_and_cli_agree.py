@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from authoring_setup import row_counts
 from click.testing import CliRunner
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
-from staff_client import csrf_token, login
+from staff_client import csrf_token
 
 from assess.cli import main
 from items.bank import load_banks
@@ -30,6 +29,7 @@ FOLDERS = {
     "gift": "gift",
     "moodle_xml": "moodle",
     "interchange_summary": "moodle",
+    "journey": "moodle",
     "external/qti21": "qti",
     "external/qti30": "qti",
     "external/moodle_xml": "moodle",
@@ -50,13 +50,6 @@ def test_every_folder_of_import_fixtures_has_files_and_every_external_one_is_lis
     assert {p.relative_to(FIXTURES).parent.as_posix() for p, _ in SOURCES} == set(FOLDERS)
     external = {f"external/{p.name}" for p in (FIXTURES / "external").iterdir() if p.is_dir()}
     assert external <= set(FOLDERS)
-
-
-@pytest.fixture
-def author(app: Flask, session_factory: sessionmaker[Session]) -> FlaskClient:
-    client = app.test_client()
-    login(client, session_factory, "author")
-    return client
 
 
 def _squeezed(text: str) -> str:
