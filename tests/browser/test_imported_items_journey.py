@@ -83,7 +83,7 @@ def answer(page: Page, title: str) -> None:
         page.get_by_label("Option: Logins fell by half this quarter").check()
         page.get_by_label("Option: Their sponsor left the company").check()
     elif title == "Seats after the change":
-        page.locator("#item-form input[type=text]").fill("30")
+        page.get_by_label("Your answer").fill("30")
     elif title == "Contract term":
         page.get_by_label("Answer", exact=True).fill("End Date")
     elif title == "Renewal call facts":
@@ -118,7 +118,7 @@ class Journey:
 
 
 def share(points: str) -> Fraction:
-    """ "2 / 3 points" as the share of the maximum it is."""
+    """The share of its maximum that a score shown as "2 / 3 points" is."""
     found = re.fullmatch(r"(\S+) / (\S+) points", points)
     assert found is not None, points
     return Fraction(found.group(1)) / Fraction(found.group(2))
