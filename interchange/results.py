@@ -76,6 +76,14 @@ class QuestionOutcome:
         """The question's line or identifier in the source; its title when the importer did not say."""
         return self.location or self.title
 
+    def place(self, imported: str) -> str:
+        """Where the question is within ``imported``, the file or package the user named.
+
+        A package's questions are in its files: the file is named, not the package again.
+        """
+        inside = self.source.removeprefix(imported).lstrip(":/")
+        return ":".join(part for part in (inside, self.where) if part)
+
     @property
     def outcome(self) -> str:
         if self.item_type is None:

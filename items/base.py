@@ -1,6 +1,7 @@
 """The contract every item type fills, and the small values they exchange.
 
-An item type is one module in ``items/types/`` exposing ``TYPE = ItemType(...)``.
+An item type is one module in ``items/types/`` (a package when it grows large) exposing
+``TYPE = ItemType(...)``.
 Everything here is pure: no Flask, no database, no clock, no global randomness.
 """
 

@@ -1,4 +1,4 @@
-"""The one registry of item types: every module in ``items/types/`` is a type."""
+"""The one registry of item types: every module (a package, for a large type) in ``items/types/``."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ class RegistryError(RuntimeError):
 def _discover() -> dict[str, ItemType[Any, Any, Any]]:
     found: dict[str, ItemType[Any, Any, Any]] = {}
     for info in sorted(pkgutil.iter_modules(types_package.__path__), key=lambda i: i.name):
+        where = f"items/types/{info.name}{'/__init__.py' if info.ispkg else '.py'}"
         module = importlib.import_module(f"{types_package.__name__}.{info.name}")
         item_type = getattr(module, "TYPE", None)
         if not isinstance(item_type, ItemType):
-            raise RegistryError(f"items/types/{info.name}.py defines no TYPE = ItemType(...)")
+            raise RegistryError(f"{where} defines no TYPE = ItemType(...)")
         if item_type.name != info.name:
             raise RegistryError(
-                f"items/types/{info.name}.py registers {item_type.name!r}; "
-                f"a type's name must be its module name"
+                f"{where} registers {item_type.name!r}; a type's name must be its module name"
             )
         found[item_type.name] = item_type
     return found

@@ -98,10 +98,7 @@ def _print_summary(summary: ImportSummary, source: str) -> None:
     for heading in ("Question", "Item", "Outcome"):
         table.add_column(heading, overflow="fold")
     for question in summary.questions:
-        # A package's questions are in its files: name the file, not the package again.
-        inside = question.source.removeprefix(source).lstrip(":/")
-        where = ":".join(part for part in (inside, question.where) if part)
-        table.add_row(where or "-", question.item_id or "-", question.outcome)
+        table.add_row(question.place(source) or "-", question.item_id or "-", question.outcome)
     # Plain text when stdout is a file or a pipe: no colours, no terminal-width guess.
     Console(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
     click.echo(summary.counts() + ".")

@@ -166,8 +166,14 @@ def read_upload(format: str, filename: str, data: bytes) -> ImportResult:
         path = Path(folder) / safe_name
         path.write_bytes(data)
         result = import_file(format, path)
+
+    # Named as uploaded, keeping the file within a package: "pkg.zip:items/q1.xml".
+    def uploaded(source: str) -> str:
+        return name + source.removeprefix(str(path)) if source.startswith(str(path)) else name
+
     problems = [
-        ImportProblem(name, problem.location, problem.reason, problem.imported) for problem in result.problems
+        ImportProblem(uploaded(problem.source), problem.location, problem.reason, problem.imported)
+        for problem in result.problems
     ]
     questions = len(result.items) + sum(1 for problem in problems if not problem.imported)
     if questions > MAX_IMPORT_QUESTIONS:
@@ -178,7 +184,9 @@ def read_upload(format: str, filename: str, data: bytes) -> ImportResult:
             f"at most {MAX_IMPORT_QUESTIONS:,} questions per import; this file has {questions:,}, "
             "so split it into smaller files",
         )
-    origins = {item_id: (name, location) for item_id, (_, location) in result.origins.items()}
+    origins = {
+        item_id: (uploaded(source), location) for item_id, (source, location) in result.origins.items()
+    }
     return ImportResult(items=result.items, problems=problems, origins=origins)
 
 

@@ -65,23 +65,24 @@ SOURCE_POINTS: dict[str, tuple[Fraction | int, int]] = {
     "Renewal call facts": (2, 4),
     "Escalating a late delivery": (0, 1),
 }
-#: What the import page says each question became (Moodle by line, QTI by identifier).
+#: What the import page says each question became (Moodle by line; QTI by the file in the
+#: package and the item's identifier, as the command line names them).
 MOODLE_QUESTIONS = [
     ["9", "renewal-warning-signs", "imported as record_entry"],
     ["27", "seats-after-the-change", "imported as numeric"],
     ["43", "contract-term", "imported as record_entry"],
 ]
 QTI_QUESTIONS = [
-    ["escalation-order", "escalation-order", "imported as sjt_rank"],
-    ["renewal-call-facts", "renewal-call-facts", "imported as record_entry"],
+    ["items/escalation_order.xml:escalation-order", "escalation-order", "imported as sjt_rank"],
+    ["items/renewal_call_facts.xml:renewal-call-facts", "renewal-call-facts", "imported as record_entry"],
 ]
 
 
 def answer(page: Page, title: str) -> None:
     """The candidate's answer to the item titled ``title``, as a person gives it."""
     if title == "Renewal warning signs":
-        page.get_by_label("Option: Logins fell by half this quarter").check()
-        page.get_by_label("Option: Their sponsor left the company").check()
+        page.get_by_label("Logins fell by half this quarter").check()
+        page.get_by_label("Their sponsor left the company").check()
     elif title == "Seats after the change":
         page.get_by_label("Your answer").fill("30")
     elif title == "Contract term":
