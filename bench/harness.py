@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import signal
 import subprocess
@@ -18,16 +19,18 @@ from pathlib import Path
 from typing import IO, Any
 
 import psycopg
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.answer_fields import answer_fields
 from assess.db import make_engine, make_session_factory, sqlalchemy_url
 from assess.models import Answer, Attempt, AttemptEvent, AttemptItem, Invitation
+from assess.services.attempt_phase import STARTED
+from assess.services.attempt_preparation import prepare_attempts
 from assess.services.campaigns import create_campaign
 from assess.services.catalogue import pinned_item
-from assess.services.invitations import create_invitation, token_hash
+from assess.services.invitations import new_invitation, token_hash
 from bench.client import Ledger
 from items import registry
 from items.bank import Catalogue, ItemVersion, load_banks
@@ -259,15 +262,25 @@ def catalogue() -> Catalogue:
 def invite(
     session_factory: sessionmaker[Session], campaign: str, form_id: str, count: int, now: datetime
 ) -> list[str]:
-    """``count`` invitations to a new campaign on ``form_id``, made through the services; their tokens."""
+    """``count`` invitations to a new campaign on ``form_id``, made through the services; their tokens.
+
+    Each attempt is prepared with its invitation, as the staff's bulk invitation does: the
+    hiring day's Starts then stamp prepared attempts.
+    """
+    banks = catalogue()
     with session_factory() as session:
-        create_campaign(
-            session, campaign, f"Benchmark {campaign}", "Account Manager", form_id, catalogue(), now
+        created = create_campaign(
+            session, campaign, f"Benchmark {campaign}", "Account Manager", form_id, banks, now
         )
-        return [
-            create_invitation(session, campaign, f"candidate{i}@bench.example.com", now)[1]
+        valid_for = timedelta(days=14)
+        made = [
+            new_invitation(session, created, f"candidate{i}@bench.example.com", "", 1, valid_for, now)
             for i in range(count)
         ]
+        session.flush()
+        prepare_attempts(session, banks, [invitation for invitation, _ in made], random.Random())
+        session.commit()
+        return [token for _, token in made]
 
 
 @dataclass
@@ -322,7 +335,8 @@ def verify(
     with session_factory() as session:
         rows = session.execute(
             select(Invitation.token_hash, Attempt, AttemptItem, Answer)
-            .join(Attempt, Attempt.invitation_id == Invitation.id)
+            # A candidate who failed before their Start left a prepared attempt: nothing to check.
+            .join(Attempt, and_(Attempt.invitation_id == Invitation.id, STARTED))
             .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
             .join(
                 Answer,

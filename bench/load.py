@@ -57,7 +57,8 @@ from bench.harness import (
 from bench.scenario import connection_pool, hiring_day, start_figures
 
 START_WINDOW_TARGET = 5.0
-SAVE_THROUGHPUT_TARGET = 0.5
+START_THROUGHPUT_TARGET = 0.5
+SAVE_THROUGHPUT_TARGET = 0.6
 
 
 async def baseline_phase(
@@ -354,6 +355,11 @@ def _add_checks(figures: dict[str, Any], ledger: Ledger, verdict: Any, stats: St
             f"last Start completes within {START_WINDOW_TARGET:.0f} s of the first press",
             starts["window"] <= START_WINDOW_TARGET,
             f"{starts['window']:.2f} s",
+        ),
+        (
+            f"starts per second >= {START_THROUGHPUT_TARGET:.1f} x baseline",
+            figures["ratios"]["starts_per_second"] >= START_THROUGHPUT_TARGET,
+            f"{figures['ratios']['starts_per_second']:.2f}",
         ),
         (
             f"save throughput >= {SAVE_THROUGHPUT_TARGET:.1f} x baseline",

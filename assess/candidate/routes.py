@@ -19,12 +19,12 @@ from assess.candidate.pages import CONFLICT_NOTICE, render_instructions, render_
 from assess.db import app_state, db_session
 from assess.errors import error_response, json_refusal, wants_json
 from assess.services.answer_saves import AttemptBusy, save_answer
-from assess.services.attempt_phase import AttemptClosed, OpenedAttempt, open_attempt, phase_of, seconds_left
+from assess.services.attempt_phase import AttemptClosed, phase_of, seconds_left
 from assess.services.attempt_reads import NoSuchSlot, open_slot, page_slots, slot_summaries
 from assess.services.attempt_start import create_attempt
 from assess.services.authoring import live_catalogue
 from assess.services.finalization import submit_attempt
-from assess.services.invitations import InvitationUnusable
+from assess.services.invitations import InvitationUnusable, OpenedAttempt, open_attempt
 from assess.services.save_order import Outcome
 from assess.web import Page, current_time
 from items.bank import FormUnavailable
@@ -127,8 +127,8 @@ def start(token: str) -> Page:
     # Idempotent: a second Start (another tab, a double click) goes to the same attempt,
     # and two racing Starts get one attempt (create_attempt).
     if opened.attempt is None:
-        # Drawn from the live catalogue: authored heads, no retired items (read per request),
-        # of the campaign's form only, so that a Start costs the same at any catalogue size.
+        # The live catalogue of the campaign's form only (authored heads, no retired items, read
+        # per request): the prepared attempt is stamped while it matches, else drawn from it now.
         form_id = opened.invitation.campaign.form_id
         catalogue = live_catalogue(db_session(), app_state().catalogue, form_id)
         create_attempt(db_session(), opened.invitation, catalogue, now, random.Random())

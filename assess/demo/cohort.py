@@ -26,6 +26,7 @@ from assess.demo.interviews import MUST_HAVE, RED_FLAG, SPLIT, assign_panel, dec
 from assess.demo.plan import FINISHED, INTERVIEWED, PlannedCandidate, plan_candidates
 from assess.demo.sittings import finish_test, review_written, sit_test
 from assess.models import Campaign, Invitation, StaffUser
+from assess.services.attempt_preparation import prepare_attempts
 from assess.services.campaigns import CampaignSettings, campaign_by_slug, create_campaign
 from assess.services.invitations import create_invitation, new_invitation, revoke_invitation
 from assess.services.self_identification import PREFER_NOT_TO_SAY, QUESTIONS, record_self_identification
@@ -146,7 +147,9 @@ def build_demo(
             interviewers=(people[STAFF[2][1]], people[SECOND_INTERVIEWER[1]]),
         )
         _build_cohort(session, campaign, catalogue, kits.kit(KIT_ID), staff, candidates, seed, now)
-    _, token = create_invitation(session, CAMPAIGN_SLUG, CANDIDATE_EMAIL, now, name="Demo Candidate")
+    _, token = create_invitation(
+        session, CAMPAIGN_SLUG, CANDIDATE_EMAIL, now, name="Demo Candidate", catalogue=catalogue
+    )
     invitations = session.scalar(
         select(func.count()).select_from(Invitation).where(Invitation.campaign_id == campaign.id)
     )
@@ -232,6 +235,10 @@ def _build_cohort(
             session, campaign, person.email, person.name, extra_time, valid, invited_at
         )
         invitations.append((person, invitation, invited_at))
+    session.flush()
+    # As every invitation is: each attempt frozen now, started by its candidate's Start.
+    drawing = random.Random(f"{seed}:preparation")
+    prepare_attempts(session, catalogue, [invitation for _, invitation, _ in invitations], drawing)
     session.commit()
     waiting, granted = 0, False
     for person, invitation, invited_at in invitations:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from assess.demo.answers import Candidate, ItemParameters, answer, rubric_awards
 from assess.models import Answer, Attempt, AttemptEvent, AttemptItem, Invitation, StaffUser
-from assess.services.attempt_phase import is_open
+from assess.services.attempt_phase import deadline_of, is_open
 from assess.services.attempt_start import create_attempt
 from assess.services.catalogue import pinned_item
 from assess.services.finalization import finalize_attempt, submit_attempt
@@ -51,6 +51,7 @@ def sit_test(
 ) -> Sitting:
     """Start the attempt at ``started`` and answer in order until the time is up or ``until``."""
     attempt = create_attempt(session, invitation, catalogue, started, random.Random(who.rng.random()))
+    deadline = deadline_of(attempt)
     slots = session.scalars(
         select(AttemptItem).where(AttemptItem.attempt_id == attempt.id).order_by(AttemptItem.position)
     ).all()
@@ -61,7 +62,7 @@ def sit_test(
     for slot in slots:
         item = pinned_item(session, slot.item_id, slot.version)
         moment += timedelta(minutes=float(item.minutes) * pace * who.rng.uniform(0.7, 1.3))
-        if moment > min(attempt.deadline, until):
+        if moment > min(deadline, until):
             break
         body, key = item.realize(slot.variant)
         response = answer(item, body, key, who, parameters[slot.item_id])
@@ -103,7 +104,7 @@ def sit_test(
             ],
         )
     session.commit()
-    return Sitting(attempt.id, tuple(written_positions), attempt.deadline, min(moment, until))
+    return Sitting(attempt.id, tuple(written_positions), deadline, min(moment, until))
 
 
 def finish_test(session: Session, sitting: Sitting, who: Candidate) -> datetime:

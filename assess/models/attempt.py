@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -25,12 +26,19 @@ POINTS = Numeric(10, 3)
 
 
 class Attempt(Base):
-    """One candidate's timed sitting; at most one per invitation, ever."""
+    """One candidate's timed sitting; at most one per invitation, ever.
+
+    Prepared with the invitation, frozen (slots, variants, empty answers) but not started:
+    ``started_at`` and ``deadline`` stay empty until the candidate presses Start, and only
+    ``services/attempt_phase.py`` decides what that means (``STARTED``, ``phase_of``).
+    """
 
     __tablename__ = "attempts"
     __table_args__ = (
         # The deadline sweep looks for running attempts past their deadline.
         Index("ix_attempts_finalized_at_deadline", "finalized_at", "deadline"),
+        # A Start stamps both at once; one without the other would be a half-started attempt.
+        CheckConstraint("(started_at IS NULL) = (deadline IS NULL)", name="started_with_deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,8 +46,12 @@ class Attempt(Base):
     invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), unique=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     form_id: Mapped[str] = mapped_column(String(100))
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: None while the attempt is only prepared (see ``attempt_phase.STARTED``).
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The content version of the form and its items the slots were drawn from
+    #: (``attempt_preparation.form_version``): a Start whose form has changed since draws again.
+    form_version: Mapped[str | None] = mapped_column(String(16))
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: "candidate" (submitted) or "deadline" (finalized by the server).
     finalized_by: Mapped[str | None] = mapped_column(String(16))
@@ -48,7 +60,7 @@ class Attempt(Base):
 
 
 class AttemptItem(Base):
-    """One slot as frozen at start: which version, where, and its variant (option order ...)."""
+    """One slot as frozen when prepared: which version, where, and its variant (option order ...)."""
 
     __tablename__ = "attempt_items"
     __table_args__ = (

@@ -13,6 +13,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from assess.models import Answer, Attempt, AttemptItem, Invitation
+from assess.services.attempt_phase import STARTED
 from assess.services.catalogue import pinned_item
 from assess.services.invitations import InvitationUnusable, check_link, link_hash
 from assess.services.save_order import StoredAnswer
@@ -73,7 +74,8 @@ _OPEN_SLOT = (
         Answer,
         select(func.count()).where(_COUNTED.attempt_id == Attempt.id).scalar_subquery(),
     )
-    .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+    # A prepared attempt is not joined: before Start there is nothing to save to.
+    .outerjoin(Attempt, and_(Attempt.invitation_id == Invitation.id, STARTED))
     .outerjoin(
         AttemptItem, and_(AttemptItem.attempt_id == Attempt.id, AttemptItem.position == bindparam("position"))
     )

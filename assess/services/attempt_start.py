@@ -1,4 +1,16 @@
-"""A candidate's Start: the attempt frozen at once (items, order, variants, deadline)."""
+"""A candidate's Start: the prepared attempt stamped with its start and deadline, in one commit.
+
+The fast path is one conditional UPDATE and the "started" event: the attempt was frozen when
+the invitation was made (``attempt_preparation``). It matches only while the attempt is
+unstarted, its invitation neither revoked nor expired, and its ``form_version`` that of the
+form now. Otherwise the Start draws at the press (the slow path, as every Start did before
+preparations existed): for an invitation never prepared, or one whose form changed since.
+
+Idempotent under double clicks and racing workers: the UPDATE matches once, and the slow
+path claims the prepared row (its lock makes a racing Start wait) or inserts a new one that
+``attempts.invitation_id``'s uniqueness refuses a second time. The deadline is computed here,
+from the server's clock, the form's limit and the invitation's multiplier (Invariant 1).
+"""
 
 from __future__ import annotations
 
@@ -6,28 +18,47 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import bindparam, exists, func, insert, not_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from assess.models import Answer, Attempt, AttemptEvent, AttemptItem, Base, Campaign, Invitation
+from assess.models import Attempt, AttemptEvent, AttemptItem, Invitation
+from assess.services.attempt_phase import STARTED, deadline_of, is_started
+from assess.services.attempt_preparation import DrawableForm, core_table, discard_slots, freeze_slots
 from assess.services.catalogue import pin_versions
-from assess.services.invitations import InvitationUnusable
+from assess.services.invitations import LINK_USABLE, InvitationUnusable, check_link
 from items.bank import Catalogue
-from items.forms import draw_attempt
+from items.forms import Slot
 
-
-def core_table(model: type[Base]) -> Table:
-    """A model's table for Core statements (typed as a table, which ``__table__`` is not)."""
-    return Base.metadata.tables[model.__tablename__]
-
-
-# Core inserts (the Start storm of a hiring day is CPU-bound, and the ORM's bulk path is not
-# free). An executemany with RETURNING is sent as one multi-row INSERT ("insertmanyvalues"):
-# one round trip and one cached statement per table, not one per slot.
 LOG_EVENT = insert(core_table(AttemptEvent))
-_FREEZE_SLOTS = insert(core_table(AttemptItem)).returning(core_table(AttemptItem).c.position)
-_EMPTY_ANSWERS = insert(core_table(Answer)).returning(core_table(Answer).c.position)
+
+_COUNTED = aliased(AttemptItem)
+#: The prepared attempt of this invitation, while unstarted and its link usable ("at" is now).
+_STARTABLE = (
+    Attempt.invitation_id == bindparam("invitation"),
+    not_(STARTED),
+    exists().where(Invitation.id == Attempt.invitation_id, LINK_USABLE),
+)
+#: The Start itself, built once: a thousand Starts in a minute only bind their values.
+_STAMP = (
+    update(Attempt)
+    .where(*_STARTABLE, Attempt.form_version == bindparam("version"))
+    .values(started_at=bindparam("at"), deadline=bindparam("ends"))
+    .returning(
+        Attempt,
+        select(func.count()).where(_COUNTED.attempt_id == Attempt.id).correlate(Attempt).scalar_subquery(),
+    )
+    .execution_options(synchronize_session=False, populate_existing=True)
+)
+#: The slow path's claim of a prepared row: it will be drawn again for the form as it is now.
+_CLAIM = (
+    update(Attempt)
+    .where(*_STARTABLE)
+    .values(form_version=bindparam("version"))
+    .returning(Attempt.id)
+    .execution_options(synchronize_session=False)
+)
+_OF_INVITATION = select(Attempt).where(Attempt.invitation_id == bindparam("invitation"))
 
 
 def time_allowed(time_limit_minutes: int, extra_time: Decimal) -> timedelta:
@@ -38,66 +69,83 @@ def time_allowed(time_limit_minutes: int, extra_time: Decimal) -> timedelta:
 def create_attempt(
     session: Session, invitation: Invitation, catalogue: Catalogue, now: datetime, rng: random.Random
 ) -> Attempt:
-    """Freeze a new attempt for an invitation the caller found unstarted.
+    """Start the invitation's attempt now, from its preparation while that is current; return it.
 
-    Idempotent: should another request (another tab, a double click, another worker) have
-    started it meanwhile, the database refuses the second row and that attempt is returned.
+    ``catalogue`` is the live one the attempt is drawn from (``FormUnavailable`` when its form
+    cannot be drawn now); ``rng`` is used only when the Start draws at the press.
     """
-    if invitation.revoked_at is not None:
-        raise InvitationUnusable("revoked")
-    if invitation.expires_at <= now:
-        raise InvitationUnusable("expired")
-    campaign = session.get_one(Campaign, invitation.campaign_id)
-    form = catalogue.form(campaign.form_id)
-    slots = draw_attempt(form, catalogue.items, rng)
-    section_titles = {section.id: section.title for section in form.sections}
+    check_link(invitation, None, now)
+    drawable = DrawableForm.of(catalogue, invitation.campaign.form_id)
+    ends = now + time_allowed(drawable.form.time_limit_minutes, invitation.extra_time)
+    bound = {"invitation": invitation.id, "at": now, "ends": ends, "version": drawable.version}
+    stamped = session.execute(_STAMP, bound).one_or_none()
+    if stamped is None:
+        return _start_at_press(session, invitation, drawable, drawable.draw(rng), now, ends)
+    attempt, count = stamped
+    return _started(session, attempt, now, count)
+
+
+def _start_at_press(
+    session: Session,
+    invitation: Invitation,
+    drawable: DrawableForm,
+    slots: list[Slot],
+    now: datetime,
+    ends: datetime,
+) -> Attempt:
+    """Draw now: the invitation was never prepared, its form changed since, or a racing Start won."""
+    bound = {"invitation": invitation.id, "at": now, "ends": ends, "version": drawable.version}
+    pin_versions(session, [slot.item for slot in slots])
+    # The claim's row lock holds back a racing Start of this invitation until this one commits.
+    claimed = session.scalar(_CLAIM, bound)
+    if claimed is not None:
+        discard_slots(session, claimed)
+        freeze_slots(session, [(claimed, drawable, slots)])
+        attempt, count = session.execute(_STAMP, bound).one()
+        return _started(session, attempt, now, count)
+    existing = session.scalars(
+        _OF_INVITATION, bound, execution_options={"populate_existing": True}
+    ).one_or_none()
+    if existing is not None:
+        started = is_started(existing)
+        session.rollback()
+        if started:
+            return existing
+        # Prepared, yet not startable: the link was revoked or expired since it was opened.
+        session.refresh(invitation)
+        raise InvitationUnusable("revoked" if invitation.revoked_at is not None else "expired")
     attempt = Attempt(
         invitation_id=invitation.id,
-        campaign_id=campaign.id,
-        form_id=form.id,
+        campaign_id=invitation.campaign_id,
+        form_id=drawable.form.id,
+        form_version=drawable.version,
         started_at=now,
-        deadline=now + time_allowed(form.time_limit_minutes, invitation.extra_time),
+        deadline=ends,
     )
     try:
-        pin_versions(session, [slot.item for slot in slots])
         session.add(attempt)
         session.flush()
-        session.execute(
-            LOG_EVENT,
-            {
-                "attempt_id": attempt.id,
-                "at": now,
-                "kind": "started",
-                "detail": {"deadline": attempt.deadline.isoformat(), "items": len(slots)},
-            },
-        )
-        session.execute(
-            _FREEZE_SLOTS,
-            [
-                {
-                    "attempt_id": attempt.id,
-                    "position": slot.position,
-                    "section_id": slot.section_id,
-                    "section_title": section_titles[slot.section_id],
-                    "item_id": slot.item.item_id,
-                    "version": slot.item.version,
-                    "variant": slot.variant,
-                }
-                for slot in slots
-            ],
-        )
-        # One empty answer per slot now, so that every save is an UPDATE and never races an INSERT.
-        session.execute(
-            _EMPTY_ANSWERS,
-            [{"attempt_id": attempt.id, "position": slot.position, "seq": 0} for slot in slots],
-        )
-        session.commit()
+        freeze_slots(session, [(attempt.id, drawable, slots)])
     except IntegrityError:
         # Another request started this invitation's attempt first (attempts.invitation_id is unique).
         session.rollback()
-        started = select(Attempt).where(Attempt.invitation_id == invitation.id)
-        existing = session.scalars(started).one_or_none()
-        if existing is None:
+        winner = session.scalars(_OF_INVITATION, bound).one_or_none()
+        if winner is None or not is_started(winner):
             raise
-        return existing
+        return winner
+    return _started(session, attempt, now, len(slots))
+
+
+def _started(session: Session, attempt: Attempt, now: datetime, slots: int) -> Attempt:
+    """Record the Start on the attempt's timeline and commit it: the one commit of a Start."""
+    session.execute(
+        LOG_EVENT,
+        {
+            "attempt_id": attempt.id,
+            "at": now,
+            "kind": "started",
+            "detail": {"deadline": deadline_of(attempt).isoformat(), "items": slots},
+        },
+    )
+    session.commit()
     return attempt

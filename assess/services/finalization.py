@@ -9,7 +9,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from assess.models import Attempt, AttemptEvent
-from assess.services.attempt_phase import PAST_GRACE, NoSuchAttempt, grace_cutoff, is_open
+from assess.services.attempt_phase import (
+    PAST_GRACE,
+    STARTED,
+    NoSuchAttempt,
+    grace_cutoff,
+    is_open,
+    is_started,
+)
 from assess.services.grading import grade_attempt
 
 log = logging.getLogger(__name__)
@@ -24,13 +31,17 @@ def submit_attempt(session: Session, attempt_id: int, now: datetime) -> None:
     the time ran out before the candidate finished.
     """
     attempt = session.get(Attempt, attempt_id)
-    if attempt is None:
-        raise NoSuchAttempt(f"no attempt {attempt_id}")
+    if attempt is None or not is_started(attempt):
+        raise NoSuchAttempt(f"no started attempt {attempt_id}")
     finalize_attempt(session, attempt_id, now, "candidate" if is_open(attempt, now) else "deadline")
 
 
 def finalize_attempt(session: Session, attempt_id: int, now: datetime, by: str) -> bool:
-    """Close the attempt and grade it against its pinned versions; False if it was already final."""
+    """Close the attempt and grade it against its pinned versions; False if it was already final.
+
+    ``NoSuchAttempt`` for an attempt that does not exist or was only prepared: what was never
+    started is never finished.
+    """
     return _finalize(session, attempt_id, now, by, expired_before=None)
 
 
@@ -39,7 +50,7 @@ def _finalize(
 ) -> bool:
     if by not in FINALIZED_BY:
         raise ValueError(f"finalized by {by!r}; expected one of {', '.join(FINALIZED_BY)}")
-    closing = update(Attempt).where(Attempt.id == attempt_id, Attempt.finalized_at.is_(None))
+    closing = update(Attempt).where(Attempt.id == attempt_id, STARTED, Attempt.finalized_at.is_(None))
     cutoff = {}
     if expired_before is not None:
         # Staff may have granted time since the sweep looked: the deadline decides, not the list.
@@ -51,8 +62,9 @@ def _finalize(
     )
     if closed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        if session.get(Attempt, attempt_id) is None:
-            raise NoSuchAttempt(f"no attempt {attempt_id}")
+        found = session.get(Attempt, attempt_id)
+        if found is None or not is_started(found):
+            raise NoSuchAttempt(f"no started attempt {attempt_id}")
         return False
     kind = "submitted" if by == "candidate" else "finalized"
     session.add(AttemptEvent(attempt_id=attempt_id, at=now, kind=kind, detail={"by": by}))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assess.models import Campaign, Invitation, OutboxMessage, StaffUser
+from assess.services.attempt_preparation import prepare_attempts
 from assess.services.invitations import (
     InvitationConflict,
     checked_email,
@@ -26,6 +28,7 @@ from assess.services.invitations import (
 )
 from assess.services.mail import queue_invitation
 from assess.services.staff import record_audit
+from items.bank import Catalogue
 
 COLUMNS = ("email", "name", "extra_time")
 MAX_ROWS = 1000
@@ -159,11 +162,13 @@ def invite_candidates(
     time_limit: int | None,
     actor: StaffUser | None,
     now: datetime,
+    catalogue: Catalogue | None = None,
 ) -> list[OutboxMessage]:
     """Invite every row, each with an email in the outbox, in one transaction.
 
     ``InviteRefused`` lists every problem (bad email, name or extra time, an email twice,
-    a candidate with an active invitation already) and nothing is stored.
+    a candidate with an active invitation already) and nothing is stored. With the file
+    ``catalogue``, every attempt is prepared in the same transaction (multi-row inserts).
     """
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
@@ -176,6 +181,7 @@ def invite_candidates(
     if problems:
         raise InviteRefused(problems)
     messages = []
+    invitations = []
     for row in rows:
         invitation, token = new_invitation(
             session, campaign, row.email, row.name, row.extra_time, valid_for, now
@@ -191,6 +197,9 @@ def invite_candidates(
         }
         record_audit(session, actor, "invitation.create", "invitation", invitation.id, detail, now)
         messages.append(message)
+        invitations.append(invitation)
+    if catalogue is not None:
+        prepare_attempts(session, catalogue, invitations, random.Random())
     session.commit()
     return messages
 

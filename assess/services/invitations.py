@@ -1,21 +1,32 @@
-"""Invitations: single-use links whose token is known only to the candidate."""
+"""Invitations: single-use links whose token is known only to the candidate.
+
+An invitation made with the catalogue (``create_invitation(..., catalogue=...)`` and the bulk
+``invite_candidates``) has its attempt prepared in the same transaction
+(``attempt_preparation``): what the Start will show is frozen before the hiring day, and the
+Start only stamps the time. Its prepared attempt is not "started" anywhere (``STARTED``).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from assess.models import Attempt, Campaign, Invitation, OutboxMessage, StaffUser
+from assess.services.attempt_phase import STARTED, Phase, phase_of
+from assess.services.attempt_preparation import prepare_attempts
 from assess.services.campaigns import campaign_by_slug
 from assess.services.mail import queue_invitation
 from assess.services.staff import record_audit
+from items.bank import Catalogue
 
 #: 24 random bytes = 192 bits (issue 4 asks for at least 128), 32 URL-safe characters.
 TOKEN_BYTES = 24
@@ -59,15 +70,20 @@ def create_invitation(
     extra_time: Decimal = Decimal(1),
     valid_for: timedelta = timedelta(days=14),
     name: str = "",
+    catalogue: Catalogue | None = None,
 ) -> tuple[Invitation, str]:
     """A new invitation and its token; the token is returned once and never stored.
 
     ``extra_time`` multiplies the time limit (1.25 = 25 % more), from 1 to 3 in hundredths.
+    With the file ``catalogue``, the attempt is prepared now; without it, at the Start.
     """
     campaign = campaign_by_slug(session, campaign_slug)
     if campaign is None:
         raise ValueError(f"no campaign {campaign_slug!r}")
     invitation, token = new_invitation(session, campaign, email, name, extra_time, valid_for, now)
+    if catalogue is not None:
+        session.flush()
+        prepare_attempts(session, catalogue, [invitation], random.Random())
     session.commit()
     return invitation, token
 
@@ -148,10 +164,15 @@ def checked_extra_time(value: Decimal | int | str) -> Decimal:
 
 
 #: Built once: every candidate request runs it, and building it costs about as much as running it.
+#: A prepared attempt is not joined: until Start the link has no attempt.
 _OPEN_LINK = (
     select(Invitation, Attempt)
-    .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+    .outerjoin(Attempt, and_(Attempt.invitation_id == Invitation.id, STARTED))
     .where(Invitation.token_hash == bindparam("token_hash"))
+)
+#: ``check_link`` for a link without a started attempt, "now" bound as "at": not revoked, not expired.
+LINK_USABLE: ColumnElement[bool] = and_(
+    Invitation.revoked_at.is_(None), Invitation.expires_at > bindparam("at")
 )
 
 
@@ -168,6 +189,23 @@ def open_link(session: Session, token: str, now: datetime) -> tuple[Invitation, 
     return invitation, attempt
 
 
+@dataclass(frozen=True)
+class OpenedAttempt:
+    invitation: Invitation
+    attempt: Attempt | None
+    phase: Phase
+
+
+def open_attempt(session: Session, token: str, now: datetime, grace_seconds: int) -> OpenedAttempt:
+    """The invitation behind a link, its attempt if started, and the attempt's phase now.
+
+    Raises ``InvitationUnusable`` as ``open_link`` does (a finalized attempt's link is
+    "finished"). Reads only.
+    """
+    invitation, attempt = open_link(session, token, now)
+    return OpenedAttempt(invitation, attempt, phase_of(attempt, now, grace_seconds))
+
+
 def link_hash(token: str) -> str:
     """The stored hash a link's token is looked up by; anything ``token_urlsafe`` cannot make is unknown."""
     if not TOKEN_PATTERN.match(token):
@@ -176,7 +214,7 @@ def link_hash(token: str) -> str:
 
 
 def check_link(invitation: Invitation, attempt: Attempt | None, now: datetime) -> None:
-    """Raise ``InvitationUnusable`` unless the candidate may use this link now.
+    """Raise ``InvitationUnusable`` unless the candidate may use this link now (``attempt``: the started one).
 
     A running attempt stays reachable after the invitation itself expires: the
     candidate is mid-test, and only the attempt's deadline governs them.
@@ -209,7 +247,9 @@ def _invitation_and_attempt(session: Session, invitation_id: int) -> tuple[Invit
     invitation = session.get(Invitation, invitation_id)
     if invitation is None:
         raise LookupError(f"no invitation {invitation_id}")
-    attempt = session.scalars(select(Attempt).where(Attempt.invitation_id == invitation.id)).one_or_none()
+    attempt = session.scalars(
+        select(Attempt).where(Attempt.invitation_id == invitation.id, STARTED)
+    ).one_or_none()
     return invitation, attempt
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import Session
 
 from assess.models import (
@@ -29,6 +29,7 @@ from assess.models import (
 from assess.models.debrief import DECISIONS
 from assess.models.interview import Scorecard
 from assess.models.review import RubricReview
+from assess.services.attempt_phase import STARTED
 from assess.services.mail import invitation_messages
 from assess.services.staff import audit_entries
 from items.base import Score
@@ -93,10 +94,13 @@ class PipelineRow:
 
 
 def campaign_pipeline(session: Session, campaign_id: int, now: datetime) -> list[PipelineRow]:
-    """Every invitation of the campaign with its status and scores, oldest invitation first."""
+    """Every invitation of the campaign with its status and scores, oldest invitation first.
+
+    An attempt only prepared is no attempt here: its candidate is invited, expired or revoked.
+    """
     pairs = session.execute(
         select(Invitation, Attempt)
-        .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+        .outerjoin(Attempt, and_(Attempt.invitation_id == Invitation.id, STARTED))
         .where(Invitation.campaign_id == campaign_id)
         .order_by(Invitation.created_at, Invitation.id)
     ).all()
@@ -181,7 +185,7 @@ def expiring_links(now: datetime) -> Select[int]:
         Invitation.revoked_at.is_(None),
         Invitation.expires_at > now,
         Invitation.expires_at <= now + EXPIRING_WITHIN,
-        ~exists().where(Attempt.invitation_id == Invitation.id),
+        ~exists().where(Attempt.invitation_id == Invitation.id, STARTED),
     )
 
 
@@ -229,7 +233,9 @@ class AssessmentResult:
 
 def invitation_attempt(session: Session, invitation_id: int) -> Attempt | None:
     """The invitation's attempt, once the candidate has started."""
-    return session.scalars(select(Attempt).where(Attempt.invitation_id == invitation_id)).one_or_none()
+    return session.scalars(
+        select(Attempt).where(Attempt.invitation_id == invitation_id, STARTED)
+    ).one_or_none()
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from assess.models import (
     Scorecard,
     StaffUser,
 )
+from assess.services.attempt_phase import STARTED
 from assess.services.pipeline import RecordedDecision, decisions_in_force
 from assess.services.scorecards import independence
 from kits.model import InterviewKit, KitCatalogue
@@ -70,7 +71,7 @@ def _frame(name: str, rows: Iterable[tuple[Any, ...]]) -> pd.DataFrame:
 def _candidates(session: Session, campaign_id: int) -> pd.DataFrame:
     rows = session.execute(
         select(Invitation.id, Invitation.name, Invitation.email)
-        .outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+        .outerjoin(Attempt, and_(Attempt.invitation_id == Invitation.id, STARTED))
         .where(
             Invitation.campaign_id == campaign_id,
             or_(Invitation.revoked_at.is_(None), Attempt.id.is_not(None)),
@@ -207,7 +208,9 @@ def funnel_statuses(session: Session, campaign: Campaign, scores: CampaignScores
     outcomes = scores.outcomes
     attempts = dict(
         session.execute(
-            select(Attempt.invitation_id, Attempt.finalized_at).where(Attempt.campaign_id == campaign.id)
+            select(Attempt.invitation_id, Attempt.finalized_at).where(
+                Attempt.campaign_id == campaign.id, STARTED
+            )
         ).all()
     )
     index = outcomes.index
@@ -234,7 +237,7 @@ def _labels(session: Session, campaign: Campaign, kit: InterviewKit | None) -> L
     sections = session.execute(
         select(AttemptItem.section_id, AttemptItem.section_title)
         .join(Attempt, Attempt.id == AttemptItem.attempt_id)
-        .where(Attempt.campaign_id == campaign.id)
+        .where(Attempt.campaign_id == campaign.id, STARTED)
         .distinct()
     ).all()
     return Labels.from_kit(kit, sections=dict(sections))

@@ -27,7 +27,7 @@ from assess.models import (
     RubricReview,
     StaffUser,
 )
-from assess.services.attempt_phase import NoSuchAttempt
+from assess.services.attempt_phase import STARTED, NoSuchAttempt, deadline_of
 from assess.services.catalogue import pinned_item
 from items.bank import ItemVersion
 from items.base import Criterion, Part, ResponseError, Schema, Score
@@ -165,6 +165,7 @@ def attempt_summaries(session: Session, limit: int = 200) -> list[AttemptSummary
         .join(Invitation, Invitation.id == Attempt.invitation_id)
         .join(Campaign, Campaign.id == Attempt.campaign_id)
         .outerjoin(pending, pending.c.attempt_id == Attempt.id)
+        .where(STARTED)
         .order_by(Attempt.started_at.desc(), Attempt.id.desc())
         .limit(limit)
     ).all()
@@ -177,7 +178,7 @@ def attempt_review(session: Session, attempt_id: int, now: datetime) -> AttemptR
         select(Attempt, Invitation, Campaign)
         .join(Invitation, Invitation.id == Attempt.invitation_id)
         .join(Campaign, Campaign.id == Attempt.campaign_id)
-        .where(Attempt.id == attempt_id)
+        .where(Attempt.id == attempt_id, STARTED)
     ).one_or_none()
     if row is None:
         raise NoSuchAttempt(f"no attempt {attempt_id}")
@@ -284,7 +285,7 @@ def attempt_timeline(attempt: Attempt, events: Sequence[AttemptEvent], now: date
     entries = [TimelineEntry(event.at, event.kind, _event_text(event)) for event in events]
     marks = [e.at for e in events if e.kind in {"started", "saved", "submitted", "finalized"}]
     if attempt.finalized_at is None:
-        marks.append(min(now, attempt.deadline))
+        marks.append(min(now, deadline_of(attempt)))
     marks.sort()
     for before, after in zip(marks, marks[1:], strict=False):
         if after - before > GAP_AFTER:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from assess.models import Attempt, Invitation
 from assess.models.self_identification import SelfIdentification, SelfIdentificationLink
-from assess.services.attempt_phase import is_open_sql
+from assess.services.attempt_phase import STARTED, is_open_sql
 from assess.services.invitations import TOKEN_PATTERN, token_hash
 
 PREFER_NOT_TO_SAY = ("prefer-not-to-say", "Prefer not to say")
@@ -87,6 +87,7 @@ def invitation_after_test(session: Session, token: str, now: datetime) -> Invita
         .join(Attempt, Attempt.invitation_id == Invitation.id)
         .where(
             Invitation.token_hash == token_hash(token),
+            STARTED,
             not_(is_open_sql(now)),
         )
     ).one_or_none()

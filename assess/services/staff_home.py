@@ -24,6 +24,7 @@ from assess.models import (
     Scorecard,
     StaffUser,
 )
+from assess.services.attempt_phase import STARTED
 from assess.services.debrief import DEBRIEF_ROLES, INTERVIEWING_ROLES
 from assess.services.item_statistics import form_analyses
 from assess.services.pipeline import expiring_links, ready_for_decision
@@ -70,7 +71,7 @@ def campaign_work(session: Session, now: datetime, with_decisions: bool) -> list
     running = _per_campaign(
         session,
         select(Attempt.campaign_id, func.count())
-        .where(Attempt.finalized_at.is_(None))
+        .where(STARTED, Attempt.finalized_at.is_(None))
         .group_by(Attempt.campaign_id),
     )
     expiring = _per_campaign(

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from assess.models import Attempt, AttemptEvent, StaffUser, TimeGrant
-from assess.services.attempt_phase import AttemptClosed, NoSuchAttempt
+from assess.services.attempt_phase import AttemptClosed, NoSuchAttempt, deadline_of
 from assess.services.staff import record_audit
 
 MAX_GRANT_MINUTES = 600
@@ -41,13 +41,13 @@ def grant_extra_time(
         if attempt.finalized_at is not None:
             session.rollback()
             raise AttemptClosed(f"attempt {attempt_id} is already finalized; its time cannot change")
+        # A prepared attempt has no deadline to move (NoSuchAttempt): its time starts at the Start.
+        deadline = deadline_of(attempt)
         # Compare-and-set on the deadline: two grants at once both count, neither is lost.
         moved = session.execute(
             update(Attempt)
-            .where(
-                Attempt.id == attempt_id, Attempt.finalized_at.is_(None), Attempt.deadline == attempt.deadline
-            )
-            .values(deadline=attempt.deadline + timedelta(minutes=minutes))
+            .where(Attempt.id == attempt_id, Attempt.finalized_at.is_(None), Attempt.deadline == deadline)
+            .values(deadline=deadline + timedelta(minutes=minutes))
             .execution_options(synchronize_session=False)
         )
         if moved.rowcount == 1:  # type: ignore[attr-defined]
@@ -64,8 +64,8 @@ def grant_extra_time(
                 "minutes": minutes,
                 "by": granted_by,
                 "reason": reason.strip(),
-                "deadline_before": attempt.deadline.isoformat(),
-                "deadline_after": (attempt.deadline + timedelta(minutes=minutes)).isoformat(),
+                "deadline_before": deadline.isoformat(),
+                "deadline_after": (deadline + timedelta(minutes=minutes)).isoformat(),
             }
             session.add(AttemptEvent(attempt_id=attempt_id, at=now, kind="time_granted", detail=change))
             record_audit(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import sign_in
 
@@ -30,6 +30,7 @@ from assess.models import (
     Scorecard,
     TimeGrant,
 )
+from assess.services.attempt_phase import STARTED
 from assess.services.campaigns import campaign_by_slug
 from assess.services.debrief import candidate_debrief
 from assess.services.fairness import campaign_fairness
@@ -65,7 +66,9 @@ def test_sixty_candidates_fill_every_stage_with_data_worth_analysing(
     planned = stage_counts(60)
     with session_factory() as session:
         invitations = session.execute(
-            select(Invitation, Attempt).outerjoin(Attempt, Attempt.invitation_id == Invitation.id)
+            select(Invitation, Attempt).outerjoin(
+                Attempt, and_(Attempt.invitation_id == Invitation.id, STARTED)
+            )
         ).all()
         assert len(invitations) == 61  # the cohort and the fresh link
         unstarted = [i for i, a in invitations if a is None]
@@ -121,7 +124,7 @@ def scores_by_email(factory: sessionmaker[Session]) -> dict[str, Any]:
     with factory() as session:
         attempts = session.execute(
             select(Invitation.email, Attempt.total_points, Attempt.max_points, Attempt.finalized_by).join(
-                Attempt, Attempt.invitation_id == Invitation.id
+                Attempt, and_(Attempt.invitation_id == Invitation.id, STARTED)
             )
         ).all()
         cards = session.execute(
