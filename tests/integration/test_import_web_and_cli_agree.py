@@ -104,7 +104,7 @@ def _page_list(html: str, heading: str) -> list[str]:
 
 def _page_item_ids(html: str) -> list[str]:
     """The ids in the Check step's table of imported items."""
-    found = re.search(r"Imported items and whether each can be saved.*?<tbody>(.*?)</tbody>", html, re.S)
+    found = re.search(r"The items to save</h3>.*?<tbody>(.*?)</tbody>", html, re.S)
     if found is None:
         return []
     return [unescape(i) for i in re.findall(r'<th scope="row"><code>(.*?)</code></th>', found.group(1))]
