@@ -24,6 +24,7 @@ from assess.services.authored_items import set_retired
 from assess.services.authoring import live_catalogue
 from assess.services.campaigns import campaign_by_slug, create_campaign
 from assess.services.finalization import finalize_attempt, finalize_expired, submit_attempt
+from assess.services.invitation_import import InviteRow, invite_candidates
 from assess.services.invitations import (
     InvitationUnusable,
     create_invitation,
@@ -79,13 +80,15 @@ def frozen(session: Session, attempt_id: int) -> list[tuple[int, str, str, str, 
 
 
 @contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    """Every SQL statement the session's engine sends while the block runs."""
-    sent: list[str] = []
+def statements(session: Session) -> Iterator[list[tuple[str, str]]]:
+    """(verb, table) of every SQL statement the session's engine sends while the block runs."""
+    sent: list[tuple[str, str]] = []
     engine = session.get_bind()
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        sent.append(statement.lstrip().split()[0].upper())
+        words = statement.upper().replace('"', "").split()
+        table = words[2] if words[0] == "INSERT" else words[1] if words[0] == "UPDATE" else ""
+        sent.append((words[0], table))
 
     event.listen(engine, "before_cursor_execute", record)
     try:
@@ -116,6 +119,34 @@ def test_an_invitation_freezes_its_attempt_unstarted(
     assert phase_of(attempt, clock(), GRACE) is Phase.NOT_STARTED
 
 
+def test_a_bulk_invitation_prepares_every_attempt_in_its_transaction(
+    session: Session, invite: Any, sample_catalogue: Catalogue, clock: ControllableClock
+) -> None:
+    invite("first@example.com", prepared=False)  # the campaign
+    campaign = campaign_by_slug(session, "sample")
+    assert campaign is not None
+    rows = [InviteRow(f"bulk{i}@example.com") for i in range(30)]
+    with statements(session) as sent:
+        invite_candidates(
+            session,
+            campaign.id,
+            rows,
+            timedelta(days=7),
+            "https://a.example",
+            10,
+            None,
+            clock(),
+            sample_catalogue,
+        )
+    prepared = session.scalars(select(Attempt).where(Attempt.started_at.is_(None))).all()
+    assert len(prepared) == 30
+    assert session.scalar(select(func.count()).select_from(AttemptItem)) == 30 * 4
+    assert session.scalar(select(func.count()).select_from(Answer)) == 30 * 4
+    # Multi-row inserts: the attempts, slots and answers of thirty candidates in one statement each.
+    into = [table for verb, table in sent if verb == "INSERT"]
+    assert (into.count("ATTEMPTS"), into.count("ATTEMPT_ITEMS"), into.count("ANSWERS")) == (1, 1, 1)
+
+
 def test_start_stamps_the_prepared_attempt_with_one_update_and_the_started_event(
     session: Session, invite: Any, sample_catalogue: Catalogue, clock: ControllableClock
 ) -> None:
@@ -125,7 +156,7 @@ def test_start_stamps_the_prepared_attempt_with_one_update_and_the_started_event
     with statements(session) as sent:
         attempt = create_attempt(session, invitation, sample_catalogue, clock(), random.Random(1))
     # The commit is the driver's, not a statement: one UPDATE (RETURNING the attempt) and the event.
-    assert sent == ["UPDATE", "INSERT"]
+    assert sent == [("UPDATE", "ATTEMPTS"), ("INSERT", "ATTEMPT_EVENTS")]
     assert (attempt.started_at, attempt.deadline) == (clock(), clock() + LIMIT)
     assert frozen(session, attempt.id) == prepared
     started = session.scalars(select(AttemptEvent).where(AttemptEvent.attempt_id == attempt.id)).one()
