@@ -20,8 +20,7 @@ FAITHFUL_TYPES = {
 BANK = Path(__file__).with_name("round_trip_bank.yaml")
 CATALOGUE = load_banks([BANK])
 # What an importer cannot read back yet of what the export writes, and whose change it waits for.
-NOT_READ_BACK = {
-}
+NOT_READ_BACK = {}
 
 
 def _cases() -> list[Any]:
