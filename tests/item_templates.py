@@ -16,4 +16,3 @@ def item_templates() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
     env.filters.update(TEMPLATE_FILTERS)
     return env
-
