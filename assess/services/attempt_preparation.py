@@ -61,12 +61,12 @@ def form_version(catalogue: Catalogue, form: AssessmentForm) -> str:
 
 def prepare_attempts(
     session: Session, file_catalogue: Catalogue, invitations: Sequence[Invitation], rng: random.Random
-) -> int:
+) -> None:
     """Draw and store an unstarted attempt for each invitation, in the caller's transaction.
 
     The invitations must be flushed (they need their ids). An invitation whose form cannot be
     drawn now (a retired item, a missing form) is left unprepared: its Start draws at the press,
-    as for invitations made before preparations existed. Returns how many were prepared.
+    as for invitations made before preparations existed.
     """
     drawn: list[tuple[Invitation, DrawableForm, list[Slot]]] = []
     forms: dict[str, DrawableForm | None] = {}
@@ -78,7 +78,7 @@ def prepare_attempts(
         if found is not None:
             drawn.append((invitation, found, found.draw(rng)))
     if not drawn:
-        return 0
+        return
     pin_versions(session, [slot.item for *_, slots in drawn for slot in slots])
     created = session.execute(
         _NEW_ATTEMPTS,
@@ -94,7 +94,6 @@ def prepare_attempts(
     )
     attempt_ids = {invitation_id: attempt_id for attempt_id, invitation_id in created}
     freeze_slots(session, [(attempt_ids[invitation.id], found, slots) for invitation, found, slots in drawn])
-    return len(drawn)
 
 
 @dataclass(frozen=True)

@@ -422,3 +422,17 @@ def test_a_revoked_prepared_link_refuses_the_start(
     with session_factory() as session:
         attempt = session.scalars(select(Attempt).where(Attempt.invitation_id == invitation_id)).one()
         assert attempt.started_at is None
+
+
+def test_an_invitation_whose_form_cannot_be_drawn_is_left_unprepared_and_still_starts_later(
+    session: Session, invite: Any, sample_catalogue: Catalogue, clock: ControllableClock
+) -> None:
+    author = create_user(session, "author@example.com", "author", "a long passphrase", "Author", clock())
+    invite("first@example.com", prepared=False)  # the campaign
+    set_retired(session, sample_catalogue, "sample-renewal", True, author, clock())  # always shown
+    invitation, _ = invite()
+    assert session.scalar(select(func.count()).select_from(Attempt)) == 0
+    set_retired(session, sample_catalogue, "sample-renewal", False, author, clock())
+    live = live_catalogue(session, sample_catalogue, "sample-form")
+    attempt = create_attempt(session, invitation, live, clock(), random.Random(6))
+    assert attempt.started_at == clock() and len(frozen(session, attempt.id)) == 4
