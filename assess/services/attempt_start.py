@@ -50,11 +50,11 @@ _STAMP = (
     )
     .execution_options(synchronize_session=False, populate_existing=True)
 )
-#: The slow path's claim of a prepared row: it will be drawn again for the form as it is now.
+#: The slow path's claim of a prepared row: it will be drawn again for the campaign's form as it is now.
 _CLAIM = (
     update(Attempt)
     .where(*_STARTABLE)
-    .values(form_version=bindparam("version"))
+    .values(form_id=bindparam("form"), form_version=bindparam("version"))
     .returning(Attempt.id)
     .execution_options(synchronize_session=False)
 )
@@ -94,7 +94,13 @@ def _start_at_press(
     ends: datetime,
 ) -> Attempt:
     """Draw now: the invitation was never prepared, its form changed since, or a racing Start won."""
-    bound = {"invitation": invitation.id, "at": now, "ends": ends, "version": drawable.version}
+    bound = {
+        "invitation": invitation.id,
+        "at": now,
+        "ends": ends,
+        "form": drawable.form.id,
+        "version": drawable.version,
+    }
     pin_versions(session, [slot.item for slot in slots])
     # The claim's row lock holds back a racing Start of this invitation until this one commits.
     claimed = session.scalar(_CLAIM, bound)

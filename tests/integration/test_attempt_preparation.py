@@ -22,7 +22,7 @@ from assess.services.attempt_phase import NoSuchAttempt, Phase, phase_of
 from assess.services.attempt_start import create_attempt
 from assess.services.authored_items import set_retired
 from assess.services.authoring import live_catalogue
-from assess.services.campaigns import campaign_by_slug, create_campaign
+from assess.services.campaigns import CampaignSettings, campaign_by_slug, create_campaign, update_campaign
 from assess.services.finalization import finalize_attempt, finalize_expired, submit_attempt
 from assess.services.invitation_import import InviteRow, invite_candidates
 from assess.services.invitations import (
@@ -47,7 +47,8 @@ if TYPE_CHECKING:
     from conftest import ControllableClock
 
 GRACE = 30
-FIXTURE_BANKS = Path(__file__).resolve().parent.parent / "fixtures" / "banks"
+REPO = Path(__file__).resolve().parent.parent.parent
+FIXTURE_BANKS = REPO / "tests" / "fixtures" / "banks"
 LIMIT = timedelta(minutes=10)  # sample-form's limit
 
 
@@ -436,3 +437,27 @@ def test_an_invitation_whose_form_cannot_be_drawn_is_left_unprepared_and_still_s
     live = live_catalogue(session, sample_catalogue, "sample-form")
     attempt = create_attempt(session, invitation, live, clock(), random.Random(6))
     assert attempt.started_at == clock() and len(frozen(session, attempt.id)) == 4
+
+
+def test_a_campaign_moved_to_another_form_after_the_invitation_starts_on_the_new_form(
+    session: Session, clock: ControllableClock
+) -> None:
+    banks = load_banks([REPO / "items" / "banks", REPO / "bench" / "banks"])
+    create_campaign(session, "moving", "Moving", "Account Manager", "account-manager-smb", banks, clock())
+    invitation, _ = create_invitation(session, "moving", "cand@example.com", clock(), catalogue=banks)
+    assert attempt_of(session, invitation).form_id == "account-manager-smb"
+    campaign = campaign_by_slug(session, "moving")
+    assert campaign is not None
+    update_campaign(
+        session,
+        campaign.id,
+        CampaignSettings("Moving", "Account Manager", "bench-deadline"),
+        banks,
+        None,
+        None,
+        clock(),
+    )
+    attempt = create_attempt(session, invitation, banks, clock(), random.Random(8))
+    assert attempt.form_id == "bench-deadline"
+    assert attempt.deadline == clock() + timedelta(minutes=banks.forms["bench-deadline"].time_limit_minutes)
+    assert {s[2] for s in frozen(session, attempt.id)} <= set(banks.forms["bench-deadline"].item_ids())
