@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import select as io_select
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +15,9 @@ from alembic.script import ScriptDirectory
 from flask import current_app, g
 from sqlalchemy import Connection, Engine, create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 if TYPE_CHECKING:
     from assess.clock import Clock
@@ -27,6 +31,12 @@ _UPGRADE_LOCK_KEY = 4_151_204
 
 #: How long a SQLite writer waits for another writer before giving up, in seconds.
 _SQLITE_BUSY_TIMEOUT = 30
+
+#: A pooled connection idle longer than this is pinged before use (seconds): a firewall or a
+#: failover may have dropped it without a word to either end, which only a round trip shows.
+PING_AFTER_IDLE_SECONDS = 30
+
+_IDLE_SINCE = "assess_idle_since"
 
 
 def sqlalchemy_url(url: str) -> URL:
@@ -43,8 +53,47 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(parsed, connect_args={"timeout": _SQLITE_BUSY_TIMEOUT})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    # pre_ping: a PostgreSQL restart or failover must not surface as an error to a candidate.
-    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(parsed, pool_size=5, max_overflow=10)
+    watch_liveness(engine)
+    return engine
+
+
+def watch_liveness(engine: Engine) -> None:
+    """Replace a pooled connection the server has ended before a request gets it.
+
+    A PostgreSQL restart or failover must not surface as an error to a candidate. SQLAlchemy's
+    pre-ping costs every request a round trip; instead, a server that ends a connection (a
+    restart, pg_terminate_backend, an idle timeout) says so on its socket, which a zero-wait
+    poll reads. Only a connection idle past ``PING_AFTER_IDLE_SECONDS`` is pinged.
+    """
+
+    def note_checkin(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def check_checkout(
+        dbapi_connection: Any, record: ConnectionPoolEntry, proxy: PoolProxiedConnection
+    ) -> None:
+        idle_since = record.info.pop(_IDLE_SINCE, None)
+        if idle_since is None:
+            return  # opened for this checkout
+        if has_hung_up(dbapi_connection):
+            raise DisconnectionError("the server ended this connection while it was idle in the pool")
+        if time.monotonic() - idle_since > PING_AFTER_IDLE_SECONDS:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except engine.dialect.loaded_dbapi.Error as exc:
+                raise DisconnectionError("an idle pooled connection no longer answers") from exc
+
+    event.listen(engine, "checkin", note_checkin)
+    event.listen(engine, "checkout", check_checkout)
+
+
+def has_hung_up(dbapi_connection: Any) -> bool:
+    """Whether an idle connection's server has spoken or closed: nothing else makes its socket readable."""
+    if dbapi_connection.closed:
+        return True
+    readable, _, _ = io_select.select([dbapi_connection.fileno()], [], [], 0)
+    return bool(readable)
 
 
 def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
