@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
-from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from sqlalchemy import select
@@ -56,6 +56,7 @@ LINK_GUESSES = "30 per minute"
 #: 400 ms after the last edit, so even edits every half second all minute long are 120
 #: saves; with page changes and a few tabs an honest attempt stays under about 250.
 LINK_REQUESTS = "600 per minute"
+(LINK_LIMIT,) = parse_many(LINK_REQUESTS)
 
 #: Failed sign-ins before a lock-out, per account and per address. Each window is a step
 #: of the back-off: 5 failures lock an account for the rest of 5 minutes, the next 5
@@ -126,8 +127,8 @@ def _hit(item: RateLimitItem, *identifiers: str) -> bool:
     try:
         return _limiter().limiter.hit(item, *_keys(identifiers))
     except Exception:
-        # As for the limits Flask-Limiter checks itself (swallow_errors): a storage outage
-        # must not lock candidates or staff out, so it fails open, loudly.
+        # A storage outage must not lock candidates out of a running test, nor staff out:
+        # every count fails open, loudly.
         logger.exception("rate limit storage unavailable; %s not counted", item)
         return True
 
@@ -176,16 +177,26 @@ def refuse_guessing(candidate_routes: str, response: Response) -> Response:
     )
 
 
-def too_many_link_requests(exc: RateLimitExceeded) -> Response:
-    """The 429 of a working link that sent more than ``LINK_REQUESTS``: only this link waits."""
-    breached = _limiter().current_limit
-    reset_at = breached.reset_at if breached is not None else time.time() + 60
+def refuse_flooding_link(candidate_routes: str) -> Response | None:
+    """Before a candidate view: a working link past ``LINK_REQUESTS`` gets a 429; only this link waits."""
+    if request.blueprint != candidate_routes:
+        return None
+    key = link_key()
+    if _test(LINK_LIMIT, "candidate-link", key):
+        return None
     return _refusal(
         "Too many requests from this link",
         "This test link has sent more requests in the last minute than a test needs. "
         "Please wait a moment: your saved answers are kept, and the page will carry on.",
-        _retry_after(reset_at),
+        _retry_after(_reset_at(LINK_LIMIT, "candidate-link", key)),
     )
+
+
+def count_link_request(candidate_routes: str, response: Response) -> Response:
+    """After a candidate view: count the request against its link, unless ``is_counted_for_link`` says not."""
+    if request.blueprint == candidate_routes and is_counted_for_link(response):
+        _hit(LINK_LIMIT, "candidate-link", link_key())
+    return response
 
 
 @dataclass(frozen=True)
@@ -251,22 +262,14 @@ def init_ratelimit(app: Flask, candidate_routes: Blueprint) -> Limiter:
         # Exact windows: "30 a minute" means any 60 seconds, not a calendar minute that
         # a burst across its boundary could count twice.
         strategy="moving-window",
-        # A storage outage must not lock candidates out of a running test: fail open,
-        # counting in memory until the storage is back.
-        swallow_errors=True,
-        in_memory_fallback_enabled=True,
         headers_enabled=False,
     )
     app.extensions[LIMITER_KEY] = limiter
-    limiter.shared_limit(
-        LINK_REQUESTS,
-        scope="candidate-link",
-        key_func=link_key,
-        deduct_when=is_counted_for_link,
-    )(candidate_routes)
-    # After the views and their error pages, and before Flask-Limiter's own deductions
-    # (after-request functions run newest first), which then see the 429.
+    # The link's count is one storage read before the view and one write after it. Through
+    # Flask-Limiter's shared_limit the same count cost every candidate request about a fifth of
+    # its CPU (resolving the limit, its deduction hook, bench/request_costs.py).
+    app.before_request(functools.partial(refuse_flooding_link, candidate_routes.name))
     app.after_request(functools.partial(refuse_guessing, candidate_routes.name))
-    # More specific than the app's HTTPException handler, so the candidate reads why.
-    app.register_error_handler(RateLimitExceeded, too_many_link_requests)
+    # After-request functions run newest first: the count sees the view's own response.
+    app.after_request(functools.partial(count_link_request, candidate_routes.name))
     return limiter
