@@ -26,6 +26,7 @@ from typing import Any
 
 import click
 
+from bench.checks import Check, invariant_checks, ledger_figures, print_ledger
 from bench.client import Behaviour, Ledger, Stats
 from bench.harness import (
     DEADLINE_CAMPAIGN,
@@ -33,6 +34,7 @@ from bench.harness import (
     MAIN_CAMPAIGN,
     MAIN_FORM,
     ServedApp,
+    Verdict,
     bench_database,
     bench_server_command,
     free_port,
@@ -67,7 +69,13 @@ class Faults:
     log: list[str] = field(default_factory=list)
 
 
-async def _when_acknowledged(ledger: Ledger, count: int, outcome_done: asyncio.Event) -> bool:
+def expected_saves(behaviour: Behaviour, main_candidates: int, deadline_candidates: int) -> int:
+    """About how many saves the hiring day makes: where in the load a share of it falls."""
+    per_main = SAVES_PER_MAIN_CANDIDATE * min(behaviour.items or ITEMS, ITEMS) // ITEMS
+    return per_main * main_candidates + SAVES_PER_DEADLINE_CANDIDATE * deadline_candidates
+
+
+async def when_acknowledged(ledger: Ledger, count: int, outcome_done: asyncio.Event) -> bool:
     while ledger.acknowledgements < count:
         if outcome_done.is_set():
             return False
@@ -89,10 +97,10 @@ async def disrupt(
         faults.log.append(f"{ledger.acknowledgements} acks: {message}")
         log(message)
 
-    if plan["kill_workers"] and await _when_acknowledged(ledger, expected_saves // 10, over):
+    if plan["kill_workers"] and await when_acknowledged(ledger, expected_saves // 10, over):
         faults.workers_killed = await asyncio.to_thread(app.kill_workers)
         note(f"kill -9 of {faults.workers_killed} workers")
-    if plan["kill_master"] and await _when_acknowledged(ledger, expected_saves * 35 // 100, over):
+    if plan["kill_master"] and await when_acknowledged(ledger, expected_saves * 35 // 100, over):
         began = time.monotonic()
         faults.orphans_ended = await asyncio.to_thread(app.kill_master)
         faults.master_killed = True
@@ -100,7 +108,7 @@ async def disrupt(
         await asyncio.to_thread(app.start)
         faults.restart_seconds = time.monotonic() - began
         note(f"server back after {faults.restart_seconds:.1f} s")
-    if plan["restart_postgres"] and await _when_acknowledged(ledger, expected_saves * 60 // 100, over):
+    if plan["restart_postgres"] and await when_acknowledged(ledger, expected_saves * 60 // 100, over):
         began = time.monotonic()
         note("restarting PostgreSQL")
         await asyncio.to_thread(pg_restart)
@@ -121,8 +129,7 @@ async def _run(
 ) -> Outcome:
     connector = connection_pool()
     over = asyncio.Event()
-    per_main = SAVES_PER_MAIN_CANDIDATE * min(behaviour.items or ITEMS, ITEMS) // ITEMS
-    expected = per_main * len(main_tokens) + SAVES_PER_DEADLINE_CANDIDATE * len(deadline_tokens)
+    expected = expected_saves(behaviour, len(main_tokens), len(deadline_tokens))
     chaos = asyncio.create_task(disrupt(app, ledger, expected, plan, faults, over))
     try:
         outcome = await hiring_day(
@@ -222,7 +229,7 @@ def _figures(
     outcome: Outcome,
     ledger: Ledger,
     stats: Stats,
-    verdict: Any,
+    verdict: Verdict,
     finalized: bool,
 ) -> dict[str, Any]:
     done = [name for name, wanted in plan.items() if wanted]
@@ -231,82 +238,25 @@ def _figures(
         "kill_master": faults.master_killed,
         "restart_postgres": faults.postgres_restart_seconds > 0,
     }
-    late_accepted = len(ledger.late_accepted) + len(verdict.late_writes)
+    planned: Check = (
+        "every planned fault happened mid-load",
+        all(happened[name] for name in done),
+        ", ".join(done) or "none",
+    )
     return {
         "candidates": candidates,
         "faults": asdict(faults),
-        "retried_requests": dict(stats.errors),
-        "finished": outcome.finished,
-        "failed": outcome.failed[:10],
-        "acknowledged_saves": ledger.acknowledgements,
-        "answers_checked": verdict.checked,
-        "missing": verdict.missing[:10],
-        "changed": verdict.changed[:10],
-        "unacknowledged_newer": verdict.unacknowledged_newer,
-        "false_acknowledgements": verdict.false_acknowledgements[:10],
-        "late_refused": ledger.late_refused,
-        "late_accepted": late_accepted,
-        "deadline_attempts": verdict.deadline_attempts,
-        "slowest_finalize_seconds": max(verdict.finalize_delays, default=0.0),
-        "checks": [
-            (
-                "every planned fault happened mid-load",
-                all(happened[name] for name in done),
-                ", ".join(done) or "none",
-            ),
-            ("every candidate finished", not outcome.failed, f"{outcome.finished} of {candidates}"),
-            (
-                "zero acknowledged answers missing",
-                not verdict.missing,
-                f"{len(verdict.missing)} of {verdict.checked} answers",
-            ),
-            ("zero acknowledged answers changed", not verdict.changed, f"{len(verdict.changed)}"),
-            (
-                "zero acknowledgements of an answer that is not the stored one",
-                not verdict.false_acknowledgements,
-                f"{len(verdict.false_acknowledgements)} of {ledger.acknowledgements}",
-            ),
-            (
-                "no write accepted after deadline + grace",
-                late_accepted == 0,
-                f"{ledger.late_refused} refused, {late_accepted} accepted",
-            ),
-            (
-                "every attempt past its deadline finalized by the server within a minute",
-                finalized and not verdict.unfinalized and not verdict.finalized_late,
-                f"{verdict.deadline_attempts} past deadline, {len(verdict.unfinalized)} open, "
-                f"{len(verdict.finalized_late)} late, "
-                f"slowest {max(verdict.finalize_delays, default=0.0):.1f} s",
-            ),
-        ],
+        **ledger_figures(outcome, ledger, stats, verdict),
+        "checks": [planned, *invariant_checks(candidates, outcome, ledger, verdict, finalized)],
     }
 
 
 def _print(figures: dict[str, Any]) -> None:
-    f = figures["faults"]
     print()
     print(f"assess fault run: {figures['candidates']} candidates")
-    for line in f["log"]:
+    for line in figures["faults"]["log"]:
         print(f"  {line}")
-    print(
-        f"  requests retried (refused connections, resets, 5xx): {sum(figures['retried_requests'].values())} "
-        f"{figures['retried_requests'] or ''}"
-    )
-    print(
-        f"  {figures['acknowledged_saves']} saves acknowledged; {figures['answers_checked']} answers checked "
-        f"against the database; {figures['unacknowledged_newer']} stored newer than their last "
-        "acknowledgement "
-        f"(committed, answer lost with the process)"
-    )
-    print(
-        f"  late writes: {figures['late_refused']} refused, {figures['late_accepted']} accepted; "
-        f"{figures['deadline_attempts']} attempts past their deadline, slowest finalized "
-        f"{figures['slowest_finalize_seconds']:.1f} s after it"
-    )
-    for name, passed, detail in figures["checks"]:
-        print(f"  [{'PASS' if passed else 'FAIL'}] {name}: {detail}")
-    for example in figures["missing"] + figures["changed"] + figures["failed"]:
-        print(f"    {example}")
+    print_ledger(figures)
 
 
 if __name__ == "__main__":
