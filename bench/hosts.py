@@ -80,6 +80,10 @@ class Disruptions:
     expiring_finalized_while_down: int = 0
     retries_during_outage: int = 0
     outage_mid_load: bool = False
+    #: Seconds the hiring day went on after the killed host was back (negative: it had ended before).
+    load_after_return: float = 0.0
+    #: time.monotonic() when the killed host was back in rotation.
+    returned_at: float = 0.0
     #: Requests the killed host had been sent when it came back, and in all: what it served after.
     served_at_return: int = 0
     deploy: list[HostRestart] = field(default_factory=list)
@@ -184,6 +188,7 @@ async def disrupt(
         done.outage_seconds = time.monotonic() - began
         done.retries_during_outage = _retries(stats) - retried
         done.outage_mid_load = not over.is_set()
+        done.returned_at = time.monotonic()
         note(f"{name} up in haproxy again, {done.outage_seconds:.1f} s after the kill")
         await asyncio.gather(*expiring.tasks)
         await connector.close()
@@ -244,7 +249,10 @@ async def _run(
         )
     finally:
         over.set()
+        ended = time.monotonic()
         await chaos
+        if done.returned_at:
+            done.load_after_return = ended - done.returned_at
         await connector.close()
     return outcome
 
@@ -428,7 +436,8 @@ def _print(figures: dict[str, Any]) -> None:
             f"  outage of {d['killed']}: down in haproxy after {d['seconds_until_down']:.1f} s, back "
             f"{d['outage_seconds']:.1f} s after the kill (start to up {d['back_seconds']:.1f} s); "
             f"{d['retries_during_outage']} requests retried meanwhile; it served "
-            f"{d['requests_served'][d['killed']] - d['served_at_return']} requests after its return"
+            f"{d['requests_served'][d['killed']] - d['served_at_return']} requests in the "
+            f"{d['load_after_return']:.1f} s the hiring day went on after its return"
         )
     if d["deploy"]:
         print(f"  rolling deploy: {d['deploy_seconds']:.1f} s, {d['retries_during_deploy']} requests retried")
