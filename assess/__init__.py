@@ -26,6 +26,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
     from flask_wtf.csrf import CSRFProtect
 
+    from assess.api import init_api
+    from assess.api_keys import init_api_keys
     from assess.auth import init_auth
     from assess.authoring import init_authoring
     from assess.candidate import bp as candidate_bp
@@ -94,6 +96,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_interviews(app)
     init_authoring(app)
     init_reports(app)
+    init_api_keys(app)
+    init_api(app)
     # Last, so that the loggers of every module the blueprints imported exist.
     redact_logs(app)
 

@@ -1,5 +1,8 @@
 """The database models; importing this module registers every table on ``Base.metadata``."""
 
+# Registered; its users import it from its own module.
+import assess.models.api_key  # noqa: F401
+
 # Registered, not re-exported: only the modules named in its docstring may import it.
 import assess.models.self_identification  # noqa: F401
 from assess.models.attempt import Answer, Attempt, AttemptItem, ItemScore, TimeGrant

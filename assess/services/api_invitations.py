@@ -1,0 +1,142 @@
+"""Invitations made and revoked through the REST API, with ``Idempotency-Key`` replay.
+
+The first answer to a request sent with a key is stored and replayed for every retry, so a
+client that timed out can send again without inviting anyone twice. The reservation of the key
+is added to the transaction that stores the invitations: they commit together, and of two
+identical requests racing, the second fails on the key's unique constraint, stores nothing, and
+is answered with the first one's reply. A key reused for a different request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assess.models.api_key import ApiKey, IdempotentRequest
+from assess.services.api_keys import key_owner, record_key_use
+from assess.services.api_reads import NotFound, campaign
+from assess.services.authoring import live_catalogue
+from assess.services.invitation_import import InviteRow, invite_candidates
+from assess.services.invitations import InvitationUnusable, revoke_invitation
+from items.bank import Catalogue
+
+
+class IdempotencyKeyReused(Exception):
+    """The key was used before for a request with other parameters."""
+
+
+class IdempotencyPending(Exception):
+    """The key's first request has not finished (or its answer was lost with its process)."""
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    key: str
+    #: SHA-256 of what makes two requests the same one: method, path and body.
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    status: int
+    body: dict[str, Any]
+
+
+def request_fingerprint(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(b"\n".join([method.encode(), path.encode(), body])).hexdigest()
+
+
+def stored_answer(session: Session, key: ApiKey, idempotency: Idempotency) -> StoredAnswer | None:
+    """The answer stored for this key's earlier request, None if there was none."""
+    row = session.scalars(
+        select(IdempotentRequest).where(
+            IdempotentRequest.api_key_id == key.id, IdempotentRequest.key == idempotency.key
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    if row.fingerprint != idempotency.fingerprint:
+        raise IdempotencyKeyReused(idempotency.key)
+    if row.status is None or row.body is None:
+        raise IdempotencyPending(idempotency.key)
+    return StoredAnswer(row.status, row.body)
+
+
+def store_answer(session: Session, key: ApiKey, idempotency: Idempotency, answer: StoredAnswer) -> None:
+    session.execute(
+        update(IdempotentRequest)
+        .where(IdempotentRequest.api_key_id == key.id, IdempotentRequest.key == idempotency.key)
+        .values(status=answer.status, body=answer.body)
+    )
+    session.commit()
+
+
+def invite_through_api(
+    session: Session,
+    key: ApiKey,
+    campaign_id: int,
+    rows: list[InviteRow],
+    valid_for: timedelta,
+    public_url: str,
+    file_catalogue: Catalogue,
+    now: datetime,
+    idempotency: Idempotency | None,
+) -> list[int] | StoredAnswer:
+    """Invite ``rows``: the new invitations' ids, or the answer stored for ``idempotency``.
+
+    ``InviteRefused`` lists every problem, as the staff page shows them.
+
+    Each invitation is in the audit log under the key's maker, with the key's use beside it.
+    """
+    found = campaign(session, campaign_id)
+    if idempotency is not None:
+        earlier = stored_answer(session, key, idempotency)
+        if earlier is not None:
+            return earlier
+        session.add(
+            IdempotentRequest(
+                api_key_id=key.id, key=idempotency.key, fingerprint=idempotency.fingerprint, created_at=now
+            )
+        )
+    form = live_catalogue(session, file_catalogue).forms.get(found.form_id)
+    record_key_use(session, key, "invite", "invitation.create", now)
+    try:
+        messages = invite_candidates(
+            session,
+            found.id,
+            rows,
+            valid_for,
+            public_url,
+            form.time_limit_minutes if form is not None else None,
+            key_owner(session, key),
+            now,
+        )
+    except IntegrityError:
+        session.rollback()
+        if idempotency is None:
+            raise
+        # Another request with this key won the race: answer as it was answered.
+        earlier = stored_answer(session, key, idempotency)
+        if earlier is None:
+            raise
+        return earlier
+    except Exception:
+        session.rollback()
+        raise
+    return [message.invitation_id for message in messages if message.invitation_id is not None]
+
+
+def revoke_through_api(session: Session, key: ApiKey, invitation_id: int, now: datetime) -> None:
+    """Withdraw an invitation (as the staff page does), the key's use in the audit log."""
+    record_key_use(session, key, "invite", "invitation.revoke", now)
+    try:
+        revoke_invitation(session, invitation_id, now, key_owner(session, key))
+    except InvitationUnusable:
+        session.rollback()
+        raise NotFound(f"no invitation {invitation_id}") from None
