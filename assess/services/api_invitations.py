@@ -95,6 +95,7 @@ def invite_through_api(
     Each invitation is in the audit log under the key's maker, with the key's use beside it.
     """
     found = campaign(session, campaign_id)
+    form = live_catalogue(session, file_catalogue).forms.get(found.form_id)
     if idempotency is not None:
         earlier = stored_answer(session, key, idempotency)
         if earlier is not None:
@@ -104,8 +105,8 @@ def invite_through_api(
                 api_key_id=key.id, key=idempotency.key, fingerprint=idempotency.fingerprint, created_at=now
             )
         )
-    form = live_catalogue(session, file_catalogue).forms.get(found.form_id)
     record_key_use(session, key, "invite", "invitation.create", now)
+    # From here every query may flush the reservation: a racing twin fails on it here.
     try:
         messages = invite_candidates(
             session,
