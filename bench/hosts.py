@@ -265,7 +265,12 @@ async def _run(
 @click.option(
     "--expiring", default=20, show_default=True, help="Candidates whose deadline passes while a host is down."
 )
-@click.option("--lead", default=6.0, show_default=True, help="Seconds from the kill to their deadline.")
+@click.option(
+    "--lead",
+    default=20.0,
+    show_default=True,
+    help="Seconds from the kill to their deadline: more than an item page takes under the load.",
+)
 @click.option("--think", default=1.0, show_default=True, help="Mean seconds between a candidate's edits.")
 @click.option("--offline", default=0.05, show_default=True)
 @click.option("--poll", default=5.0, show_default=True)
