@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Response, jsonify
 from pydantic import BaseModel, ValidationError
 
@@ -71,11 +69,3 @@ def invalid_input(exc: ValidationError, where: str) -> ApiProblem:
             errors.append(FieldProblem(parameter=location[0] if location else "", detail=error["msg"]))
     noun = "request body" if where == "body" else "query parameters"
     return ApiProblem(422, "Invalid request", f"The {noun} did not validate.", "invalid-request", errors)
-
-
-def field_problem(pointer: str, detail: str) -> FieldProblem:
-    return FieldProblem(pointer=pointer, detail=detail)
-
-
-def as_problem(status: int, title: str, detail: str, **extra: Any) -> Problem:
-    return Problem(title=title, status=status, detail=detail, **extra)

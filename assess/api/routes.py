@@ -173,7 +173,8 @@ def list_invitations(call: Call, campaign_id: int) -> schemas.InvitationPage:
 def _refused(exc: InviteRefused) -> ApiProblem:
     errors = [
         FieldProblem(
-            pointer=f"#/candidates/{problem.line - 1}/{problem.field}" if problem.line else "#/",
+            # Line 0 is about the whole request (the campaign's invitation window).
+            pointer=f"#/candidates/{problem.line - 1}/{problem.field}" if problem.line else None,
             detail=problem.message,
         )
         for problem in exc.problems

@@ -21,7 +21,10 @@ class Model(BaseModel):
 class PageQuery(Model):
     limit: int = Field(50, ge=1, le=200, description="How many items at most.")
     cursor: str | None = Field(
-        None, max_length=200, description="``next_cursor`` of the previous page; leave out for the first."
+        None,
+        max_length=200,
+        pattern="^[A-Za-z0-9_-]+$",
+        description="``next_cursor`` of the previous page; leave out for the first.",
     )
 
 

@@ -39,12 +39,13 @@ def _secret_hash(secret: str) -> str:
 
 
 def checked_scopes(scopes: Iterable[str]) -> list[str]:
-    chosen = sorted(set(scopes), key=SCOPES.index) if set(scopes) <= set(SCOPES) else None
-    if not chosen:
-        unknown = sorted(set(scopes) - set(SCOPES))
+    """The scopes in ``SCOPES`` order; ``ApiKeyInvalid`` for none or an unknown one."""
+    chosen = set(scopes)
+    unknown = sorted(chosen - set(SCOPES))
+    if unknown or not chosen:
         what = f"unknown scope(s) {', '.join(unknown)}" if unknown else "no scope"
         raise ApiKeyInvalid(f"{what}; choose from {', '.join(SCOPES)}")
-    return chosen
+    return [scope for scope in SCOPES if scope in chosen]
 
 
 def create_api_key(

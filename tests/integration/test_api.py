@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
 
 from assess.api.quota import KEY_LIMIT
-from assess.models import AttemptItem, AuditEntry, Campaign, ItemScore
+from assess.models import AttemptItem, AuditEntry, Campaign, Invitation, ItemScore
 from assess.services.api_keys import create_api_key, revoke_api_key
 from assess.services.campaigns import create_campaign
 from assess.services.catalogue import pinned_item
@@ -231,6 +231,18 @@ def test_each_key_has_its_own_rate_limit(api_key: Callable[..., Api]) -> None:
     assert refused["title"] == "Too Many Requests"
     assert 1 <= int(flooding.get("/campaigns").headers["Retry-After"]) <= 60
     assert other.get("/campaigns").status_code == 200
+
+
+def test_a_body_that_is_not_json_is_refused_and_changes_nothing(
+    api_key: Callable[..., Api], invite: Callable[..., str], session_factory: sessionmaker[Session]
+) -> None:
+    api = api_key("invite")  # ``invite`` made the campaign
+    sent = api.client.post(
+        "/api/v1/campaigns/1/invitations", data={"email": "x@example.com"}, headers=api.headers
+    )
+    assert _problem(sent, 415)["detail"] == "Send the body as JSON (Content-Type: application/json)."
+    with session_factory() as session:
+        assert session.scalars(select(Invitation)).all() == []
 
 
 def test_the_api_needs_no_csrf_token_and_sets_no_cookie(

@@ -86,6 +86,8 @@ def test_every_operation_answers_as_its_document_says(
         @given(case=operation.as_strategy())
         @settings(
             max_examples=EXAMPLES,
+            # The same examples on every run: CI fails for a change, never for a draw.
+            derandomize=True,
             deadline=None,
             phases=[Phase.generate],
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
