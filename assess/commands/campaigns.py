@@ -13,6 +13,7 @@ from assess.commands import fail
 from assess.commands.banks import load_or_exit
 from assess.commands.database import open_database, settings_or_exit
 from assess.config import DEMO_PUBLIC_URL
+from assess.services.authoring import live_catalogue
 from assess.services.campaigns import campaign_by_slug, campaigns_with_counts, create_campaign
 from assess.services.invitations import MAX_VALID_DAYS, InvitationConflict, create_invitation, expiry
 from assess.services.mail import candidate_link
@@ -93,11 +94,20 @@ def invite(campaign_slug: str, email: str, extra_time: str, valid_days: int) -> 
     except InvalidOperation:
         fail(f"--extra-time must be a number such as 1.25, got {extra_time!r}")
     with open_database(settings) as session:
-        if campaign_by_slug(session, campaign_slug) is None:
+        campaign = campaign_by_slug(session, campaign_slug)
+        if campaign is None:
             fail(f"no campaign {campaign_slug!r}; `assess campaign list` shows the campaigns")
+        # Prepared now, from the catalogue a Start reads, so the candidate's Start only stamps the time.
+        catalogue = live_catalogue(session, load_or_exit(settings.bank_paths), campaign.form_id)
         try:
             invitation, token = create_invitation(
-                session, campaign_slug, email, system_clock(), multiplier, timedelta(days=valid_days)
+                session,
+                campaign_slug,
+                email,
+                system_clock(),
+                multiplier,
+                timedelta(days=valid_days),
+                catalogue=catalogue,
             )
         except ValueError as exc:
             fail(str(exc))

@@ -48,6 +48,8 @@ def _invite(campaign: Campaign, rows: list[InviteRow], valid_days: int) -> list[
         _time_limit(campaign),
         current_staff(),
         app_state().clock(),
+        # Prepared now, from the catalogue a Start reads, so the candidate's Start only stamps the time.
+        catalogue=live_catalogue(db_session(), app_state().catalogue, campaign.form_id),
     )
 
 
