@@ -245,6 +245,12 @@ def test_a_body_that_is_not_json_is_refused_and_changes_nothing(
         assert session.scalars(select(Invitation)).all() == []
 
 
+def test_a_refusal_made_before_the_api_is_a_problem_too(api_key: Callable[..., Api]) -> None:
+    # The request guard refuses a NUL in the query before any view runs.
+    refused = _problem(api_key().get("/campaigns", cursor="a\x00b"), 400)
+    assert refused["title"] == "Bad Request"
+
+
 def test_the_api_needs_no_csrf_token_and_sets_no_cookie(
     api_key: Callable[..., Api], invite: Callable[..., str]
 ) -> None:
