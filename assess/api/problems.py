@@ -69,3 +69,9 @@ def invalid_input(exc: ValidationError, where: str) -> ApiProblem:
             errors.append(FieldProblem(parameter=location[0] if location else "", detail=error["msg"]))
     noun = "request body" if where == "body" else "query parameters"
     return ApiProblem(422, "Invalid request", f"The {noun} did not validate.", "invalid-request", errors)
+
+
+def not_found(exc: LookupError) -> ApiProblem:
+    """A 404 problem from a service's ``NotFound`` ("no campaign 7" -> "No campaign 7.")."""
+    text = str(exc)
+    return ApiProblem(404, "Not Found", text[:1].upper() + text[1:] + ".")

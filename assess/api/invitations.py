@@ -1,0 +1,179 @@
+"""Operations on invitations: list, create (idempotently), read, revoke."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import request
+
+from assess.api import schemas
+from assess.api.pagination import cursor_after, position
+from assess.api.problems import ApiProblem, FieldProblem, not_found
+from assess.api.registry import Call, StoredReply, operation
+from assess.db import app_state, db_session
+from assess.services.api_invitations import (
+    Idempotency,
+    IdempotencyKeyReused,
+    IdempotencyPending,
+    StoredAnswer,
+    invite_through_api,
+    request_fingerprint,
+    revoke_through_api,
+    store_answer,
+)
+from assess.services.api_reads import (
+    InvitationState,
+    NotFound,
+    invitation_states,
+    invitations_page,
+)
+from assess.services.invitation_import import InviteRefused, InviteRow
+from assess.web import current_time
+
+
+def _invitation(state: InvitationState) -> schemas.Invitation:
+    invitation = state.invitation
+    return schemas.Invitation(
+        id=invitation.id,
+        campaign_id=invitation.campaign_id,
+        email=invitation.email,
+        name=invitation.name,
+        extra_time=invitation.extra_time,
+        status=state.status(current_time()),
+        expires_at=invitation.expires_at,
+        revoked_at=invitation.revoked_at,
+        created_at=invitation.created_at,
+        attempt_id=state.attempt.id if state.attempt is not None else None,
+    )
+
+
+@operation(
+    "GET",
+    "/campaigns/<int:campaign_id>/invitations",
+    summary="List a campaign's invitations",
+    scope="read",
+    response=schemas.InvitationPage,
+    query=schemas.PageQuery,
+    problems=(404,),
+)
+def list_invitations(call: Call, campaign_id: int) -> schemas.InvitationPage:
+    query: schemas.PageQuery = call.query
+    try:
+        rows, more = invitations_page(db_session(), campaign_id, position(query.cursor, int), query.limit)
+    except NotFound as exc:
+        raise not_found(exc) from None
+    return schemas.InvitationPage(
+        data=[_invitation(row) for row in rows],
+        next_cursor=cursor_after(rows[-1].invitation.id) if more else None,
+    )
+
+
+def _refused(exc: InviteRefused) -> ApiProblem:
+    errors = [
+        FieldProblem(
+            # Line 0 is about the whole request (the campaign's invitation window).
+            pointer=f"#/candidates/{problem.line - 1}/{problem.field}" if problem.line else None,
+            detail=problem.message,
+        )
+        for problem in exc.problems
+    ]
+    return ApiProblem(
+        422, "Invalid request", "Nobody was invited: fix every problem listed.", "invalid-request", errors
+    )
+
+
+@operation(
+    "POST",
+    "/campaigns/<int:campaign_id>/invitations",
+    summary="Invite one or many candidates; each gets an email with their single-use link",
+    scope="invite",
+    response=schemas.InvitationList,
+    status=201,
+    body=schemas.InvitationRequest,
+    problems=(404, 409, 422),
+    idempotent=True,
+)
+def create_invitations(call: Call, campaign_id: int) -> schemas.InvitationList | StoredReply:
+    body: schemas.InvitationRequest = call.body
+    session = db_session()
+    idempotency = None
+    if call.idempotency_key is not None:
+        fingerprint = request_fingerprint(request.method, request.path, body.model_dump_json().encode())
+        idempotency = Idempotency(call.idempotency_key, fingerprint)
+    rows = [
+        InviteRow(
+            email=candidate.email, name=candidate.name, extra_time=str(candidate.extra_time), line=number
+        )
+        for number, candidate in enumerate(body.candidates, start=1)
+    ]
+    try:
+        made = invite_through_api(
+            session,
+            call.key,
+            campaign_id,
+            rows,
+            timedelta(days=body.valid_days),
+            app_state().settings.public_url,
+            app_state().catalogue,
+            current_time(),
+            idempotency,
+        )
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except InviteRefused as exc:
+        raise _refused(exc) from None
+    except IdempotencyKeyReused:
+        raise ApiProblem(
+            422,
+            "Idempotency-Key reused",
+            "This Idempotency-Key was sent before with a different request; use a new key for a new request.",
+            "idempotency-key-reused",
+            [FieldProblem(header="Idempotency-Key", detail="already used for another request")],
+        ) from None
+    except IdempotencyPending:
+        raise ApiProblem(
+            409,
+            "Request in progress",
+            "The first request with this Idempotency-Key has not finished; retry in a moment.",
+            "idempotency-key-in-progress",
+        ) from None
+    if isinstance(made, StoredAnswer):
+        return StoredReply(made.status, made.body)
+    reply = schemas.InvitationList(data=[_invitation(state) for state in invitation_states(session, made)])
+    if idempotency is not None:
+        store_answer(session, call.key, idempotency, StoredAnswer(201, reply.model_dump(mode="json")))
+    return reply
+
+
+@operation(
+    "GET",
+    "/invitations/<int:invitation_id>",
+    summary="Read an invitation",
+    scope="read",
+    response=schemas.Invitation,
+    problems=(404,),
+)
+def read_invitation(call: Call, invitation_id: int) -> schemas.Invitation:
+    try:
+        (state,) = invitation_states(db_session(), [invitation_id])
+    except NotFound as exc:
+        raise not_found(exc) from None
+    return _invitation(state)
+
+
+@operation(
+    "POST",
+    "/invitations/<int:invitation_id>/revoke",
+    summary="Revoke an invitation: its link stops working (revoking twice is harmless)",
+    scope="invite",
+    response=schemas.Invitation,
+    problems=(404,),
+)
+def revoke_invitation(call: Call, invitation_id: int) -> schemas.Invitation:
+    session = db_session()
+    try:
+        revoke_through_api(session, call.key, invitation_id, current_time())
+        (state,) = invitation_states(session, [invitation_id])
+    except NotFound as exc:
+        raise not_found(exc) from None
+    return _invitation(state)
