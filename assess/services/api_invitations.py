@@ -95,7 +95,8 @@ def invite_through_api(
     Each invitation is in the audit log under the key's maker, with the key's use beside it.
     """
     found = campaign(session, campaign_id)
-    form = live_catalogue(session, file_catalogue).forms.get(found.form_id)
+    live = live_catalogue(session, file_catalogue, found.form_id)
+    form = live.forms.get(found.form_id)
     if idempotency is not None:
         earlier = stored_answer(session, key, idempotency)
         if earlier is not None:
@@ -117,6 +118,8 @@ def invite_through_api(
             form.time_limit_minutes if form is not None else None,
             key_owner(session, key),
             now,
+            # Prepared now, as the staff page's are, so each candidate's Start only stamps the time.
+            catalogue=live,
         )
     except IntegrityError:
         session.rollback()

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assess.models import AuditEntry, Campaign, Invitation, OutboxMessage
+from assess.models import Attempt, AuditEntry, Campaign, Invitation, OutboxMessage
 from assess.models.api_key import ApiKey, IdempotentRequest
 from assess.services.api_invitations import (
     Idempotency,
@@ -88,6 +88,8 @@ def test_many_candidates_are_invited_and_emailed_with_the_key_in_the_audit_log(
         emails = session.scalars(select(Invitation.email).where(Invitation.id.in_(made))).all()
         assert sorted(emails) == ["ana@example.com", "bo@example.com"]
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+        prepared = session.scalars(select(Attempt.invitation_id).where(Attempt.started_at.is_(None))).all()
+        assert sorted(prepared) == sorted(made)
         audit = session.execute(
             select(AuditEntry.action, AuditEntry.actor_id).where(AuditEntry.action != "api_key.create")
         ).all()
