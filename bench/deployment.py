@@ -95,8 +95,7 @@ def deployment(count: int, workers: int, env: dict[str, str], folder: Path) -> I
             log_file = stack.enter_context(open(folder / f"{name}.log", "w", encoding="utf-8"))  # noqa: SIM115
             address = host_address(index)
             hosts[name] = ServedApp(serve_command(workers), env, free_port(address), log_file, host=address)
-        for host in hosts.values():
-            stack.callback(host.stop)
+        stack.callback(_stop_all, list(hosts.values()))
         with ThreadPoolExecutor(count) as pool:
             for started in [pool.submit(host.start, HOST_TIMEOUT, 3) for host in hosts.values()]:
                 started.result()
@@ -110,3 +109,10 @@ def deployment(count: int, workers: int, env: dict[str, str], folder: Path) -> I
         for name in hosts:
             balancer.wait_for(name, "UP", HOST_TIMEOUT)
         yield Deployment(hosts, balancer)
+
+
+def _stop_all(hosts: list[ServedApp]) -> None:
+    """Stop every host at once: each graceful stop waits for its workers, and they need not queue."""
+    with ThreadPoolExecutor(len(hosts)) as pool:
+        for stopped in [pool.submit(host.stop) for host in hosts]:
+            stopped.result()

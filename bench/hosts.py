@@ -348,6 +348,7 @@ def main(
                 log(f"{outcome.finished} finished, {len(outcome.failed)} failed; waiting for the deadlines")
                 finalized = wait_for_deadlines(session_factory, timeout=FINALIZE_TIMEOUT)
                 verdict = verify(session_factory, ledger, datetime.now(UTC))
+            log(f"{verdict.checked} answers checked; stopping the hosts and haproxy")
     everyone = Outcome(outcome.finished + late.outcome.finished, outcome.failed + late.outcome.failed)
     figures = _figures(
         host_count,
