@@ -165,7 +165,7 @@ class Clients:
                 if pipe.poll(30):
                     pipe.recv()
             except (OSError, EOFError):
-                pass
+                continue  # a client that already exited has nothing to stop; the join below reaps it
         for process in self.processes:
             process.join(10)
             if process.is_alive():

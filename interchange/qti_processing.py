@@ -74,7 +74,7 @@ KNOWN = RULES | EXPRESSIONS
 
 
 class _Exit(Exception):
-    pass
+    """An exit-response rule: processing stops with the outcomes set so far."""
 
 
 def _q(tag: str, attributes: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
