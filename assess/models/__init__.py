@@ -10,11 +10,13 @@ from assess.models.authoring import AuthoredForm, AuthoredItem, ItemVersionLog
 from assess.models.base import Base
 from assess.models.campaign import Campaign
 from assess.models.debrief import HiringDecision, InterviewAssignment
+from assess.models.delivery import Delivery
 from assess.models.interview import Scorecard
 from assess.models.invitation import Invitation
 from assess.models.item_version import StoredItemVersion
 from assess.models.review import AttemptEvent, Regrade, RegradedScore, RubricReview
 from assess.models.staff import AuditEntry, OutboxMessage, StaffUser
+from assess.models.webhook import InvitationExpiryNotice, WebhookEndpoint
 
 __all__ = [
     "Answer",
@@ -26,9 +28,11 @@ __all__ = [
     "AuthoredItem",
     "Base",
     "Campaign",
+    "Delivery",
     "HiringDecision",
     "InterviewAssignment",
     "Invitation",
+    "InvitationExpiryNotice",
     "ItemScore",
     "ItemVersionLog",
     "OutboxMessage",
@@ -39,4 +43,5 @@ __all__ = [
     "StaffUser",
     "StoredItemVersion",
     "TimeGrant",
+    "WebhookEndpoint",
 ]
