@@ -20,7 +20,7 @@ fi
 .venv/bin/ruff format --check .
 .venv/bin/lint-imports
 .venv/bin/mypy
-.venv/bin/bandit -q -r assess items scoring reports interchange kits -ll
+.venv/bin/bandit -q -r assess items scoring integrity reports interchange kits -ll
 
 set +e
 # One worker per core; tests that share one PostgreSQL advisory lock are grouped on one worker.

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ("items", "interchange", "kits", "scoring", "reports")
+PURE = ("items", "interchange", "kits", "scoring", "integrity", "reports")
 FORBIDDEN = ("flask", "werkzeug", "sqlalchemy", "alembic", "psycopg", "assess", "wtforms", "flask_wtf")
 
 
