@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from assess.config import Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+#: How often an open attempt page asks for its time left. Staff-granted time must reach an
+#: open page within 15 s (issue 4); 10 s leaves room for a slow answer, and the poll is most of
+#: a hiring day's requests, so each second more is capacity (docs/capacity.md).
+STATUS_POLL_SECONDS = 10
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -62,8 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         # Referrer-Policy: no-referrer keeps tokens out of Referer headers, so Flask-WTF's
         # HTTPS referrer check would refuse every post; the token and SameSite cookie remain.
         WTF_CSRF_SSL_STRICT=False,
-        # Staff-granted time must reach an open page within 15 s (issue 4): poll well inside it.
-        STATUS_POLL_SECONDS=5,
+        STATUS_POLL_SECONDS=STATUS_POLL_SECONDS,
         SAVE_RETRY_SECONDS=5,
         SAVE_DELAY_MS=400,
     )

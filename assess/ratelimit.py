@@ -52,7 +52,7 @@ from assess.services.staff import normalised_email
 LINK_GUESSES = "30 per minute"
 
 #: Requests one working link may make per minute, across all candidate routes and tabs.
-#: attempt.js polls the status every 5 s per open tab (12 a minute) and saves an answer
+#: attempt.js polls the status every 10 s per open tab (6 a minute) and saves an answer
 #: 400 ms after the last edit, so even edits every half second all minute long are 120
 #: saves; with page changes and a few tabs an honest attempt stays under about 250.
 LINK_REQUESTS = "600 per minute"

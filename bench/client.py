@@ -22,6 +22,7 @@ from typing import Any
 import aiohttp
 from multidict import CIMultiDictProxy
 
+from assess import STATUS_POLL_SECONDS
 from bench.answers import (
     build_answer,
     csrf_from_data,
@@ -102,7 +103,7 @@ class Behaviour:
     think_seconds: float = 1.0
     offline_probability: float = 0.05
     offline_seconds: tuple[float, float] = (1.0, 4.0)
-    poll_seconds: float = 5.0
+    poll_seconds: float = STATUS_POLL_SECONDS
     retry_seconds: float = 0.5
     #: Give up on a request that has failed for this long (the run's budget, not the page's).
     give_up_seconds: float = 120.0

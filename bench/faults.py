@@ -26,6 +26,7 @@ from typing import Any
 
 import click
 
+from assess import STATUS_POLL_SECONDS
 from bench.checks import Check, invariant_checks, ledger_figures, print_ledger
 from bench.client import Behaviour, Ledger, Stats
 from bench.harness import (
@@ -148,7 +149,7 @@ async def _run(
 @click.option("--workers", default=5, show_default=True)
 @click.option("--think", default=1.0, show_default=True, help="Mean seconds between a candidate's edits.")
 @click.option("--offline", default=0.05, show_default=True)
-@click.option("--poll", default=5.0, show_default=True)
+@click.option("--poll", default=float(STATUS_POLL_SECONDS), show_default=True)
 @click.option(
     "--items", default=0, show_default=True, help="Answer only the first N items (0 = all), then submit."
 )

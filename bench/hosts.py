@@ -33,6 +33,7 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from assess import STATUS_POLL_SECONDS
 from assess.models import Attempt
 from assess.services.attempt_start import create_attempt
 from assess.services.invitations import open_link, token_hash
@@ -273,7 +274,7 @@ async def _run(
 )
 @click.option("--think", default=1.0, show_default=True, help="Mean seconds between a candidate's edits.")
 @click.option("--offline", default=0.05, show_default=True)
-@click.option("--poll", default=5.0, show_default=True)
+@click.option("--poll", default=float(STATUS_POLL_SECONDS), show_default=True)
 @click.option(
     "--items", default=0, show_default=True, help="Answer only the first N items (0 = all), then submit."
 )

@@ -33,6 +33,7 @@ from typing import Any
 import aiohttp
 import click
 
+from assess import STATUS_POLL_SECONDS
 from bench.answers import build_answer, csrf_from_form, parse_item
 from bench.client import CONNECTION_ERRORS, Behaviour, Candidate, Ledger, Stats, closed_loop
 from bench.harness import (
@@ -197,7 +198,12 @@ def report(figures: dict[str, Any]) -> None:
 @click.option(
     "--offline", default=0.05, show_default=True, help="Chance per edit of going offline for 1-4 s."
 )
-@click.option("--poll", default=5.0, show_default=True, help="Status poll interval (seconds; 0 = none).")
+@click.option(
+    "--poll",
+    default=float(STATUS_POLL_SECONDS),
+    show_default=True,
+    help="Status poll interval (seconds; 0 = none).",
+)
 @click.option("--database-url", default=None, help="Use this (empty) database instead of assess_bench.")
 @click.option("--seed", default=1, show_default=True)
 def main(

@@ -7,9 +7,10 @@ Serves the app under gunicorn on PostgreSQL (database ``assess_bench``, created 
 dropped, as ``bench.load`` does), measures the bare baseline (one row, one commit, 64
 clients back to back), then ramps a crowd of candidates at real pace
 (``bench/pace_client.py``: each item takes the minutes its bank gives it; every edit
-autosaves 400 ms later; the status is polled every 5 s; pages change by the page's own
-form post). The crowd lives in ``--clients`` asyncio processes sharing the 2 cores with
-the server; their CPU is measured and printed.
+autosaves 400 ms later; the status is polled as often as the page polls it
+(``STATUS_POLL_SECONDS``); pages change by the page's own form post). The crowd lives
+in ``--clients`` asyncio processes sharing the 2 cores with the server; their CPU is
+measured and printed.
 
 The ramp: the first level is ``--page-level`` (1,000: the item page's p99 is reported
 there), then the level doubles until save p99 passes 250 ms or an error appears (or
@@ -38,6 +39,7 @@ from typing import Any
 
 import click
 
+from assess import STATUS_POLL_SECONDS
 from bench import cpu
 from bench.client import Stats
 from bench.harness import (
@@ -371,7 +373,9 @@ def form_pace(poll_seconds: float) -> Pace:
 @click.option("--workers", default=5, show_default=True)
 @click.option("--worker-class", type=click.Choice(["sync", "gthread"]), default="sync", show_default=True)
 @click.option("--threads", default=4, show_default=True)
-@click.option("--poll", default=5.0, show_default=True, help="Status poll interval (attempt.js: 5 s).")
+@click.option(
+    "--poll", default=float(STATUS_POLL_SECONDS), show_default=True, help="Status poll interval (the page's)."
+)
 @click.option("--database-url", default=None, help="Use this (empty) database instead of assess_bench.")
 @click.option("--seed", default=1, show_default=True)
 def main(

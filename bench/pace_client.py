@@ -24,6 +24,7 @@ from typing import Any
 
 import aiohttp
 
+from assess import STATUS_POLL_SECONDS
 from bench.answers import ItemPage, build_answer, csrf_from_form, parse_item, revise
 from bench.client import Behaviour, Candidate, GaveUp, Ledger, Stats
 
@@ -42,7 +43,7 @@ class Pace:
     #: Seconds of writing between two pauses long enough to autosave (the debounce is 0.4 s).
     writing_burst_seconds: float = 12.0
     #: attempt.js's status poll (STATUS_POLL_SECONDS) and queue retry (SAVE_RETRY_SECONDS).
-    poll_seconds: float = 5.0
+    poll_seconds: float = STATUS_POLL_SECONDS
     retry_seconds: float = 5.0
 
 

@@ -12,6 +12,7 @@ from candidate_pages import answer_first_option, seconds_shown, start_attempt
 from live_server import GRACE_SECONDS, LiveServer, wait_for
 from playwright.sync_api import BrowserContext, Page, expect
 
+from assess import STATUS_POLL_SECONDS
 from assess.services.finalization import finalize_expired
 from assess.services.time_grants import grant_extra_time
 
@@ -64,7 +65,7 @@ def test_extra_time_granted_by_staff_reaches_the_open_page_within_15_seconds(
     page: Page, serve: Callable[..., LiveServer]
 ) -> None:
     # The production poll interval: this is the promise the hiring team relies on.
-    server = serve(STATUS_POLL_SECONDS=5)
+    server = serve(STATUS_POLL_SECONDS=STATUS_POLL_SECONDS)
     link = server.invite()
     start_attempt(page, link)
     before = seconds_shown(page)
