@@ -2,6 +2,7 @@
 
 # Registered; its users import it from its own module.
 import assess.models.api_key  # noqa: F401
+import assess.models.ats  # noqa: F401
 
 # Registered, not re-exported: only the modules named in its docstring may import it.
 import assess.models.self_identification  # noqa: F401
