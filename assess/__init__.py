@@ -41,12 +41,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assess.errors import init_error_pages
     from assess.interviews import init_interviews
     from assess.log_redaction import redact_logs
-    from assess.ratelimit import init_ratelimit
+    from assess.ratelimit import init_ratelimit, storage_uri
     from assess.reports import init_reports
     from assess.request_guard import init_request_guard
     from assess.review import init_review
     from assess.security import init_security
     from assess.services.catalogue import load_catalogue
+    from assess.services.status_board import STATUS_BOARD, status_board_for
     from assess.staff import bp as staff_bp
     from assess.sweep import DeadlineSweep
 
@@ -75,10 +76,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     upgrade_database(settings.database_url)
     engine = make_engine(settings.database_url)
+    board = status_board_for(storage_uri(app), app.config.get("RATELIMIT_KEY_PREFIX", ""))
     state = AppState(
         settings=settings,
         engine=engine,
-        session_factory=make_session_factory(engine),
+        session_factory=make_session_factory(engine, {STATUS_BOARD: board} if board else None),
         # Loaded once at start: a broken bank stops the app here, not in a candidate's Start.
         catalogue=load_catalogue(settings.bank_paths),
         clock=app.config["CLOCK"],

@@ -84,6 +84,12 @@ def settings_from_env(environ: Mapping[str, str] = os.environ) -> Settings:
     )
 
 
+def shared_storage(environ: Mapping[str, str] = os.environ) -> str:
+    """ASSESS_RATELIMIT_STORAGE: the Redis that several workers or hosts share (rate limits, the
+    status board), e.g. ``redis://127.0.0.1:6379``; empty when each process keeps its own."""
+    return environ.get("ASSESS_RATELIMIT_STORAGE", "").strip()
+
+
 def smtp_from_env(environ: Mapping[str, str]) -> SmtpSettings | None:
     """ASSESS_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM and _SECURITY; None without a host."""
     host = environ.get("ASSESS_SMTP_HOST", "").strip()

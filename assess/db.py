@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import select as io_select
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -105,9 +106,10 @@ def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, info: Mapping[str, Any] | None = None) -> sessionmaker[Session]:
+    """``info``: what every session carries to the services (the status board, when there is one)."""
     # Services commit and hand their objects to routes and templates: keep them loaded.
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(bind=engine, expire_on_commit=False, info=dict(info or {}))
 
 
 def alembic_config() -> Config:

@@ -42,6 +42,7 @@ from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse_many
 from sqlalchemy import select
 
+from assess.config import shared_storage
 from assess.db import db_session
 from assess.errors import wants_json
 from assess.models import Invitation
@@ -72,11 +73,7 @@ logger = logging.getLogger(__name__)
 
 def storage_uri(app: Flask, environ: Mapping[str, str] = os.environ) -> str:
     """RATELIMIT_STORAGE_URI from the app's config, else ASSESS_RATELIMIT_STORAGE, else memory."""
-    return str(
-        app.config.get("RATELIMIT_STORAGE_URI")
-        or environ.get("ASSESS_RATELIMIT_STORAGE", "").strip()
-        or "memory://"
-    )
+    return str(app.config.get("RATELIMIT_STORAGE_URI") or shared_storage(environ) or "memory://")
 
 
 def _limiter() -> Limiter:

@@ -19,9 +19,10 @@ from assess.candidate.pages import CONFLICT_NOTICE, render_instructions, render_
 from assess.db import app_state, db_session
 from assess.errors import error_response, json_refusal, wants_json
 from assess.services.answer_saves import AttemptBusy, save_answer
-from assess.services.attempt_phase import AttemptClosed, phase_of, seconds_left
+from assess.services.attempt_phase import AttemptClosed, phase_of
 from assess.services.attempt_reads import NoSuchSlot, open_slot, page_slots, slot_summaries
 from assess.services.attempt_start import create_attempt
+from assess.services.attempt_status import NotStarted, read_status
 from assess.services.authoring import live_catalogue
 from assess.services.finalization import submit_attempt
 from assess.services.invitations import InvitationUnusable, OpenedAttempt, open_attempt
@@ -218,12 +219,12 @@ def autosave(token: str, n: int) -> Page:
 
 @bp.get("/<token>/status")
 def status(token: str) -> Page:
-    now = current_time()
-    opened = _open(token, now)
-    if opened.attempt is None:
-        return jsonify(error="The test has not been started."), 409
     # Reads only: past the grace the sweep finalizes; the page learns at once that time is up.
-    return jsonify(seconds_left=seconds_left(opened.attempt, now), finished=opened.phase.is_time_up)
+    try:
+        found = read_status(db_session(), token, current_time())
+    except NotStarted:
+        return jsonify(error="The test has not been started."), 409
+    return jsonify(seconds_left=found.seconds_left, finished=found.finished)
 
 
 @bp.get("/<token>/review")

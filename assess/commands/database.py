@@ -17,8 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assess.commands import fail
-from assess.config import Settings, settings_from_env
+from assess.config import Settings, settings_from_env, shared_storage
 from assess.db import make_engine, make_session_factory, sqlalchemy_url, upgrade_database
+from assess.services.status_board import STATUS_BOARD, status_board_for
 
 HOW_TO_CREATE = (
     "`assess db upgrade` creates it (`assess demo` also adds a demo campaign); "
@@ -73,7 +74,9 @@ def open_database(settings: Settings) -> Iterator[Session]:
     upgrade_database(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
-        with make_session_factory(engine)() as session:
+        # The CLI's grants and revocations reach the status board the app's polls read.
+        board = status_board_for(shared_storage())
+        with make_session_factory(engine, {STATUS_BOARD: board} if board else None)() as session:
             yield session
     finally:
         engine.dispose()

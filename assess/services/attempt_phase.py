@@ -105,4 +105,9 @@ def seconds_left(attempt: Attempt, now: datetime) -> int:
     """
     if attempt.finalized_at is not None:
         return 0
-    return max(0, math.ceil((deadline_of(attempt) - now).total_seconds()))
+    return seconds_until(deadline_of(attempt), now)
+
+
+def seconds_until(deadline: datetime, now: datetime) -> int:
+    """``seconds_left`` of an attempt not finalized, from its deadline alone."""
+    return max(0, math.ceil((deadline - now).total_seconds()))

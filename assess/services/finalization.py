@@ -18,6 +18,7 @@ from assess.services.attempt_phase import (
     is_started,
 )
 from assess.services.grading import grade_attempt
+from assess.services.status_board import forget_status
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,11 @@ def finalize_attempt(session: Session, attempt_id: int, now: datetime, by: str) 
     ``NoSuchAttempt`` for an attempt that does not exist or was only prepared: what was never
     started is never finished.
     """
-    return _finalize(session, attempt_id, now, by, expired_before=None)
+    finalized = _finalize(session, attempt_id, now, by, expired_before=None)
+    if finalized:
+        # A Submit before the deadline must reach the attempt's other open pages (status_board).
+        forget_status(session, attempt_id)
+    return finalized
 
 
 def _finalize(

@@ -26,6 +26,7 @@ from assess.services.attempt_preparation import prepare_attempts
 from assess.services.campaigns import campaign_by_slug
 from assess.services.mail import queue_invitation
 from assess.services.staff import record_audit
+from assess.services.status_board import forget_link_status
 from items.bank import Catalogue
 
 #: 24 random bytes = 192 bits (issue 4 asks for at least 128), 32 URL-safe characters.
@@ -240,6 +241,7 @@ def revoke_invitation(
             session, actor, "invitation.revoke", "invitation", invitation.id, {"email": invitation.email}, now
         )
     session.commit()
+    forget_link_status(session, invitation.token_hash)
     return invitation
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from assess.models import Attempt, AttemptEvent, StaffUser, TimeGrant
 from assess.services.attempt_phase import AttemptClosed, NoSuchAttempt, deadline_of
 from assess.services.staff import record_audit
+from assess.services.status_board import forget_status
 
 MAX_GRANT_MINUTES = 600
 
@@ -78,6 +79,7 @@ def grant_extra_time(
                 now,
             )
             session.commit()
+            forget_status(session, attempt_id)
             session.refresh(attempt)
             return attempt
         session.rollback()
