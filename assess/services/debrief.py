@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from assess.models import Campaign, HiringDecision, InterviewAssignment, Invitation, Scorecard, StaffUser
 from assess.models.debrief import DECISIONS
+from assess.services.hiring_events import decision_recorded
 from assess.services.report_data import campaign_rules
 from assess.services.scorecards import OVERSEEING_ROLES, independence
 from assess.services.staff import record_audit
@@ -375,5 +376,6 @@ def record_decision(
         },
         now,
     )
+    decision_recorded(session, row, now)
     session.commit()
     return row

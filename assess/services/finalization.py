@@ -18,6 +18,7 @@ from assess.services.attempt_phase import (
     is_started,
 )
 from assess.services.grading import grade_attempt
+from assess.services.hiring_events import attempt_finalized
 from assess.services.status_board import forget_status
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ def _finalize(
     kind = "submitted" if by == "candidate" else "finalized"
     session.add(AttemptEvent(attempt_id=attempt_id, at=now, kind=kind, detail={"by": by}))
     grade_attempt(session, attempt_id)
+    # In the same transaction: the outbox rows exist exactly when the finalization does.
+    attempt_finalized(session, attempt_id, now)
     session.commit()
     # A caller holding this attempt (a route, the CLI) sees it final and graded.
     session.get(Attempt, attempt_id, populate_existing=True)

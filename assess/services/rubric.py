@@ -23,6 +23,7 @@ from assess.models import (
 )
 from assess.services.attempt_phase import NoSuchAttempt
 from assess.services.catalogue import pinned_item
+from assess.services.hiring_events import is_awaiting_review, review_completed
 from assess.services.review import anonymous_code, candidate_label, has_rubric, key_versions
 from assess.services.staff import record_audit
 from items.bank import ItemVersion
@@ -181,6 +182,10 @@ def score_rubric(
     )
     session.add(review)
     recompute_totals(session, attempt_id)
+    # After the attempt row's UPDATE, which waits for any other review of this attempt to commit:
+    # of two reviewers marking its last two answers at once, the second sees none left.
+    if previous.pending_review and not is_awaiting_review(session, attempt_id):
+        review_completed(session, attempt_id, now)
     record_audit(
         session,
         reviewer,
