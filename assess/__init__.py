@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assess.services.status_board import STATUS_BOARD, status_board_for
     from assess.staff import bp as staff_bp
     from assess.sweep import DeadlineSweep
+    from assess.webhooks import init_webhooks
 
     app = Flask(__name__, template_folder=str(TEMPLATES))
     overrides = dict(config or {})
@@ -70,6 +71,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         STATUS_POLL_SECONDS=STATUS_POLL_SECONDS,
         SAVE_RETRY_SECONDS=5,
         SAVE_DELAY_MS=400,
+        ALLOW_PRIVATE_WEBHOOK_TARGETS=settings.allow_private_webhook_targets,
     )
     app.config.update(overrides)
     app.config.setdefault("START_SWEEP", not app.config.get("TESTING", False))
@@ -102,13 +104,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_authoring(app)
     init_reports(app)
     init_api_keys(app)
+    init_webhooks(app)
     init_api(app)
     # Last, so that the loggers of every module the blueprints imported exist.
     redact_logs(app)
 
     if app.config["START_SWEEP"]:
         sweep = DeadlineSweep(
-            state.session_factory, state.clock, settings.grace_seconds, settings.sweep_interval_seconds
+            state.session_factory,
+            state.clock,
+            settings.grace_seconds,
+            settings.sweep_interval_seconds,
+            allow_private_targets=app.config["ALLOW_PRIVATE_WEBHOOK_TARGETS"],
         )
         sweep.start()
         app.extensions["assess.sweep"] = sweep

@@ -59,6 +59,10 @@ COMMANDS = {
         "Serve the app under gunicorn on DATABASE_URL (migrations applied first, once).",
     ),
     "user": ("assess.commands.users:user", "Staff accounts: create them and set their passwords."),
+    "webhooks": (
+        "assess.commands.webhooks:webhooks",
+        "Webhook endpoints and the outbox: list them, send the deliveries that are due.",
+    ),
 }
 
 

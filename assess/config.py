@@ -38,6 +38,8 @@ class Settings:
     public_url: str = DEMO_PUBLIC_URL
     #: None: invitation emails stay in the outbox page for staff to pass on.
     smtp: SmtpSettings | None = None
+    #: Webhooks to private, loopback and link-local addresses (an internal receiver); off: SSRF.
+    allow_private_webhook_targets: bool = False
 
 
 def assess_home(environ: Mapping[str, str] = os.environ) -> Path:
@@ -57,7 +59,8 @@ def assess_home(environ: Mapping[str, str] = os.environ) -> Path:
 
 def settings_from_env(environ: Mapping[str, str] = os.environ) -> Settings:
     """Settings from DATABASE_URL, SECRET_KEY, ASSESS_HOME, ASSESS_BANKS, ASSESS_GRACE_SECONDS,
-    ASSESS_PUBLIC_URL and ASSESS_SMTP_* (see ``smtp_from_env``).
+    ASSESS_PUBLIC_URL, ASSESS_SMTP_* (see ``smtp_from_env``) and
+    ASSESS_ALLOW_PRIVATE_WEBHOOK_TARGETS.
 
     Without DATABASE_URL the database is SQLite in ``assess_home()``, never in the
     current directory; without SECRET_KEY a random key is kept there in ``secret_key``
@@ -81,6 +84,7 @@ def settings_from_env(environ: Mapping[str, str] = os.environ) -> Settings:
         grace_seconds=grace,
         public_url=public_url,
         smtp=smtp_from_env(environ),
+        allow_private_webhook_targets=_flag(environ, "ASSESS_ALLOW_PRIVATE_WEBHOOK_TARGETS"),
     )
 
 
@@ -140,3 +144,10 @@ def _non_negative_int(environ: Mapping[str, str], name: str, default: int) -> in
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
     return value
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    raw = environ.get(name, "").strip().lower()
+    if raw not in {"", "0", "1", "false", "true", "no", "yes"}:
+        raise ValueError(f"{name} must be true or false, got {raw!r}")
+    return raw in {"1", "true", "yes"}

@@ -1,7 +1,9 @@
-"""The background sweep that finalizes attempts nobody came back to.
+"""The background sweep that finalizes attempts nobody came back to, and sends the outbox.
 
 Every worker of every host may run one: ``finalize_expired`` finalizes each
 attempt exactly once with a conditional UPDATE, so concurrent sweeps are safe.
+After each round it announces links that expired unused and sends due deliveries
+(webhooks, ATS updates); the outbox claims each row for one worker.
 """
 
 from __future__ import annotations
@@ -13,6 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assess.clock import Clock
 from assess.services.finalization import finalize_expired
+from assess.services.hiring_events import announce_expired_invitations
+from assess.services.outbox import DeliveryPass, deliver_due
+
+#: Bounded so that a round with every receiver timing out still ends within minutes.
+DELIVERIES_PER_ROUND = 10
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +33,11 @@ class DeadlineSweep:
         clock: Clock,
         grace_seconds: int,
         interval_seconds: float,
+        *,
+        allow_private_targets: bool = False,
     ) -> None:
         self._session_factory = session_factory
+        self._allow_private_targets = allow_private_targets
         self._clock = clock
         self._grace_seconds = grace_seconds
         self._interval_seconds = interval_seconds
@@ -46,6 +56,16 @@ class DeadlineSweep:
         with self._session_factory() as session:
             return finalize_expired(session, self._clock(), self._grace_seconds)
 
+    def deliver_once(self) -> DeliveryPass:
+        with self._session_factory() as session:
+            announce_expired_invitations(session, self._clock())
+        return deliver_due(
+            self._session_factory,
+            self._clock,
+            limit=DELIVERIES_PER_ROUND,
+            allow_private_targets=self._allow_private_targets,
+        )
+
     def _run(self) -> None:
         while not self._stopping.wait(self._interval_seconds):
             try:
@@ -54,6 +74,13 @@ class DeadlineSweep:
                 # A database hiccup must not kill the sweep for the life of the process;
                 # the next round retries, and the CLI's finalize-expired remains for cron.
                 log.exception("deadline sweep failed; retrying in %s s", self._interval_seconds)
+            else:
+                if finalized:
+                    log.info("deadline sweep finalized %d attempt(s)", finalized)
+            try:
+                sent = self.deliver_once()
+            except Exception:
+                log.exception("outbox delivery failed; retrying in %s s", self._interval_seconds)
                 continue
-            if finalized:
-                log.info("deadline sweep finalized %d attempt(s)", finalized)
+            if sent.claimed:
+                log.info("outbox: %s", sent)

@@ -68,8 +68,16 @@ class ExclusiveSweep(DeadlineSweep):
         clock: Clock,
         grace_seconds: int,
         interval_seconds: float,
+        *,
+        allow_private_targets: bool = False,
     ) -> None:
-        super().__init__(session_factory, clock, grace_seconds, interval_seconds)
+        super().__init__(
+            session_factory,
+            clock,
+            grace_seconds,
+            interval_seconds,
+            allow_private_targets=allow_private_targets,
+        )
         self._engine = engine
 
     def sweep_once(self) -> int:
@@ -88,6 +96,7 @@ def make_sweep(app: Flask) -> DeadlineSweep:
     """The sweep a worker runs: exclusive on PostgreSQL; on SQLite the database serializes writers."""
     state = app.extensions["assess"]
     settings = state.settings
+    allow_private = bool(app.config["ALLOW_PRIVATE_WEBHOOK_TARGETS"])
     if state.engine.dialect.name == "postgresql":
         return ExclusiveSweep(
             state.engine,
@@ -95,9 +104,14 @@ def make_sweep(app: Flask) -> DeadlineSweep:
             state.clock,
             settings.grace_seconds,
             settings.sweep_interval_seconds,
+            allow_private_targets=allow_private,
         )
     return DeadlineSweep(
-        state.session_factory, state.clock, settings.grace_seconds, settings.sweep_interval_seconds
+        state.session_factory,
+        state.clock,
+        settings.grace_seconds,
+        settings.sweep_interval_seconds,
+        allow_private_targets=allow_private,
     )
 
 

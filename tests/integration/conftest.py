@@ -42,7 +42,16 @@ def settings(database_url: str, catalogue_path: Path, session_factory: sessionma
 
 @pytest.fixture
 def app(settings: Settings, clock: Callable[[], Any]) -> Iterator[Flask]:
-    app = create_app({"SETTINGS": settings, "CLOCK": clock, "TESTING": True, "START_SWEEP": False})
+    # Webhook receivers in the tests listen on 127.0.0.1, which production refuses (SSRF).
+    app = create_app(
+        {
+            "SETTINGS": settings,
+            "CLOCK": clock,
+            "TESTING": True,
+            "START_SWEEP": False,
+            "ALLOW_PRIVATE_WEBHOOK_TARGETS": True,
+        }
+    )
     yield app
     app.extensions["assess"].engine.dispose()
 
