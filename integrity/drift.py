@@ -1,0 +1,62 @@
+"""Facility drift: an item answered correctly more and more often over time may have leaked.
+
+The test: Kendall's tau between when each response was finished and its facility (points
+over maximum, 0-1), one-sided for a rise; robust to outliers and to the scale of scores. The
+rise is the Theil-Sen slope over the period, so one lucky week does not flag an item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from scipy import stats
+
+from integrity.observations import ItemRef
+from integrity.rules import IntegrityRules
+
+
+@dataclass(frozen=True)
+class FacilityDrift:
+    item: ItemRef
+    responses: int
+    #: Kendall's tau between time and facility, and its one-sided p-value.
+    tau: float
+    p_value: float
+    #: Facility gained from the first response to the last, by the Theil-Sen line.
+    rise: float
+    drifting: bool
+    text: str
+
+
+def facility_drift(
+    item: ItemRef, responses: Sequence[tuple[datetime, float]], rules: IntegrityRules
+) -> FacilityDrift | None:
+    """Whether the item's facility rose over time; None below ``drift_min_sample`` responses.
+
+    ``responses``: (when the attempt was finished, facility 0-1) for each scored response.
+    """
+    if len(responses) < rules.drift_min_sample:
+        return None
+    ordered = sorted(responses)
+    start = ordered[0][0]
+    days = [(at - start).total_seconds() / 86400 for at, _facility in ordered]
+    facility = [value for _at, value in ordered]
+    if len(set(days)) < 2 or len(set(facility)) < 2:
+        return FacilityDrift(item, len(ordered), 0.0, 1.0, 0.0, False, _text(item, len(ordered), 0.0, False))
+    tau = stats.kendalltau(days, facility, alternative="greater")
+    slope = stats.theilslopes(facility, days).slope
+    rise = float(slope * (days[-1] - days[0]))
+    drifting = bool(tau.pvalue < rules.drift_alpha and rise >= rules.drift_min_rise)
+    text = _text(item, len(ordered), rise, drifting)
+    return FacilityDrift(item, len(ordered), float(tau.statistic), float(tau.pvalue), rise, drifting, text)
+
+
+def _text(item: ItemRef, responses: int, rise: float, drifting: bool) -> str:
+    if drifting:
+        return (
+            f"{item.item_id}: facility rose by {rise:.2f} over {responses} responses; "
+            "the item may have leaked, consider retiring it or writing a new version"
+        )
+    return f"{item.item_id}: no upward drift in facility over {responses} responses"
