@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from assess.errors import init_error_pages
     from assess.interviews import init_interviews
     from assess.log_redaction import redact_logs
+    from assess.partners import init_partners
     from assess.ratelimit import init_ratelimit, storage_uri
     from assess.reports import init_reports
     from assess.request_guard import init_request_guard
@@ -106,6 +107,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_api_keys(app)
     init_webhooks(app)
     init_api(app)
+    init_partners(app)
     # Last, so that the loggers of every module the blueprints imported exist.
     redact_logs(app)
 

@@ -18,6 +18,7 @@ COMMANDS = {
         "Item analysis of FILE.csv: candidate_id,item_id,score[,max_score][,response].",
     ),
     "apikey": ("assess.commands.api_keys:apikey", "Keys for the REST API: create, list and revoke them."),
+    "ats": ("assess.commands.ats:ats", "Connections to Greenhouse and Ashby: create, list and revoke them."),
     "bank": ("assess.commands.banks:bank", "Validate, list, import and export item banks."),
     "campaign": (
         "assess.commands.campaigns:campaign",

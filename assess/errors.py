@@ -30,6 +30,14 @@ PAGES: dict[int, tuple[str, str]] = {
 JSON_ENDPOINTS = frozenset({"candidate.autosave", "candidate.status"})
 #: The only endpoints that take a JSON body; every other post is a form (see request_guard).
 JSON_BODY_ENDPOINTS = frozenset({"candidate.autosave", "api.create_invitations"})
+#: What Greenhouse and Ashby post to their partner endpoints (assess/partners).
+JSON_BODY_ENDPOINTS |= {
+    "partners.greenhouse_send_test",
+    "partners.greenhouse_response_error",
+    "partners.ashby_assessment_list",
+    "partners.ashby_assessment_start",
+    "partners.ashby_assessment_cancel",
+}
 
 
 def wants_json() -> bool:

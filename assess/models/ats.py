@@ -59,8 +59,11 @@ class AtsAssessment(Base):
     email: Mapped[str] = mapped_column(String(320))
     #: The ATS's own candidate id (Ashby), so a second order for someone being assessed is refused.
     candidate_ref: Mapped[str] = mapped_column(String(200), default="", index=True)
-    #: Greenhouse's URL to PATCH on completion; empty for Ashby.
+    #: Where we report to: Greenhouse's URL to PATCH on completion, Ashby's assessment.update.
+    #: Checked against the allowed hosts when the order came; its host is the only one allowed later.
     callback_url: Mapped[str] = mapped_column(String(2000), default="")
+    #: The candidate's staff report page, which the ATS links to.
+    profile_url: Mapped[str] = mapped_column(String(2000), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

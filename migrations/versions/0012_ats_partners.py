@@ -51,6 +51,7 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=320), nullable=False),
         sa.Column("candidate_ref", sa.String(length=200), nullable=False),
         sa.Column("callback_url", sa.String(length=2000), nullable=False),
+        sa.Column("profile_url", sa.String(length=2000), nullable=False),
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("cancelled_at", TIMESTAMP, nullable=True),
         sa.ForeignKeyConstraint(
