@@ -85,7 +85,7 @@ class IntegrityRules:
     drift_min_sample: int = 30
     #: One-sided significance of the upward trend.
     drift_alpha: float = 0.01
-    #: And the facility must have risen at least this much (0-1) over the period, by the fitted slope.
+    #: And the last third of responses must be this much easier (0-1 facility) than the first third.
     drift_min_rise: float = 0.1
 
     def __post_init__(self) -> None:
