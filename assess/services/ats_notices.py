@@ -1,9 +1,10 @@
 """What we tell the ATS that ordered a test, through the outbox, in the transaction of the change.
 
 ``attempt.graded`` (finalized with nothing left for a reviewer, or the last written answer
-marked) queues Greenhouse's completion PATCH or Ashby's result update. The outbox sends them
-later and retries; each carries Basic authentication added at send time from the connection's
-encrypted key, never stored in the delivery.
+marked) queues Greenhouse's completion PATCH or Ashby's result update; ``attempt.finalized``
+first tells Ashby when the candidate started. The outbox sends them later and retries; each
+carries Basic authentication added at send time from the connection's encrypted key, never
+stored in the delivery.
 
 The key that opens those encrypted keys is derived from the SECRET_KEY of the app serving the
 database, which the app registers here at start (``register_app``), keyed by its database URL.
@@ -59,6 +60,22 @@ def _ordered(session: Session, invitation_id: int) -> tuple[AtsAssessment, AtsCo
     return None if row is None else (row[0], row[1])
 
 
+def notify_finalized(session: Session, event: str, data: dict[str, Any], at: datetime) -> None:
+    """On ``attempt.finalized``: tell Ashby when the candidate started, with the Start's own time.
+
+    Not sent at the Start itself: a Start is one UPDATE and one INSERT, its cost measured and
+    kept (tests/integration/test_attempt_preparation.py), and no event is published there.
+    Ashby stores the start time the update carries, so its record is the same.
+    """
+    found = _ordered(session, int(data["invitation_id"]))
+    if found is None or found[1].provider != "ashby":
+        return
+    started_at = session.scalar(select(Attempt.started_at).where(Attempt.id == int(data["attempt_id"])))
+    if started_at is not None:
+        update = ats_ashby.started_update(found[0], started_at)
+        ats_ashby.enqueue_update(session, found[0], update, "started", at)
+
+
 def notify_graded(session: Session, event: str, data: dict[str, Any], at: datetime) -> None:
     """On ``attempt.graded``: tell the ATS that ordered this test, if one did."""
     found = _ordered(session, int(data["invitation_id"]))
@@ -87,4 +104,5 @@ def register_app(database_url: str, secret_key: str) -> None:
     _SECRET_KEYS[database_url] = secret_key
     register_auth(ats_greenhouse.AUTH_PREFIX, basic_auth)
     register_auth(ats_ashby.AUTH_PREFIX, basic_auth)
+    listen("attempt.finalized", notify_finalized)
     listen("attempt.graded", notify_graded)

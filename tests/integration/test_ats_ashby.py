@@ -154,7 +154,7 @@ def test_cancel_revokes_the_link_and_frees_the_candidate_for_another_start(
     assert retry.status_code == 200
 
 
-def test_a_graded_attempt_queues_the_result_for_ashby_with_the_customers_key(
+def test_a_finished_attempt_queues_its_start_then_its_result_for_ashby_with_the_customers_key(
     client: FlaskClient,
     ashby: str,
     session_factory: sessionmaker[Session],
@@ -163,13 +163,25 @@ def test_a_graded_attempt_queues_the_result_for_ashby_with_the_customers_key(
 ) -> None:
     started = client.post(f"{BASE}/assessment.start", json=ashby_order(CAMPAIGN), headers=basic(ashby))
     assessment_id = started.json["results"]["assessment_id"]
+    taken = clock()
     take_and_submit(session_factory, catalogue, assessment_id, clock)
     with session_factory() as session:
-        update = session.scalars(select(Delivery).where(Delivery.event == "ashby.completed")).one()
+        started, update = session.scalars(select(Delivery).order_by(Delivery.id)).all()
+        assert (started.event, update.event) == ("ashby.started", "ashby.completed")
         row = session.scalars(select(AtsAssessment)).one()
         assert (update.method, update.url) == ("POST", "https://api.ashbyhq.example/assessment.update")
         assert update.allowed_hosts == ["api.ashbyhq.example"]
         assert basic_auth(session, update.auth.partition(":")[2], update, clock()) == basic(ASHBY_API_KEY)
+    started_body = json.loads(started.body)
+    assert started_body["assessment_status"] == {
+        "identifier": "status",
+        "label": "Status",
+        "type": "string",
+        "value": "Started",
+    }
+    # The Start's own time, though the update is queued when the attempt ends.
+    assert started_body["timestamp"] == int(taken.timestamp() * 1000)
+    assert started_body["timestamp"] < json.loads(update.body)["timestamp"]
     body = json.loads(update.body)
     assert body["assessment_id"] == assessment_id
     assert body["assessment_status"]["value"] == "Completed"
