@@ -72,7 +72,10 @@ def invite(
         valid_for: timedelta = timedelta(days=14),
     ) -> str:
         with session_factory() as session:
-            return create_invitation(session, CAMPAIGN, email, clock(), extra_time, valid_for)[1]
+            # Prepared with the invitation, as the staff pages, the CLI and the API make them.
+            return create_invitation(
+                session, CAMPAIGN, email, clock(), extra_time, valid_for, catalogue=catalogue
+            )[1]
 
     return make
 

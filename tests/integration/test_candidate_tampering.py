@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Answer, Attempt
+from assess.services.attempt_phase import STARTED
 
 
 def _snapshot(session_factory: sessionmaker[Session]) -> list[tuple[Any, ...]]:
@@ -77,7 +78,8 @@ def test_posts_without_a_csrf_token_are_refused_and_change_nothing(
     person.get()
     assert person.post("/start", csrf=False).status_code == 400
     with session_factory() as session:
-        assert session.scalars(select(Attempt)).first() is None
+        # Prepared with the invitation, never started.
+        assert session.scalars(select(Attempt).where(STARTED)).first() is None
     person.start()
     answer = plausible_answer(person.get("/items/1").get_data(as_text=True))
     before = _snapshot(session_factory)
