@@ -8,12 +8,8 @@ and the PostgreSQL restart (CI machines share the database server with other run
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
-from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -26,30 +22,10 @@ RUN_TIMEOUT = 150
 pytestmark = [pytest.mark.faults, pytest.mark.xdist_group("sweep_lock")]
 
 
-def _processes_using(marker: str) -> list[int]:
-    """Every process whose environment names ``marker`` (the test schema is in DATABASE_URL)."""
-    found = []
-    for environ in Path("/proc").glob("[0-9]*/environ"):
-        with suppress(OSError):
-            if marker.encode() in environ.read_bytes() and int(environ.parent.name) != os.getpid():
-                found.append(int(environ.parent.name))
-    return found
-
-
-@pytest.fixture
-def postgresql_only(database_url: str) -> Iterator[str]:
-    """A fresh PostgreSQL schema (see ``database_url``); afterwards no process of the run is left."""
-    yield database_url
-    marker = database_url.rsplit("application_name=", 1)[-1]
-    for pid in _processes_using(marker):
-        with suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-
 # PostgreSQL only: workers of a served app share one database server (SQLite is one file per host).
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_killing_every_worker_mid_load_loses_and_changes_no_acknowledged_answer(
-    postgresql_only: str, tmp_path: Path
+    served_schema: str, tmp_path: Path
 ) -> None:
     summary = tmp_path / "faults.json"
     command = [
@@ -57,7 +33,7 @@ def test_killing_every_worker_mid_load_loses_and_changes_no_acknowledged_answer(
         "--candidates", "50", "--deadline-share", "0", "--workers", "3",
         "--items", "5", "--think", "0.2", "--poll", "0", "--offline", "0.1",
         "--no-kill-master", "--no-restart-postgres", "--serve-command", "assess",
-        "--database-url", postgresql_only, "--summary", str(summary),
+        "--database-url", served_schema, "--summary", str(summary),
     ]  # fmt: skip
     run = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
