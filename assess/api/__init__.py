@@ -4,7 +4,7 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from assess.api import campaigns, errors, invitations, results  # noqa: E402,F401  (they register on bp)
+from assess.api import campaign_report, campaigns, errors, invitations, results  # noqa: E402,F401  (they register on bp)
 
 
 def init_api(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Operations on invitations: list, create (idempotently), read, revoke."""
+"""Operations on invitations: list, create (idempotently), read, revoke, resend, extend."""
 
 from __future__ import annotations
 
@@ -12,12 +12,15 @@ from assess.api.problems import ApiProblem, FieldProblem, not_found
 from assess.api.registry import Call, StoredReply, operation
 from assess.db import app_state, db_session
 from assess.services.api_invitations import (
+    ExpiryOutOfBounds,
     Idempotency,
     IdempotencyKeyReused,
     IdempotencyPending,
     StoredAnswer,
+    extend_through_api,
     invite_through_api,
     request_fingerprint,
+    resend_through_api,
     revoke_through_api,
     store_answer,
 )
@@ -28,6 +31,7 @@ from assess.services.api_reads import (
     invitations_page,
 )
 from assess.services.invitation_import import InviteRefused, InviteRow
+from assess.services.invitations import InvitationConflict
 from assess.web import current_time
 
 
@@ -176,4 +180,65 @@ def revoke_invitation(call: Call, invitation_id: int) -> schemas.Invitation:
         (state,) = invitation_states(session, [invitation_id])
     except NotFound as exc:
         raise not_found(exc) from None
+    return _invitation(state)
+
+
+def _conflict(exc: InvitationConflict, action: str) -> ApiProblem:
+    return ApiProblem(409, "Conflict", f"Not {action}: {exc}.", "invitation-state")
+
+
+@operation(
+    "POST",
+    "/invitations/<int:invitation_id>/resend",
+    summary="Email the candidate their link again; a new link, as the old one stops working",
+    scope="invite",
+    response=schemas.Invitation,
+    problems=(404, 409),
+)
+def resend_invitation(call: Call, invitation_id: int) -> schemas.Invitation:
+    session = db_session()
+    try:
+        resend_through_api(
+            session,
+            call.key,
+            invitation_id,
+            app_state().settings.public_url,
+            app_state().catalogue,
+            current_time(),
+        )
+        (state,) = invitation_states(session, [invitation_id])
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except InvitationConflict as exc:
+        raise _conflict(exc, "resent") from None
+    return _invitation(state)
+
+
+@operation(
+    "POST",
+    "/invitations/<int:invitation_id>/extend",
+    summary="Move an unstarted invitation's expiry, within 365 days and the campaign's window",
+    scope="invite",
+    response=schemas.Invitation,
+    body=schemas.InvitationExtension,
+    problems=(404, 409, 422),
+)
+def extend_invitation(call: Call, invitation_id: int) -> schemas.Invitation:
+    body: schemas.InvitationExtension = call.body
+    session = db_session()
+    try:
+        extend_through_api(session, call.key, invitation_id, body.expires_at, current_time())
+        (state,) = invitation_states(session, [invitation_id])
+    except NotFound as exc:
+        raise not_found(exc) from None
+    except InvitationConflict as exc:
+        raise _conflict(exc, "extended") from None
+    except ExpiryOutOfBounds as exc:
+        raise ApiProblem(
+            422,
+            "Invalid request",
+            f"The new expiry {exc}.",
+            "invalid-request",
+            [FieldProblem(pointer="#/expires_at", detail=str(exc))],
+        ) from None
     return _invitation(state)

@@ -88,11 +88,11 @@ def _responses(found: Operation, refs: Refs) -> dict[str, Any]:
         statuses |= {400, 415}
     if found.idempotent:
         statuses.add(400)
+    content: dict[str, Any] = {"application/json": {"schema": refs[(found.response, "serialization")]}}
+    for media_type in found.media_types:
+        content[media_type] = {"schema": {"type": "string"}}
     responses: dict[str, Any] = {
-        str(found.status): {
-            "description": "OK" if found.status == 200 else "Created",
-            "content": {"application/json": {"schema": refs[(found.response, "serialization")]}},
-        }
+        str(found.status): {"description": "OK" if found.status == 200 else "Created", "content": content}
     }
     problem = refs[(Problem, "serialization")]
     for status in sorted(statuses):

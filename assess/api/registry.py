@@ -33,6 +33,18 @@ class StoredReply:
     body: dict[str, Any]
 
 
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class FileReply:
+    """An answer in one of the operation's other media types (``Operation.media_types``)."""
+
+    body: bytes
+    mimetype: str
+    filename: str
+
+
 @dataclass(frozen=True)
 class Call:
     """What a view gets besides its path arguments: the key, and the validated query and body."""
@@ -42,9 +54,11 @@ class Call:
     body: Any
     #: The ``Idempotency-Key`` header of an operation that takes one, else None.
     idempotency_key: str | None
+    #: The media type ``Accept`` prefers among the operation's; JSON when it names none of them.
+    media_type: str = JSON
 
 
-View = Callable[..., BaseModel | StoredReply]
+View = Callable[..., BaseModel | StoredReply | FileReply]
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class Operation:
     #: Error statuses this operation answers besides those every operation may (401, 403, 429).
     problems: tuple[int, ...] = ()
     idempotent: bool = False
+    #: Media types the answer may take besides JSON, chosen by ``Accept`` or ``?format=``.
+    media_types: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -88,10 +104,22 @@ def operation(
     body: type[BaseModel] | None = None,
     problems: tuple[int, ...] = (),
     idempotent: bool = False,
+    media_types: tuple[str, ...] = (),
 ) -> Callable[[View], View]:
     def register(view: View) -> View:
         found = Operation(
-            view.__name__, method, rule, summary, scope, response, status, query, body, problems, idempotent
+            view.__name__,
+            method,
+            rule,
+            summary,
+            scope,
+            response,
+            status,
+            query,
+            body,
+            problems,
+            idempotent,
+            media_types,
         )
         OPERATIONS.append(found)
         served = functools.update_wrapper(functools.partial(_serve, found, view), view)
@@ -158,7 +186,16 @@ def _serve(found: Operation, view: View, **path: Any) -> Response:
         raise ApiProblem(403, "Forbidden", f"This key lacks the scope {found.scope!r} this operation needs.")
     query = _validated(found.query, request.args.to_dict(), "query")
     idempotency_key = _idempotency_key() if found.idempotent else None
-    result = view(Call(key, query, _body(found), idempotency_key), **path)
+    # Lenient: an Accept naming none of the operation's types gets JSON rather than a 406.
+    media_type = request.accept_mimetypes.best_match([JSON, *found.media_types]) or JSON
+    result = view(Call(key, query, _body(found), idempotency_key, media_type), **path)
+    if isinstance(result, FileReply):
+        return Response(
+            result.body,
+            status=found.status,
+            mimetype=result.mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
+        )
     if isinstance(result, StoredReply):
         response = jsonify(result.body)
         response.status_code = result.status

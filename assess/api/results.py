@@ -1,4 +1,4 @@
-"""Operations on what candidates did: an attempt, its scores, and their combined results."""
+"""Operations on what candidates did: an attempt, its scores and timeline, and their combined results."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from assess.services.api_reads import (
     NotFound,
     candidate_results,
     started_attempt,
+    started_attempt_timeline,
 )
 from assess.services.pipeline import assessment_result
 from assess.web import app_kits, current_time
@@ -82,6 +83,28 @@ def read_attempt_scores(call: Call, attempt_id: int) -> schemas.AttemptScores:
         ]
         if row.finalized_at is not None
         else [],
+    )
+
+
+@operation(
+    "GET",
+    "/attempts/<int:attempt_id>/timeline",
+    summary="Read a started attempt's timeline: starts, saves, gaps, extra time, the end",
+    scope="read",
+    response=schemas.AttemptTimeline,
+    problems=(404,),
+)
+def read_attempt_timeline(call: Call, attempt_id: int) -> schemas.AttemptTimeline:
+    try:
+        entries = started_attempt_timeline(db_session(), attempt_id, current_time())
+    except NotFound as exc:
+        raise not_found(exc) from None
+    return schemas.AttemptTimeline(
+        attempt_id=attempt_id,
+        data=[
+            schemas.TimelineEntry(at=entry.at, kind=entry.kind, text=entry.text, until=entry.until)
+            for entry in entries
+        ],
     )
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer
 
 #: Points and percents are exact Decimals inside; JSON numbers outside, as an ATS expects.
 Number = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
@@ -101,6 +101,14 @@ class InvitationList(Model):
     data: list[Invitation]
 
 
+class InvitationExtension(Model):
+    expires_at: AwareDatetime = Field(
+        description="When the link stops working: later than now and at most 365 days from now "
+        "(with its time zone, e.g. 2027-01-31T17:00:00Z). A campaign's invitation window still ends "
+        "the link at the window's end."
+    )
+
+
 AttemptPhase = Literal["open", "in grace", "past grace", "finalized"]
 
 
@@ -133,6 +141,23 @@ class AttemptScores(Model):
     sections: list[SectionScore]
 
 
+TimelineKind = Literal["started", "saved", "submitted", "finalized", "time_granted", "gap"]
+
+
+class TimelineEntry(Model):
+    at: datetime
+    kind: TimelineKind
+    text: str = Field(description="The entry in words, as the staff review page shows it.")
+    until: datetime | None = Field(description="The end of a gap, or the last of a run of saves.")
+
+
+class AttemptTimeline(Model):
+    """What happened to an attempt, in order: no answer and no score, only when and what kind."""
+
+    attempt_id: int
+    data: list[TimelineEntry]
+
+
 class Decision(Model):
     decision: str
     label: str
@@ -153,3 +178,36 @@ class CandidateResults(Model):
     override_decision: str | None = Field(description="What the overrides decide, if anything.")
     missing: list[str] = Field(description="Why the outcome is incomplete; empty when complete.")
     decision: Decision | None = Field(description="The hiring decision in force, if one is recorded.")
+
+
+class ReportQuery(Model):
+    format: Literal["json", "csv"] | None = Field(
+        None, description="csv for the staff report's ranking CSV; otherwise the Accept header decides."
+    )
+
+
+class RankingRow(Model):
+    """One candidate's row of the campaign report, the columns of its CSV download."""
+
+    rank: int | None = Field(description="Only candidates a team can compare (complete, no override).")
+    candidate_id: int = Field(description="The candidate's invitation id.")
+    name: str
+    email: str
+    combined_score: Number | None
+    test_percent: Number | None
+    percentile: Number | None
+    interview_percent: Number | None
+    status: str
+    decision: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    override: str | None = Field(description="What the red flags and must-haves decide, if anything.")
+    overrides: list[str]
+    missing: list[str]
+
+
+class CampaignReport(Model):
+    campaign_id: int
+    title: str
+    generated_at: datetime
+    ranking: list[RankingRow] = Field(description="In the report's order: ranked, incomplete, overridden.")

@@ -1,4 +1,7 @@
-"""Invitations made and revoked through the REST API, with ``Idempotency-Key`` replay.
+"""Invitations made, revoked, resent and extended through the REST API, with ``Idempotency-Key`` replay.
+
+Each change is made by the service the staff pages use (``invitations``, ``invitation_import``),
+so their rules hold here unchanged; the key's use is added to the same transaction.
 
 The first answer to a request sent with a key is stored and replayed for every retry, so a
 client that timed out can send again without inviting anyone twice. The reservation of the key
@@ -18,17 +21,29 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from assess.models import Campaign, Invitation, OutboxMessage
 from assess.models.api_key import ApiKey, IdempotentRequest
 from assess.services.api_keys import key_owner, record_key_use
 from assess.services.api_reads import NotFound, campaign
 from assess.services.authoring import live_catalogue
 from assess.services.invitation_import import InviteRow, invite_candidates
-from assess.services.invitations import InvitationUnusable, revoke_invitation
+from assess.services.invitations import (
+    MAX_VALID_DAYS,
+    InvitationConflict,
+    InvitationUnusable,
+    extend_invitation,
+    resend_invitation,
+    revoke_invitation,
+)
 from items.bank import Catalogue
 
 
 class IdempotencyKeyReused(Exception):
     """The key was used before for a request with other parameters."""
+
+
+class ExpiryOutOfBounds(ValueError):
+    """A new expiry that is not later than now, or further than ``MAX_VALID_DAYS`` away."""
 
 
 class IdempotencyPending(Exception):
@@ -144,3 +159,63 @@ def revoke_through_api(session: Session, key: ApiKey, invitation_id: int, now: d
     except InvitationUnusable:
         session.rollback()
         raise NotFound(f"no invitation {invitation_id}") from None
+
+
+def resend_through_api(
+    session: Session,
+    key: ApiKey,
+    invitation_id: int,
+    public_url: str,
+    file_catalogue: Catalogue,
+    now: datetime,
+) -> OutboxMessage:
+    """Email the candidate their link again (a new one: only the old one's hash was kept).
+
+    ``InvitationConflict`` says why a revoked, started, finished or expired invitation is not resent.
+    """
+    record_key_use(session, key, "invite", "invitation.resend", now)
+    try:
+        form_id = _campaign_of_invitation(session, invitation_id).form_id
+        form = live_catalogue(session, file_catalogue, form_id).forms.get(form_id)
+        return resend_invitation(
+            session,
+            invitation_id,
+            public_url,
+            form.time_limit_minutes if form is not None else None,
+            key_owner(session, key),
+            now,
+        )
+    except (LookupError, InvitationConflict):
+        session.rollback()
+        raise
+
+
+def extend_through_api(
+    session: Session, key: ApiKey, invitation_id: int, expires_at: datetime, now: datetime
+) -> None:
+    """Move an unstarted invitation's expiry to ``expires_at`` (never past its campaign's window).
+
+    ``ExpiryOutOfBounds`` for a time not later than now or more than ``MAX_VALID_DAYS`` days
+    away; ``InvitationConflict`` for a revoked or started invitation.
+    """
+    valid_for = expires_at - now
+    if valid_for <= timedelta(0):
+        raise ExpiryOutOfBounds("must be later than now")
+    if valid_for > timedelta(days=MAX_VALID_DAYS):
+        raise ExpiryOutOfBounds(f"must be at most {MAX_VALID_DAYS} days from now")
+    record_key_use(session, key, "invite", "invitation.extend", now)
+    try:
+        extend_invitation(session, invitation_id, valid_for, key_owner(session, key), now)
+    except LookupError:
+        session.rollback()
+        raise NotFound(f"no invitation {invitation_id}") from None
+    except InvitationConflict:
+        session.rollback()
+        raise
+
+
+def _campaign_of_invitation(session: Session, invitation_id: int) -> Campaign:
+    found = session.get(Invitation, invitation_id)
+    if found is None:
+        raise NotFound(f"no invitation {invitation_id}")
+    return found.campaign

@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 from assess.models import Attempt, Campaign, Invitation
 from assess.services.attempt_phase import STARTED, Phase, phase_of
 from assess.services.pipeline import RecordedDecision
-from assess.services.report_data import load_campaign
+from assess.services.report_data import campaign_report_of, load_campaign
+from assess.services.review import TimelineEntry, attempt_events, attempt_timeline
 from items.forms import AssessmentForm
 from kits.model import KitCatalogue
+from reports.campaign_report import CampaignReport
 
 
 class NotFound(LookupError):
@@ -105,6 +107,19 @@ def started_attempt(
     if found is None:
         raise NotFound(f"no started attempt {attempt_id}")
     return found, phase_of(found, now, grace_seconds)
+
+
+def started_attempt_timeline(session: Session, attempt_id: int, now: datetime) -> list[TimelineEntry]:
+    """The timeline the staff review page shows: events and gaps, no answer and no score."""
+    found = session.scalars(select(Attempt).where(Attempt.id == attempt_id, STARTED)).one_or_none()
+    if found is None:
+        raise NotFound(f"no started attempt {attempt_id}")
+    return attempt_timeline(found, attempt_events(session, attempt_id), now)
+
+
+def campaign_report(session: Session, campaign_id: int, kits: KitCatalogue, now: datetime) -> CampaignReport:
+    """The campaign report the staff pages download, with every scorecard (a key sees no stage)."""
+    return campaign_report_of(load_campaign(session, campaign(session, campaign_id), kits), now)
 
 
 @dataclass(frozen=True)

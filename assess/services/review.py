@@ -186,17 +186,12 @@ def attempt_review(session: Session, attempt_id: int, now: datetime) -> AttemptR
     slots = _reviewed_slots(session, attempt_id)
     scored = [(slot.section_id, slot.score) for slot in slots if slot.score is not None]
     sections = section_totals(scored)
-    events = session.scalars(
-        select(AttemptEvent)
-        .where(AttemptEvent.attempt_id == attempt_id)
-        .order_by(AttemptEvent.at, AttemptEvent.id)
-    ).all()
     return AttemptReview(
         attempt=attempt,
         invitation=invitation,
         campaign=campaign,
         slots=slots,
-        timeline=attempt_timeline(attempt, events, now),
+        timeline=attempt_timeline(attempt, attempt_events(session, attempt_id), now),
         sections=sections,
         percent=overall_percent(sections),
     )
@@ -273,6 +268,14 @@ def _readable_response(item: ItemVersion, stored: Mapping[str, Any] | None) -> t
         return parse_response(item, stored), ""
     except ResponseError as exc:
         return None, f"The stored answer does not fit this item ({exc})."
+
+
+def attempt_events(session: Session, attempt_id: int) -> Sequence[AttemptEvent]:
+    return session.scalars(
+        select(AttemptEvent)
+        .where(AttemptEvent.attempt_id == attempt_id)
+        .order_by(AttemptEvent.at, AttemptEvent.id)
+    ).all()
 
 
 def attempt_timeline(attempt: Attempt, events: Sequence[AttemptEvent], now: datetime) -> list[TimelineEntry]:
