@@ -1,7 +1,10 @@
-"""What the load and fault runs share: the database, the served app, the invitations and the checks."""
+"""What the served benchmarks share: the database, the served app and its options, the baseline,
+the invitations, the checks and how a report ends."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import random
 import secrets
@@ -11,13 +14,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+import aiohttp
+import click
 import psycopg
 from sqlalchemy import and_, select
 from sqlalchemy.engine import make_url
@@ -31,7 +36,7 @@ from assess.services.attempt_preparation import prepare_attempts
 from assess.services.campaigns import create_campaign
 from assess.services.catalogue import pinned_item
 from assess.services.invitations import new_invitation, token_hash
-from bench.client import Ledger
+from bench.client import CONNECTION_ERRORS, Ledger, Stats, closed_loop
 from items import registry
 from items.bank import Catalogue, ItemVersion, load_banks
 from items.base import ResponseError
@@ -469,3 +474,64 @@ def sessions(url: str) -> Iterator[sessionmaker[Session]]:
         yield make_session_factory(engine)
     finally:
         engine.dispose()
+
+
+def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options of every benchmark that serves the app: --workers, --worker-class, --threads,
+    --database-url and --seed."""
+    options = [
+        click.option("--workers", default=5, show_default=True),
+        click.option(
+            "--worker-class", type=click.Choice(["sync", "gthread"]), default="sync", show_default=True
+        ),
+        click.option("--threads", default=4, show_default=True, help="Threads per gthread worker."),
+        click.option(
+            "--database-url", default=None, help="Use this (empty) database instead of assess_bench."
+        ),
+        click.option("--seed", default=1, show_default=True),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def server_name(workers: int, worker_class: str, threads: int) -> str:
+    return f"{workers} {worker_class} workers" + (
+        f" x {threads} threads" if worker_class == "gthread" else ""
+    )
+
+
+async def baseline_phase(
+    base_url: str, connector: aiohttp.BaseConnector, stats: Stats, concurrency: int, seconds: float
+) -> float:
+    """The bare baseline: ``concurrency`` clients commit one row each, back to back; commits a second."""
+    client = aiohttp.ClientSession(base_url, connector=connector, connector_owner=False)
+    loop = asyncio.get_running_loop()
+
+    async def commit(_: int) -> None:
+        sent = loop.time()
+        try:
+            async with client.post("/bench/commit") as response:
+                await response.read()
+                status = response.status
+        except CONNECTION_ERRORS as exc:
+            stats.error("baseline", type(exc).__name__)
+            return
+        if status != 200:
+            stats.error("baseline", f"HTTP {status}")
+            return
+        stats.add("baseline", loop.time() - sent)
+
+    try:
+        done, elapsed = await closed_loop(commit, concurrency, seconds)
+    finally:
+        await client.close()
+    return done / elapsed
+
+
+def print_checks(checks: list[tuple[str, bool, str]], figures: dict[str, Any]) -> None:
+    """A report's last lines: each check passed or failed, then every figure as JSON for tools."""
+    for name, passed, detail in checks:
+        print(f"  [{'PASS' if passed else 'FAIL'}] {name}: {detail}")
+    print()
+    print(json.dumps(figures, default=str))

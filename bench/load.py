@@ -22,7 +22,6 @@ the checks; the exit status is 0 only if every check passes.
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import sys
 import tempfile
@@ -35,20 +34,24 @@ import click
 
 from assess import STATUS_POLL_SECONDS
 from bench.answers import build_answer, csrf_from_form, parse_item
-from bench.client import CONNECTION_ERRORS, Behaviour, Candidate, Ledger, Stats, closed_loop
+from bench.client import Behaviour, Candidate, Ledger, Stats, closed_loop
 from bench.harness import (
     DEADLINE_CAMPAIGN,
     DEADLINE_FORM,
     MAIN_CAMPAIGN,
     MAIN_FORM,
     ServedApp,
+    baseline_phase,
     bench_database,
     bench_server_command,
     free_port,
     invite,
     log,
     percentile,
+    print_checks,
     server_env,
+    server_name,
+    server_options,
     sessions,
     shown,
     stop_on_sigterm,
@@ -60,33 +63,6 @@ from bench.scenario import connection_pool, hiring_day, start_figures
 START_WINDOW_TARGET = 5.0
 START_THROUGHPUT_TARGET = 0.5
 SAVE_THROUGHPUT_TARGET = 0.6
-
-
-async def baseline_phase(
-    base_url: str, connector: aiohttp.BaseConnector, stats: Stats, concurrency: int, seconds: float
-) -> float:
-    client = aiohttp.ClientSession(base_url, connector=connector, connector_owner=False)
-    loop = asyncio.get_running_loop()
-
-    async def commit(_: int) -> None:
-        sent = loop.time()
-        try:
-            async with client.post("/bench/commit") as response:
-                await response.read()
-                status = response.status
-        except CONNECTION_ERRORS as exc:
-            stats.error("baseline", type(exc).__name__)
-            return
-        if status != 200:
-            stats.error("baseline", f"HTTP {status}")
-            return
-        stats.add("baseline", loop.time() - sent)
-
-    try:
-        done, elapsed = await closed_loop(commit, concurrency, seconds)
-    finally:
-        await client.close()
-    return done / elapsed
 
 
 async def saturated_saves(
@@ -178,18 +154,12 @@ def report(figures: dict[str, Any]) -> None:
         f"{v['unfinalized']} not finalized, slowest finalized {v['slowest_finalize']:.1f} s "
         "after the deadline"
     )
-    for name, passed, detail in figures["checks"]:
-        print(f"  [{'PASS' if passed else 'FAIL'}] {name}: {detail}")
-    print()
-    print(json.dumps(figures, default=str))
+    print_checks(figures["checks"], figures)
 
 
 @click.command()
 @click.option("--candidates", default=1000, show_default=True, help="Candidates on the hiring day.")
 @click.option("--deadline-share", default=0.1, show_default=True, help="Share on the one-minute form.")
-@click.option("--workers", default=5, show_default=True)
-@click.option("--worker-class", type=click.Choice(["sync", "gthread"]), default="sync", show_default=True)
-@click.option("--threads", default=4, show_default=True, help="Threads per gthread worker.")
 @click.option(
     "--concurrency", default=64, show_default=True, help="Clients in the baseline and saturation phases."
 )
@@ -204,8 +174,7 @@ def report(figures: dict[str, Any]) -> None:
     show_default=True,
     help="Status poll interval (seconds; 0 = none).",
 )
-@click.option("--database-url", default=None, help="Use this (empty) database instead of assess_bench.")
-@click.option("--seed", default=1, show_default=True)
+@server_options
 def main(
     candidates: int,
     deadline_share: float,
@@ -224,9 +193,6 @@ def main(
     stop_on_sigterm()
     behaviour = Behaviour(think_seconds=think, offline_probability=offline, poll_seconds=poll)
     on_deadline = round(candidates * deadline_share)
-    server_name = f"{workers} {worker_class} workers" + (
-        f" x {threads} threads" if worker_class == "gthread" else ""
-    )
     with (
         bench_database(database_url) as url,
         tempfile.NamedTemporaryFile("w", prefix="assess-bench-", suffix=".log", delete=False) as server_log,
@@ -266,7 +232,7 @@ def main(
                 verdict = verify(session_factory, ledger, datetime.now(UTC))
         finally:
             app.stop()
-    figures.update(candidates=candidates, server=server_name)
+    figures.update(candidates=candidates, server=server_name(workers, worker_class, threads))
     _add_checks(figures, ledger, verdict, stats)
     report(figures)
     sys.exit(0 if all(passed for _, passed, _ in figures["checks"]) else 1)

@@ -26,7 +26,6 @@ Exit status 0 only if the goal (``--goal`` candidates held) and the item page ta
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import os
 import sys
@@ -47,6 +46,7 @@ from bench.harness import (
     MAIN_CAMPAIGN,
     MAIN_FORM,
     ServedApp,
+    baseline_phase,
     bench_database,
     bench_server_command,
     catalogue,
@@ -54,12 +54,14 @@ from bench.harness import (
     invite,
     log,
     percentile,
+    print_checks,
     server_env,
+    server_name,
+    server_options,
     sessions,
     shown,
     stop_on_sigterm,
 )
-from bench.load import baseline_phase
 from bench.pace_client import Pace, run_client
 from bench.scenario import connection_pool
 
@@ -307,10 +309,7 @@ def report(figures: dict[str, Any], steps: list[Step]) -> None:
     print(
         "  (latencies in ms; server, pg, client: cores used; busy: the whole machine, others' work included)"
     )
-    for name, passed, detail in figures["checks"]:
-        print(f"  [{'PASS' if passed else 'FAIL'}] {name}: {detail}")
-    print()
-    print(json.dumps({**figures, "steps": [s.row() for s in steps]}, default=str))
+    print_checks(figures["checks"], {**figures, "steps": [s.row() for s in steps]})
 
 
 def checks(
@@ -370,14 +369,10 @@ def form_pace(poll_seconds: float) -> Pace:
 )
 @click.option("--arrivals", default=100.0, show_default=True, help="New candidates per second while growing.")
 @click.option("--clients", default=2, show_default=True, help="Client processes.")
-@click.option("--workers", default=5, show_default=True)
-@click.option("--worker-class", type=click.Choice(["sync", "gthread"]), default="sync", show_default=True)
-@click.option("--threads", default=4, show_default=True)
 @click.option(
     "--poll", default=float(STATUS_POLL_SECONDS), show_default=True, help="Status poll interval (the page's)."
 )
-@click.option("--database-url", default=None, help="Use this (empty) database instead of assess_bench.")
-@click.option("--seed", default=1, show_default=True)
+@server_options
 def main(
     quick: bool,
     page_level: int,
@@ -401,9 +396,6 @@ def main(
         page_level, most, hold, settle, bisections = 100, min(most, 800), 20.0, 5.0, 1
     pace = form_pace(poll)
     reserve = max(20, most // 10) // clients
-    server_name = f"{workers} {worker_class} workers" + (
-        f" x {threads} threads" if worker_class == "gthread" else ""
-    )
     with (
         bench_database(database_url) as url,
         tempfile.NamedTemporaryFile("w", prefix="assess-pace-", suffix=".log", delete=False) as server_log,
@@ -436,7 +428,7 @@ def main(
                 crowd.stop()
             app.stop()
     figures: dict[str, Any] = {
-        "server": server_name,
+        "server": server_name(workers, worker_class, threads),
         "clients": clients,
         "cores": os.cpu_count() or 1,
         "baseline": baseline,
