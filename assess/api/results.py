@@ -126,6 +126,25 @@ def read_results(call: Call, invitation_id: int) -> schemas.CandidateResults:
         invitation_id=invitation_id,
         status=found.status,
         test_percent=found.test_percent,
+        percentile=found.percentile,
+        sections=[
+            schemas.SectionResult(
+                section_id=section.section_id,
+                title=section.title,
+                percent=section.percent,
+                pending_review=section.pending,
+            )
+            for section in found.sections
+        ],
+        competencies=[
+            schemas.CompetencyResult(
+                competency_id=competency.competency_id,
+                name=competency.name,
+                mean=competency.mean,
+                ratings=competency.ratings,
+            )
+            for competency in found.competencies
+        ],
         interview_mean=found.interview_mean,
         interview_percent=found.interview_percent,
         combined_score=found.combined_score,

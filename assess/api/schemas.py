@@ -165,12 +165,29 @@ class Decision(Model):
     decided_at: datetime
 
 
+class SectionResult(Model):
+    section_id: str
+    title: str
+    percent: Number | None = Field(description="Empty until every answer of the section is scored.")
+    pending_review: int
+
+
+class CompetencyResult(Model):
+    competency_id: str
+    name: str
+    mean: Number | None = Field(description="Mean 1-4 rating over stages and interviewers; 0s left out.")
+    ratings: int = Field(description="How many 1-4 ratings the mean is of.")
+
+
 class CandidateResults(Model):
     """One candidate's combined outcome, as the campaign report computes it."""
 
     invitation_id: int
     status: str
     test_percent: Number | None
+    percentile: Number | None = Field(description="Among the campaign's candidates with a test percent.")
+    sections: list[SectionResult]
+    competencies: list[CompetencyResult] = Field(description="From the submitted interview scorecards.")
     interview_mean: Number | None
     interview_percent: Number | None
     combined_score: Number | None

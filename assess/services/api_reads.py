@@ -7,12 +7,12 @@ whether another page follows. Scores and outcomes come from the services the sta
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
@@ -123,11 +123,31 @@ def campaign_report(session: Session, campaign_id: int, kits: KitCatalogue, now:
 
 
 @dataclass(frozen=True)
+class SectionResult:
+    section_id: str
+    title: str
+    percent: Decimal | None
+    pending: int
+
+
+@dataclass(frozen=True)
+class CompetencyResult:
+    competency_id: str
+    name: str
+    #: Mean of the 1-4 ratings over stages and interviewers; None when every rating was 0.
+    mean: Decimal | None
+    ratings: int
+
+
+@dataclass(frozen=True)
 class CandidateResults:
     """One candidate's row of the campaign report (``reports.candidate_report.score_campaign``)."""
 
     status: str
     test_percent: Decimal | None
+    percentile: Decimal | None
+    sections: tuple[SectionResult, ...]
+    competencies: tuple[CompetencyResult, ...]
     interview_mean: Decimal | None
     interview_percent: Decimal | None
     combined_score: Decimal | None
@@ -139,7 +159,7 @@ class CandidateResults:
 
 def _figure(value: Any) -> Decimal | None:
     # The report holds its Decimals (two places at most) as floats; their shortest repr is exact.
-    return None if math.isnan(value) else Decimal(repr(value))
+    return None if value is None or pd.isna(value) else Decimal(repr(float(value)))
 
 
 def candidate_results(session: Session, invitation_id: int, kits: KitCatalogue) -> CandidateResults:
@@ -153,9 +173,31 @@ def candidate_results(session: Session, invitation_id: int, kits: KitCatalogue) 
         # Revoked before the test started: withdrawn, it is in no report.
         raise NotFound(f"invitation {invitation_id} was withdrawn before the test")
     row = outcomes.loc[invitation_id]
+    scores, labels = loaded.scores, loaded.names
+    sections = scores.sections[scores.sections["candidate_id"] == invitation_id]
+    competencies = scores.competencies[scores.competencies["candidate_id"] == invitation_id]
     return CandidateResults(
         status=str(row["status"]),
         test_percent=_figure(row["test_percent"]),
+        percentile=_figure(row["percentile"]),
+        sections=tuple(
+            SectionResult(
+                str(section["section_id"]),
+                labels.section(section["section_id"]),
+                _figure(section["percent"]),
+                int(section["pending"]),
+            )
+            for section in sections.to_dict(orient="records")
+        ),
+        competencies=tuple(
+            CompetencyResult(
+                str(competency["competency_id"]),
+                labels.competency(competency["competency_id"]),
+                _figure(competency["mean"]),
+                int(competency["ratings"]),
+            )
+            for competency in competencies.to_dict(orient="records")
+        ),
         interview_mean=_figure(row["interview_mean"]),
         interview_percent=_figure(row["interview_percent"]),
         combined_score=_figure(row["combined_score"]),

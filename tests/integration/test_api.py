@@ -181,7 +181,7 @@ def _bank_and_attempt_secrets(session: Session, catalogue: Catalogue, attempt_id
     return {text for text in found if len(text) >= 12}
 
 
-def test_a_finished_attempt_reads_its_status_scores_and_results_without_any_key(
+def test_a_finished_attempt_reads_its_status_scores_timeline_results_and_report_without_any_key(
     api_key: Callable[..., Api],
     invite: Callable[..., str],
     session_factory: sessionmaker[Session],
@@ -199,9 +199,12 @@ def test_a_finished_attempt_reads_its_status_scores_and_results_without_any_key(
         api.get(f"/attempts/{attempt_id}/scores"),
         api.get(f"/invitations/{invitation_id}/results"),
         api.get(f"/invitations/{invitation_id}"),
+        api.get(f"/attempts/{attempt_id}/timeline"),
+        api.get("/campaigns/1/report"),
+        api.get("/campaigns/1/report", format="csv"),
     ]
-    assert [response.status_code for response in responses] == [200] * 4
-    status, scores, results, invitation = (response.get_json() for response in responses)
+    assert [response.status_code for response in responses] == [200] * 7
+    status, scores, results, invitation = (response.get_json() for response in responses[:4])
     assert status["phase"] == "finalized" and status["invitation_id"] == invitation_id
     assert scores["finalized"] and scores["sections"]
     assert all(section["max_points"] > 0 for section in scores["sections"])

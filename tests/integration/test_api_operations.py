@@ -16,8 +16,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from review_setup import answer, finished_attempt, invitation_of, slot_types, started_attempt
+from scorecard_setup import ROLE_PLAY, KitCandidate, complete_form
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from staff_client import StaffClient, post
 from werkzeug.test import TestResponse
 
 from assess.models import Attempt, AuditEntry, Campaign, Invitation, OutboxMessage
@@ -334,3 +336,35 @@ def test_the_report_refuses_an_unknown_campaign_format_or_scope(
     refused = _problem(api.get("/campaigns/1/report", format="xml"), 422)
     assert [error["parameter"] for error in refused["errors"]] == ["format"]
     _problem(api_key("invite").get("/campaigns/1/report"), 403)
+
+
+def test_results_carry_the_test_sections_percentile_and_interview_competencies(
+    api_key: Callable[..., Api],
+    interviewee: KitCandidate,
+    interviewer: StaffClient,
+    session_factory: sessionmaker[Session],
+    catalogue: Catalogue,
+    clock: Any,
+) -> None:
+    finished_attempt(session_factory, catalogue, interviewee.token, clock)
+    stage = interviewee.stage(ROLE_PLAY)
+    assert post(interviewer, interviewee.scorecard_url(), complete_form(stage)).status_code == 302
+    results = api_key().get(f"/invitations/{interviewee.invitation.id}/results").get_json()
+    # The written answer awaits review: its section has no percent yet, so neither has the test.
+    sections = {section["title"]: section for section in results["sections"]}
+    assert sections["Written communication"] == {
+        "section_id": "communication",
+        "title": "Written communication",
+        "percent": None,
+        "pending_review": 1,
+    }
+    assert sections["Process and analysis"]["percent"] is not None
+    assert results["test_percent"] is None and results["percentile"] is None
+    assert "1 answer(s) awaiting review" in results["missing"]
+    rated = {competency.competency for competency in stage.scorecard.competencies}
+    names = {competency.id: competency.name for competency in interviewee.kit.competencies}
+    assert {(c["competency_id"], c["name"]) for c in results["competencies"]} == {
+        (competency, names[competency]) for competency in rated
+    }
+    assert all(c["mean"] == 3.0 and c["ratings"] == 1 for c in results["competencies"])
+    assert results["interview_mean"] == 3.0
