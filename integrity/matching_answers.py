@@ -80,17 +80,12 @@ def matching_answers(answers: Sequence[ChosenAnswer], rules: IntegrityRules) -> 
         if answer.item in frequencies:
             by_attempt[answer.attempt_id][answer.item] = answer
     attempts = sorted(by_attempt)
-    pairs = [
-        (a, b, common)
-        for index, a in enumerate(attempts)
-        for b in attempts[index + 1 :]
-        if len(common := sorted(by_attempt[a].keys() & by_attempt[b].keys())) >= rules.matching_min_items
-    ]
-    threshold = rules.matching_alpha / max(len(pairs), 1)
+    threshold, candidates = _candidate_pairs(attempts, by_attempt, frequencies, rules)
     # Most pairs answered the same items, so each set of items' null distribution is built once.
     nulls: dict[tuple[ItemRef, ...], np.ndarray] = {}
     signals: dict[int, list[Signal]] = defaultdict(list)
-    for a, b, common in pairs:
+    for a, b in candidates:
+        common = sorted(by_attempt[a].keys() & by_attempt[b].keys())
         shared = [
             item
             for item in common
@@ -128,6 +123,60 @@ def matching_answers(answers: Sequence[ChosenAnswer], rules: IntegrityRules) -> 
     return dict(signals)
 
 
+def _candidate_pairs(
+    attempts: Sequence[int],
+    by_attempt: Mapping[int, Mapping[ItemRef, ChosenAnswer]],
+    frequencies: Mapping[ItemRef, AnswerFrequencies],
+    rules: IntegrityRules,
+) -> tuple[float, list[tuple[int, int]]]:
+    """The chance a pair must stay under, and the pairs whose match might, in one array pass.
+
+    The threshold is ``matching_alpha`` divided by the number of pairs compared (Bonferroni).
+
+    A campaign of a thousand has half a million pairs: too many for a Python loop each. A pair
+    is dropped when even a bound says its chance is too high: its summed surprise plus the most
+    the items it does not share could add, against the null distribution of every item, has a
+    chance no higher than the exact one over its own items (more items only add surprise).
+    """
+    items = sorted(frequencies)
+    if not attempts or not items:
+        return rules.matching_alpha, []
+    codes = np.full((len(attempts), len(items)), -1)
+    surprise = np.zeros((len(attempts), len(items)))
+    for column, item in enumerate(items):
+        numbered = {answer: number for number, answer in enumerate(sorted(frequencies[item].counts))}
+        for row, attempt_id in enumerate(attempts):
+            if (answer := by_attempt[attempt_id].get(item)) is not None:
+                codes[row, column] = numbered[answer.answer]
+                surprise[row, column] = frequencies[item].surprise(answer.answer)
+    most = np.array([max(_steps(frequencies[item]).values(), default=0) for item in items])
+    tail = np.cumsum(_null_distribution([frequencies[item] for item in items])[::-1])[::-1]
+    answered = codes >= 0
+    compared = 0
+    bounds: list[tuple[int, np.ndarray, np.ndarray]] = []
+    for row in range(len(attempts) - 1):
+        common = answered[row] & answered[row + 1 :]
+        enough = common.sum(axis=1) >= rules.matching_min_items
+        compared += int(enough.sum())
+        observed = ((codes[row + 1 :] == codes[row]) & common) @ surprise[row]
+        # A hair below: the exact sum, added in another order, must not floor one step lower.
+        steps = np.floor(observed / STEP - 1e-9).astype(int) + (~common) @ most
+        worth = np.nonzero(enough & (observed > 0))[0]
+        bounds.append((row, worth, steps[worth]))
+    threshold = rules.matching_alpha / max(compared, 1)
+    pairs = []
+    for row, worth, steps in bounds:
+        chance_at_least = np.where(steps < len(tail), tail[np.minimum(steps, len(tail) - 1)], 0.0)
+        for other in worth[chance_at_least <= threshold]:
+            pairs.append((attempts[row], attempts[row + 1 + int(other)]))
+    return threshold, pairs
+
+
+def _steps(item: AnswerFrequencies) -> dict[str, int]:
+    """Each uncommon answer's surprise in STEP units, rounded up (see ``_null_distribution``)."""
+    return {answer: math.ceil(item.surprise(answer) / STEP) for answer in item.counts if answer != item.modal}
+
+
 def _shared_answer(answer: ChosenAnswer, frequencies: AnswerFrequencies) -> Evidence:
     given = frequencies.counts[answer.answer]
     return Evidence(
@@ -145,9 +194,8 @@ def _null_distribution(frequencies: Sequence[AnswerFrequencies]) -> np.ndarray:
     distribution = np.array([1.0])
     for item in frequencies:
         outcomes: dict[int, float] = defaultdict(float)
-        for answer in item.counts:
-            if answer != item.modal:
-                outcomes[math.ceil(item.surprise(answer) / STEP)] += item.share(answer) ** 2
+        for answer, steps in _steps(item).items():
+            outcomes[steps] += item.share(answer) ** 2
         nothing = 1.0 - sum(outcomes.values())
         grown = np.zeros(len(distribution) + max(outcomes.keys(), default=0))
         grown[: len(distribution)] += nothing * distribution

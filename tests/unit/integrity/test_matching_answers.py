@@ -66,3 +66,39 @@ def test_the_chance_of_sharing_uncommon_answers_falls_as_the_answers_get_rarer()
     assert 0 < chance_of_surprise(items, rare) < chance_of_surprise(items, common) < 1
     assert chance_of_surprise(items, 0.0) == 1.0
     assert items[0].surprise(items[0].modal) == 0.0
+
+
+def test_the_fast_pass_over_all_pairs_flags_exactly_what_checking_each_pair_exactly_flags() -> None:
+    rng = random.Random(9)
+    answers = [
+        answer
+        for answer in campaign(120, seed=9)
+        # Some items left unanswered, so pairs differ in the items they share.
+        if rng.random() > 0.15
+    ]
+    sheets = ("ADCADBCADCBA", "BBDACCADBDCA")
+    for attempt_id, sheet, skipped in ((121, 0, ()), (122, 0, (3, 7)), (123, 1, (0,)), (124, 1, (11,))):
+        kept = [(p, item) for p, item in enumerate(ITEMS) if p not in skipped]
+        answers += [ChosenAnswer(attempt_id, p, item, sheets[sheet][p]) for p, item in kept]
+    frequencies = answer_frequencies(answers, RULES.matching_min_sample)
+    by_attempt: dict[int, dict[ItemRef, str]] = {}
+    for answer in answers:
+        by_attempt.setdefault(answer.attempt_id, {})[answer.item] = answer.answer
+    pairs = [
+        (a, b, sorted(by_attempt[a].keys() & by_attempt[b].keys()))
+        for a in sorted(by_attempt)
+        for b in sorted(by_attempt)
+        if a < b
+    ]
+    compared = [(a, b, common) for a, b, common in pairs if len(common) >= RULES.matching_min_items]
+    expected = set()
+    for a, b, common in compared:
+        shared = [i for i in common if by_attempt[a][i] == by_attempt[b][i] != frequencies[i].modal]
+        observed = sum(frequencies[i].surprise(by_attempt[a][i]) for i in shared)
+        chance = chance_of_surprise([frequencies[i] for i in common], observed)
+        if shared and chance <= RULES.matching_alpha / len(compared):
+            expected.add((a, b))
+    found = matching_answers(answers, RULES)
+    flagged = {(a, signal.other_attempt) for a, signals in found.items() for signal in signals}
+    assert {(121, 122), (123, 124)} <= expected
+    assert flagged == expected | {(b, a) for a, b in expected}
