@@ -119,8 +119,6 @@ def greenhouse_test_status() -> Response:
         "Completed At": _stamp(state.completed_at),
         "Time Used (minutes)": state.minutes_used,
     }
-    if complete:
-        metadata["Answers Awaiting Review"] = state.awaiting_review
     return jsonify(
         {
             "partner_status": state.status,

@@ -206,26 +206,31 @@ def cancel_order(
 class AssessmentState:
     """Where an ordered test stands, as both ATSs are told."""
 
-    #: not_started, in_progress, complete, expired or cancelled.
+    #: not_started, in_progress, awaiting_review, complete, expired or cancelled.
     status: str
     started_at: datetime | None
     completed_at: datetime | None
-    #: The test's percent, over the items graded so far (a written answer counts once reviewed).
+    #: The test's percent once complete (``pipeline.assessment_result``, as the report shows it).
     percent: Decimal | None
-    #: Written answers still waiting for a reviewer.
-    awaiting_review: int
     minutes_used: int | None
     profile_url: str
 
 
 def assessment_state(session: Session, row: AtsAssessment, now: datetime) -> AssessmentState:
-    """The state of ``row``: "complete" only once its attempt is finalized and graded."""
+    """The state of ``row``: "complete" once its attempt is finalized and fully graded.
+
+    Fully graded is what ``attempt.graded`` announces: every written answer marked too, so the
+    score an ATS reads is the one the report shows, and it is read only when told it is ready.
+    """
     invitation = session.get(Invitation, row.invitation_id) if row.invitation_id is not None else None
     result = assessment_result(session, invitation.id) if invitation is not None else None
     attempt = result.attempt if result is not None else None
-    graded = attempt is not None and attempt.finalized_at is not None and attempt.total_points is not None
-    if graded:
+    finished = attempt.finalized_at if attempt is not None else None
+    complete = result is not None and finished is not None and result.pending == 0
+    if complete:
         status = "complete"
+    elif finished is not None:
+        status = "awaiting_review"
     elif attempt is not None:
         status = "in_progress"
     elif row.cancelled_at is not None or invitation is None or invitation.revoked_at is not None:
@@ -235,14 +240,12 @@ def assessment_state(session: Session, row: AtsAssessment, now: datetime) -> Ass
     else:
         status = "not_started"
     started = attempt.started_at if attempt is not None else None
-    finished = attempt.finalized_at if attempt is not None else None
     minutes = math.ceil((finished - started).total_seconds() / 60) if started and finished else None
     return AssessmentState(
         status=status,
         started_at=started,
         completed_at=finished,
-        percent=result.percent if graded and result is not None else None,
-        awaiting_review=result.pending if graded and result is not None else 0,
+        percent=result.percent if complete and result is not None else None,
         minutes_used=minutes,
         profile_url=row.profile_url,
     )

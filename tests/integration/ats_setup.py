@@ -79,26 +79,24 @@ def ashby_order(test_id: str, candidate: str = "cand-1", application: str = "app
     }
 
 
-def ordered_invitation(session_factory: sessionmaker[Session], public_id: str) -> Invitation:
-    with session_factory() as session:
-        return session.scalars(
-            select(Invitation)
-            .join(AtsAssessment, AtsAssessment.invitation_id == Invitation.id)
-            .where(AtsAssessment.public_id == public_id)
-        ).one()
-
-
-def take_and_submit(
+def start_ordered(
     session_factory: sessionmaker[Session], catalogue: Catalogue, public_id: str, clock: Any
 ) -> int:
-    """Start the ordered test, let a few minutes pass, submit it unanswered; the attempt's id."""
+    """The candidate presses Start on the ordered test; the attempt's id."""
     with session_factory() as session:
         invitation = session.scalars(
             select(Invitation)
             .join(AtsAssessment, AtsAssessment.invitation_id == Invitation.id)
             .where(AtsAssessment.public_id == public_id)
         ).one()
-        attempt_id = create_attempt(session, invitation, catalogue, clock(), random.Random(1)).id
+        return create_attempt(session, invitation, catalogue, clock(), random.Random(1)).id
+
+
+def take_and_submit(
+    session_factory: sessionmaker[Session], catalogue: Catalogue, public_id: str, clock: Any
+) -> int:
+    """Start the ordered test, let a few minutes pass, submit it unanswered; the attempt's id."""
+    attempt_id = start_ordered(session_factory, catalogue, public_id, clock)
     clock.advance(minutes=7, seconds=10)
     with session_factory() as session:
         submit_attempt(session, attempt_id, clock())
