@@ -368,3 +368,13 @@ def test_results_carry_the_test_sections_percentile_and_interview_competencies(
     }
     assert all(c["mean"] == 3.0 and c["ratings"] == 1 for c in results["competencies"])
     assert results["interview_mean"] == 3.0
+
+
+def test_the_document_describes_the_report_as_json_and_as_csv(app: Flask) -> None:
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    report = document["paths"]["/api/v1/campaigns/{campaign_id}/report"]["get"]
+    assert set(report["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+    assert [parameter["name"] for parameter in report["parameters"]] == ["campaign_id", "format"]
+    extend = document["paths"]["/api/v1/invitations/{invitation_id}/extend"]["post"]
+    schema = extend["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert document["components"]["schemas"][schema]["required"] == ["expires_at"]
