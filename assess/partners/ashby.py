@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assess.db import app_state, db_session
 from assess.partners import bp
 from assess.partners.calls import PartnerError, connection_for, json_body
-from assess.services.ats_ashby import DEFAULT_API_URL, start_assessment
+from assess.services.ats_ashby import start_assessment
 from assess.services.ats_connections import offered_campaigns
 from assess.services.ats_orders import OrderRefused, UnknownAssessment, cancel_order
 from assess.web import current_time
@@ -84,7 +84,7 @@ def ashby_assessment_start() -> Response:
             body.application.ashby_id,
             body.candidate.email,
             name,
-            str(current_app.config.get("ASHBY_API_URL", DEFAULT_API_URL)),
+            str(current_app.config["ASHBY_API_URL"]),
             state.settings.public_url,
             state.catalogue,
             current_time(),

@@ -18,7 +18,7 @@ from assess.db import app_state, db_session
 from assess.partners import bp
 from assess.partners.calls import PartnerError, connection_for, json_body
 from assess.services.ats_connections import offered_campaigns, record_response_error
-from assess.services.ats_greenhouse import DEFAULT_ALLOWED_HOSTS, CallbackRefused, send_test
+from assess.services.ats_greenhouse import CallbackRefused, send_test
 from assess.services.ats_orders import OrderRefused, UnknownAssessment, assessment_of, assessment_state
 from assess.web import current_time
 
@@ -56,7 +56,7 @@ class ResponseError(BaseModel):
 
 def allowed_hosts() -> frozenset[str]:
     """GREENHOUSE_ALLOWED_HOSTS: the hosts a completion PATCH may go to."""
-    return frozenset(current_app.config.get("GREENHOUSE_ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS))
+    return frozenset(current_app.config["GREENHOUSE_ALLOWED_HOSTS"])
 
 
 @bp.get("/greenhouse/list_tests")
