@@ -46,6 +46,7 @@ from assess.config import shared_storage
 from assess.db import db_session
 from assess.errors import wants_json
 from assess.models import Invitation
+from assess.ratelimit_memory import SCHEME as MEMORY_SCHEME
 from assess.services.invitations import InvitationUnusable, link_hash, token_hash
 from assess.services.staff import normalised_email
 
@@ -68,12 +69,14 @@ LOGIN_FAILURES = {
 }
 
 LIMITER_KEY = "assess.limiter"
+#: Each process's memory, its housekeeping paced (``ratelimit_memory``).
+IN_PROCESS = f"{MEMORY_SCHEME}://"
 logger = logging.getLogger(__name__)
 
 
 def storage_uri(app: Flask, environ: Mapping[str, str] = os.environ) -> str:
-    """RATELIMIT_STORAGE_URI from the app's config, else ASSESS_RATELIMIT_STORAGE, else memory."""
-    return str(app.config.get("RATELIMIT_STORAGE_URI") or shared_storage(environ) or "memory://")
+    """RATELIMIT_STORAGE_URI from the app's config, else ASSESS_RATELIMIT_STORAGE, else ``IN_PROCESS``."""
+    return str(app.config.get("RATELIMIT_STORAGE_URI") or shared_storage(environ) or IN_PROCESS)
 
 
 def _limiter() -> Limiter:

@@ -1,7 +1,7 @@
 """What one candidate request costs the server: CPU and wall time per request, by route.
 
     .venv/bin/python -m bench.request_costs [--candidates 1000] [--requests 3000]
-        [--storage memory:// | redis://127.0.0.1:6379]
+        [--storage assess-memory:// | memory:// | redis://127.0.0.1:6379]
 
 Runs the real app in-process (Flask's test client: every hook, the real rate-limit
 storage and PostgreSQL, no HTTP server) on database ``assess_bench``. ``--candidates``
@@ -27,6 +27,7 @@ from sqlalchemy import text
 
 from assess import create_app
 from assess.config import Settings
+from assess.ratelimit import IN_PROCESS
 from bench.answers import build_answer, csrf_from_data, csrf_from_form, parse_item
 from bench.harness import BANK_PATHS, MAIN_CAMPAIGN, MAIN_FORM, bench_database, invite, log, percentile, shown
 
@@ -99,7 +100,7 @@ def measure(url: str, candidates: int, requests: int, storage: str, seed: int) -
 @click.command()
 @click.option("--candidates", default=1000, show_default=True)
 @click.option("--requests", default=3000, show_default=True, help="Requests of each kind.")
-@click.option("--storage", default="memory://", show_default=True, help="The rate limiter's storage.")
+@click.option("--storage", default=IN_PROCESS, show_default=True, help="The rate limiter's storage.")
 @click.option("--database-url", default=None)
 @click.option("--seed", default=1, show_default=True)
 def main(candidates: int, requests: int, storage: str, database_url: str | None, seed: int) -> None:

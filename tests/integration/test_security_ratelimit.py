@@ -13,7 +13,7 @@ from candidate_client import Candidate, plausible_answer
 from flask import Flask
 from flask.testing import FlaskClient
 
-from assess.ratelimit import LINK_GUESSES, LINK_REQUESTS, storage_uri
+from assess.ratelimit import IN_PROCESS, LINK_GUESSES, LINK_REQUESTS, storage_uri
 
 GUESSES_ALLOWED = int(LINK_GUESSES.split()[0])
 REQUESTS_ALLOWED = int(LINK_REQUESTS.split()[0])
@@ -127,7 +127,7 @@ def test_a_few_mistyped_links_do_not_lock_a_test_centre_out(
 
 def test_counts_live_in_the_configured_storage_or_in_memory(app: Flask) -> None:
     bare = Flask(__name__)
-    assert storage_uri(bare, {}) == "memory://"
+    assert storage_uri(bare, {}) == IN_PROCESS
     assert (
         storage_uri(bare, {"ASSESS_RATELIMIT_STORAGE": "redis://127.0.0.1:6379"}) == "redis://127.0.0.1:6379"
     )
