@@ -20,6 +20,9 @@ from integrity.signals import Evidence, Signal, SignalKind, duration_text
 #: An IPv4 /24 is one household, office floor or mobile cell; an IPv6 /48 one site.
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
+#: What an address that says nothing about the candidate's network becomes: unreadable, or the
+#: loopback a reverse proxy shows when it does not pass the client's address on. Never "shared".
+UNKNOWN_NETWORK = "unknown network"
 
 # Order matters: Edge and Opera also say Chrome, Chrome also says Safari.
 _BROWSERS = (
@@ -45,9 +48,11 @@ def network_prefix(address: str) -> str:
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
-        return "unknown network"
+        return UNKNOWN_NETWORK
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
+    if ip.is_loopback or ip.is_unspecified:
+        return UNKNOWN_NETWORK
     prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
 
@@ -69,7 +74,7 @@ def origin_change_rule(rules: IntegrityRules) -> str:
 
 def shared_network_rule(rules: IntegrityRules) -> str:
     return (
-        "Counted when two attempts of the campaign sent requests from the same network prefix during "
+        "Counted when two attempts of the campaign sent requests from the same known network prefix during "
         f"spans that overlap by {duration_text(rules.shared_network_overlap)} or more; "
         f"weight {rules.weight_shared_network}. Offices, campuses and mobile networks are shared "
         "by many people: on its own this is rarely worth more than a question."
@@ -117,6 +122,8 @@ def shared_networks(
     spans: dict[str, dict[int, tuple[datetime, datetime]]] = defaultdict(dict)
     for attempt_id, seen in origins.items():
         for origin in seen:
+            if origin.network == UNKNOWN_NETWORK:
+                continue
             first, last = spans[origin.network].get(attempt_id, (origin.at, origin.at))
             spans[origin.network][attempt_id] = (min(first, origin.at), max(last, origin.at))
     signals: dict[int, list[Signal]] = defaultdict(list)

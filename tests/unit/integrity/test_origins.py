@@ -18,6 +18,8 @@ PHONE = "Safari on iOS"
         ("2001:db8:abcd:12::1", "2001:db8:abcd::/48"),
         ("::ffff:198.51.100.9", "198.51.100.0/24"),
         ("not an address", "unknown network"),
+        ("127.0.0.1", "unknown network"),
+        ("::1", "unknown network"),
     ],
 )
 def test_only_the_network_prefix_is_kept_never_the_address(address: str, prefix: str) -> None:
@@ -116,3 +118,9 @@ def test_a_brief_overlap_below_the_threshold_is_not_shared() -> None:
         1,
         2,
     ]
+
+
+def test_an_unknown_network_is_never_shared() -> None:
+    # A reverse proxy that hides client addresses would otherwise put every candidate on one network.
+    hidden = [origin(0, network="unknown network"), origin(1200, network="unknown network")]
+    assert shared_networks({1: hidden, 2: hidden}, RULES) == {}
