@@ -59,7 +59,7 @@ def assess_home(environ: Mapping[str, str] = os.environ) -> Path:
 
 def settings_from_env(environ: Mapping[str, str] = os.environ) -> Settings:
     """Settings from DATABASE_URL, SECRET_KEY, ASSESS_HOME, ASSESS_BANKS, ASSESS_GRACE_SECONDS,
-    ASSESS_PUBLIC_URL, ASSESS_SMTP_* (see ``smtp_from_env``) and
+    ASSESS_SWEEP_SECONDS, ASSESS_PUBLIC_URL, ASSESS_SMTP_* (see ``smtp_from_env``) and
     ASSESS_ALLOW_PRIVATE_WEBHOOK_TARGETS.
 
     Without DATABASE_URL the database is SQLite in ``assess_home()``, never in the
@@ -76,12 +76,16 @@ def settings_from_env(environ: Mapping[str, str] = os.environ) -> Settings:
     banks = environ.get("ASSESS_BANKS", "").strip()
     bank_paths = tuple(p for p in banks.split(os.pathsep) if p) if banks else (str(PACKAGED_BANKS),)
     grace = _non_negative_int(environ, "ASSESS_GRACE_SECONDS", 30)
+    sweep = _non_negative_int(environ, "ASSESS_SWEEP_SECONDS", 20)
+    if sweep < 1:
+        raise ValueError("ASSESS_SWEEP_SECONDS must be at least 1 (the seconds between deadline sweeps)")
     public_url = environ.get("ASSESS_PUBLIC_URL", "").strip().rstrip("/") or DEMO_PUBLIC_URL
     return Settings(
         database_url=database_url,
         secret_key=secret_key,
         bank_paths=bank_paths,
         grace_seconds=grace,
+        sweep_interval_seconds=sweep,
         public_url=public_url,
         smtp=smtp_from_env(environ),
         allow_private_webhook_targets=_flag(environ, "ASSESS_ALLOW_PRIVATE_WEBHOOK_TARGETS"),

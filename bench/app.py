@@ -8,14 +8,10 @@ factory registers it: the production app (``assess serve``) never has it.
 
 from __future__ import annotations
 
-import os
-from dataclasses import replace
-
 from flask import Blueprint, Flask, jsonify
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, func, insert
 
 from assess.commands.serve import serving_app
-from assess.config import settings_from_env
 from assess.db import db_session
 
 BASELINE_TABLE = Table(
@@ -37,10 +33,8 @@ def commit_one_row() -> tuple[object, int]:
 
 
 def create_bench_app() -> Flask:
-    """``serving_app`` with the baseline endpoint, and a sweep every BENCH_SWEEP_SECONDS (default 5)."""
-    settings = settings_from_env()
-    interval = int(os.environ.get("BENCH_SWEEP_SECONDS", "5"))
-    app = serving_app(config={"SETTINGS": replace(settings, sweep_interval_seconds=interval)})
+    """``serving_app`` with the baseline endpoint."""
+    app = serving_app()
     engine = app.extensions["assess"].engine
     BASELINE_TABLE.create(engine, checkfirst=True)
     engine.dispose()  # the master keeps no connection: each worker opens its own after the fork

@@ -230,7 +230,8 @@ def server_env(database_url: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(32),
         ASSESS_BANKS=os.pathsep.join(BANK_PATHS),
         ASSESS_GRACE_SECONDS=str(GRACE_SECONDS),
-        BENCH_SWEEP_SECONDS=str(SWEEP_SECONDS),
+        # Every served app, bench.app or `assess serve`, sweeps this often.
+        ASSESS_SWEEP_SECONDS=str(SWEEP_SECONDS),
         PYTHONUNBUFFERED="1",
     )
     return env

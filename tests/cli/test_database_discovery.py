@@ -210,6 +210,14 @@ def test_invite_says_what_the_link_assumes_without_a_public_url(cli: Run, spring
     assert "ASSESS_PUBLIC_URL" not in cli("invite", spring, "bo@example.com").stderr
 
 
+def test_the_sweep_interval_is_read_from_the_environment_and_must_be_a_second_or_more() -> None:
+    base = {"SECRET_KEY": "x", "DATABASE_URL": "sqlite://"}
+    assert settings_from_env(base).sweep_interval_seconds == 20
+    assert settings_from_env({**base, "ASSESS_SWEEP_SECONDS": "5"}).sweep_interval_seconds == 5
+    with pytest.raises(ValueError, match="ASSESS_SWEEP_SECONDS must be at least 1"):
+        settings_from_env({**base, "ASSESS_SWEEP_SECONDS": "0"})
+
+
 def test_without_a_public_url_links_point_where_the_demo_serves() -> None:
     port = next(p for p in demo.params if p.name == "port")
     assert urlsplit(DEMO_PUBLIC_URL).port == port.default
