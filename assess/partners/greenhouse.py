@@ -9,7 +9,7 @@ unknown fields are accepted and ignored.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,7 +47,7 @@ class ResponseError(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     api_call: str = Field(min_length=1, max_length=200)
-    errors: list[str] = Field(min_length=1, max_length=50)
+    errors: list[Annotated[str, Field(max_length=2000)]] = Field(min_length=1, max_length=50)
     partner_test_id: str | None = Field(default=None, max_length=200)
     partner_test_name: str | None = Field(default=None, max_length=200)
     partner_interview_id: str | None = Field(default=None, max_length=200)
