@@ -32,6 +32,7 @@ from assess.services.api_reads import (
 )
 from assess.services.invitation_import import InviteRefused, InviteRow
 from assess.services.invitations import InvitationConflict
+from assess.services.mail import deliver, invitation_messages
 from assess.web import current_time
 
 
@@ -70,6 +71,17 @@ def list_invitations(call: Call, campaign_id: int) -> schemas.InvitationPage:
         data=[_invitation(row) for row in rows],
         next_cursor=cursor_after(rows[-1].invitation.id) if more else None,
     )
+
+
+def _send(invitation_ids: list[int]) -> None:
+    """Email each invitation's newest message by SMTP when it is configured, as the staff pages do;
+    otherwise they wait in the outbox. A failure is recorded on its message, never answered as one."""
+    smtp = app_state().settings.smtp
+    if smtp is None:
+        return
+    session = db_session()
+    newest = [invitation_messages(session, invitation_id)[:1] for invitation_id in invitation_ids]
+    deliver(session, smtp, [message.id for messages in newest for message in messages], current_time())
 
 
 def _refused(exc: InviteRefused) -> ApiProblem:
@@ -146,6 +158,8 @@ def create_invitations(call: Call, campaign_id: int) -> schemas.InvitationList |
     reply = schemas.InvitationList(data=[_invitation(state) for state in invitation_states(session, made)])
     if idempotency is not None:
         store_answer(session, call.key, idempotency, StoredAnswer(201, reply.model_dump(mode="json")))
+    # After the answer is stored: a retry while the emails go out is replayed, never re-sent.
+    _send(made)
     return reply
 
 
@@ -211,6 +225,7 @@ def resend_invitation(call: Call, invitation_id: int) -> schemas.Invitation:
         raise not_found(exc) from None
     except InvitationConflict as exc:
         raise _conflict(exc, "resent") from None
+    _send([invitation_id])
     return _invitation(state)
 
 
