@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import process
@@ -37,6 +37,23 @@ def words_of(text: str) -> Words:
     return Words(text, tuple(m.group().casefold() for m in found), tuple(m.span() for m in found))
 
 
+def without_quotes(answer: Words, material: str, min_words: int) -> Words:
+    """The answer without the runs of ``min_words`` or more words it quotes from the item's material.
+
+    The summary email asks for the notes' names, dates and figures, and a candidate may copy a
+    whole line of the notes: two such answers share that line with each other only through
+    the material, not through each other.
+    """
+    source = words_of(material).words
+    quoted_runs = {source[i : i + min_words] for i in range(len(source) - min_words + 1)}
+    quoted = [False] * len(answer.words)
+    for start in range(len(answer.words) - min_words + 1):
+        if answer.words[start : start + min_words] in quoted_runs:
+            quoted[start : start + min_words] = [True] * min_words
+    kept = [i for i, is_quoted in enumerate(quoted) if not is_quoted]
+    return Words(answer.text, tuple(answer.words[i] for i in kept), tuple(answer.spans[i] for i in kept))
+
+
 def written_similarity(a: Words, b: Words) -> float:
     """0 (nothing in common) to 1 (the same words in the same order)."""
     return float(Indel.normalized_similarity(a.words, b.words))
@@ -60,19 +77,27 @@ def shared_passages(a: Words, b: Words, min_words: int) -> tuple[Passage, ...]:
 def written_similarity_rule(rules: IntegrityRules) -> str:
     return (
         f"Counted when two answers to the same item share {rules.written_similarity_from:.0%} or more of "
-        f"their words in the same order (answers under {rules.written_min_words} words are not compared); "
+        f"their words in the same order, leaving out runs of {rules.passage_min_words} words or more "
+        f"quoted from the item's own material (answers under {rules.written_min_words} words are not "
+        "compared); "
         f"passages of {rules.passage_min_words} words or more are shown side by side; "
         f"weight {rules.weight_written_similarity}."
     )
 
 
 def similar_written_answers(
-    answers: Sequence[WrittenAnswer], rules: IntegrityRules
+    answers: Sequence[WrittenAnswer], rules: IntegrityRules, materials: Mapping[ItemRef, str] | None = None
 ) -> dict[int, list[Signal]]:
-    """Per attempt id, a signal for each other attempt whose answer to the same item is near-identical."""
+    """Per attempt id, a signal for each other attempt whose answer to the same item is near-identical.
+
+    ``materials``: per item version, the text candidates were given (prompt, notes), whose
+    quotes are left out of the comparison.
+    """
     by_item: dict[ItemRef, list[tuple[WrittenAnswer, Words]]] = defaultdict(list)
     for answer in answers:
         words = words_of(answer.text)
+        if materials and answer.item in materials:
+            words = without_quotes(words, materials[answer.item], rules.passage_min_words)
         if len(words.words) >= rules.written_min_words:
             by_item[answer.item].append((answer, words))
     signals: dict[int, list[Signal]] = defaultdict(list)

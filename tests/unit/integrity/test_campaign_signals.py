@@ -74,7 +74,7 @@ def test_a_campaign_tiers_each_attempt_from_its_own_and_its_shared_signals() -> 
         for a in attempts
         for p, item in enumerate(ITEMS)
     ]
-    shared = campaign_signals({a.attempt_id: a.origins for a in attempts}, written, chosen, RULES)
+    shared = campaign_signals({a.attempt_id: a.origins for a in attempts}, written, chosen, {}, RULES)
     times = {
         item: [t.seconds for a in attempts[:30] for t in a.answer_times if t.item == item] for item in ITEMS
     }

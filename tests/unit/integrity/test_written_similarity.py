@@ -8,15 +8,23 @@ from ruamel.yaml import YAML
 from integrity.observations import ItemRef, WrittenAnswer
 from integrity.rules import IntegrityRules
 from integrity.signals import SignalKind
-from integrity.written_similarity import shared_passages, similar_written_answers, words_of
+from integrity.written_similarity import shared_passages, similar_written_answers, without_quotes, words_of
 
 RULES = IntegrityRules()
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "integrity" / "answers.yaml"
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURE = ROOT / "tests" / "fixtures" / "integrity" / "answers.yaml"
+BANK = ROOT / "items" / "banks" / "account_manager_smb" / "communication.yaml"
 
 
 def load_answers() -> dict[str, Any]:
     loaded: dict[str, Any] = YAML(typ="safe").load(FIXTURE.read_text())
     return loaded
+
+
+def email_material() -> str:
+    """What the shipped summary-email item shows the candidate: its prompt and call notes."""
+    body = YAML(typ="safe").load(BANK.read_text())["items"][0]["body"]
+    return f"{body['prompt']}\n{body['material']}"
 
 
 def test_planted_near_copies_are_found_and_independent_answers_never_match(
@@ -26,7 +34,7 @@ def test_planted_near_copies_are_found_and_independent_answers_never_match(
     entries = [*fixture["independent"], *fixture["near_copies"]]
     ids = {number: entry["id"] for number, entry in enumerate(entries, start=1)}
     answers = [WrittenAnswer(number, 9, EMAIL, entries[number - 1]["text"]) for number in ids]
-    found = similar_written_answers(answers, RULES)
+    found = similar_written_answers(answers, RULES, {EMAIL: email_material()})
     flagged = {
         frozenset((ids[attempt_id], ids[signal.other_attempt or 0]))
         for attempt_id, signals in found.items()
@@ -84,3 +92,17 @@ def test_short_answers_and_answers_to_different_items_are_not_compared() -> None
     other_item = ItemRef("comm-follow-up", "v1")
     same_text = [WrittenAnswer(1, 9, EMAIL, text), WrittenAnswer(2, 4, other_item, text)]
     assert similar_written_answers(same_text, RULES) == {}
+
+
+def test_lines_quoted_from_the_call_notes_do_not_make_two_answers_alike() -> None:
+    notes = email_material()
+    quoted = "\n".join(line for line in notes.splitlines() if line.startswith(("Concern", "Agreed")))
+    answers = [
+        WrittenAnswer(1, 9, EMAIL, f"Hi team,\nHere is what the notes say.\n{quoted}\nThanks, Sam"),
+        WrittenAnswer(2, 9, EMAIL, f"Hello all, please act on your part.\n{quoted}\nKim"),
+    ]
+    assert sorted(similar_written_answers(answers, RULES)) == [1, 2]
+    assert similar_written_answers(answers, RULES, {EMAIL: notes}) == {}
+    assert without_quotes(words_of(answers[0].text), notes, 6).words == (
+        "hi", "team", "here", "is", "what", "the", "notes", "say", "thanks", "sam",
+    )  # fmt: skip
