@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from integrity.observations import Accommodations
-from integrity.rules import IntegrityRules
+from integrity.rules import DEFAULT_RULES, IntegrityRules
 from integrity.signals import FOCUS_AND_TIMING, Signal, SignalKind
 
 #: Shown with every tier, wherever a tier is shown.
@@ -63,9 +63,8 @@ def tier_rule(rules: IntegrityRules) -> str:
 
 
 def tier(
-    signals: Iterable[Signal], accommodations: Accommodations, rules: IntegrityRules | None = None
+    signals: Iterable[Signal], accommodations: Accommodations, rules: IntegrityRules = DEFAULT_RULES
 ) -> TierResult:
-    rules = rules or IntegrityRules()
     counted: list[Signal] = []
     set_aside: list[SetAside] = []
     for signal in signals:
