@@ -41,7 +41,8 @@ class FileReply:
     """An answer in one of the operation's other media types (``Operation.media_types``)."""
 
     body: bytes
-    mimetype: str
+    #: As sent, parameters included: "text/csv; charset=utf-8".
+    content_type: str
     filename: str
 
 
@@ -193,7 +194,7 @@ def _serve(found: Operation, view: View, **path: Any) -> Response:
         return Response(
             result.body,
             status=found.status,
-            mimetype=result.mimetype,
+            content_type=result.content_type,
             headers={"Content-Disposition": f'attachment; filename="{result.filename}"'},
         )
     if isinstance(result, StoredReply):

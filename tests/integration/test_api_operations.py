@@ -295,7 +295,7 @@ def test_the_report_is_the_staff_ranking_as_json_and_as_the_same_csv(
     by_query = api.get("/campaigns/1/report", format="csv")
     by_accept = api.get("/campaigns/1/report", headers={"Accept": "text/csv"})
     staff = recruiter.get("/staff/reports/1/download/csv")
-    assert by_query.mimetype == by_accept.mimetype == "text/csv"
+    assert by_query.content_type == by_accept.content_type == "text/csv; charset=utf-8"
     assert (
         by_query.headers["Content-Disposition"] == 'attachment; filename="account-manager-test-ranking.csv"'
     )
