@@ -143,7 +143,7 @@ def test_the_delivery_log_shows_failures_and_send_again_requeues_with_a_csrf_tok
     register(admin, receiver.url, ["attempt.finalized"])
     receiver.reply_with(500)
     with session_factory() as session:
-        publish(session, "attempt.finalized", {"attempt_id": 5}, at=clock())
+        publish(session, "attempt.finalized", {"attempt_id": 5, "invitation_id": 5}, at=clock())
         session.commit()
     deliver_due(session_factory, clock, allow_private_targets=True)
     with session_factory() as session:
