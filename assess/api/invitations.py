@@ -84,6 +84,29 @@ def _send(invitation_ids: list[int]) -> None:
     deliver(session, smtp, [message.id for messages in newest for message in messages], current_time())
 
 
+def _idempotency(call: Call, body: bytes) -> Idempotency | None:
+    if call.idempotency_key is None:
+        return None
+    return Idempotency(call.idempotency_key, request_fingerprint(request.method, request.path, body))
+
+
+def _idempotency_problem(exc: IdempotencyKeyReused | IdempotencyPending) -> ApiProblem:
+    if isinstance(exc, IdempotencyKeyReused):
+        return ApiProblem(
+            422,
+            "Idempotency-Key reused",
+            "This Idempotency-Key was sent before with a different request; use a new key for a new request.",
+            "idempotency-key-reused",
+            [FieldProblem(header="Idempotency-Key", detail="already used for another request")],
+        )
+    return ApiProblem(
+        409,
+        "Request in progress",
+        "The first request with this Idempotency-Key has not finished; retry in a moment.",
+        "idempotency-key-in-progress",
+    )
+
+
 def _refused(exc: InviteRefused) -> ApiProblem:
     errors = [
         FieldProblem(
@@ -112,10 +135,7 @@ def _refused(exc: InviteRefused) -> ApiProblem:
 def create_invitations(call: Call, campaign_id: int) -> schemas.InvitationList | StoredReply:
     body: schemas.InvitationRequest = call.body
     session = db_session()
-    idempotency = None
-    if call.idempotency_key is not None:
-        fingerprint = request_fingerprint(request.method, request.path, body.model_dump_json().encode())
-        idempotency = Idempotency(call.idempotency_key, fingerprint)
+    idempotency = _idempotency(call, body.model_dump_json().encode())
     rows = [
         InviteRow(
             email=candidate.email, name=candidate.name, extra_time=str(candidate.extra_time), line=number
@@ -138,21 +158,8 @@ def create_invitations(call: Call, campaign_id: int) -> schemas.InvitationList |
         raise not_found(exc) from None
     except InviteRefused as exc:
         raise _refused(exc) from None
-    except IdempotencyKeyReused:
-        raise ApiProblem(
-            422,
-            "Idempotency-Key reused",
-            "This Idempotency-Key was sent before with a different request; use a new key for a new request.",
-            "idempotency-key-reused",
-            [FieldProblem(header="Idempotency-Key", detail="already used for another request")],
-        ) from None
-    except IdempotencyPending:
-        raise ApiProblem(
-            409,
-            "Request in progress",
-            "The first request with this Idempotency-Key has not finished; retry in a moment.",
-            "idempotency-key-in-progress",
-        ) from None
+    except (IdempotencyKeyReused, IdempotencyPending) as exc:
+        raise _idempotency_problem(exc) from None
     if isinstance(made, StoredAnswer):
         return StoredReply(made.status, made.body)
     reply = schemas.InvitationList(data=[_invitation(state) for state in invitation_states(session, made)])
@@ -207,26 +214,36 @@ def _conflict(exc: InvitationConflict, action: str) -> ApiProblem:
     summary="Email the candidate their link again; a new link, as the old one stops working",
     scope="invite",
     response=schemas.Invitation,
-    problems=(404, 409),
+    problems=(404, 409, 422),
+    idempotent=True,
 )
-def resend_invitation(call: Call, invitation_id: int) -> schemas.Invitation:
+def resend_invitation(call: Call, invitation_id: int) -> schemas.Invitation | StoredReply:
     session = db_session()
+    idempotency = _idempotency(call, b"")
     try:
-        resend_through_api(
+        sent = resend_through_api(
             session,
             call.key,
             invitation_id,
             app_state().settings.public_url,
             app_state().catalogue,
             current_time(),
+            idempotency,
         )
         (state,) = invitation_states(session, [invitation_id])
     except NotFound as exc:
         raise not_found(exc) from None
     except InvitationConflict as exc:
         raise _conflict(exc, "resent") from None
+    except (IdempotencyKeyReused, IdempotencyPending) as exc:
+        raise _idempotency_problem(exc) from None
+    if isinstance(sent, StoredAnswer):
+        return StoredReply(sent.status, sent.body)
+    reply = _invitation(state)
+    if idempotency is not None:
+        store_answer(session, call.key, idempotency, StoredAnswer(200, reply.model_dump(mode="json")))
     _send([invitation_id])
-    return _invitation(state)
+    return reply
 
 
 @operation(

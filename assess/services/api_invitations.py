@@ -112,15 +112,9 @@ def invite_through_api(
     found = campaign(session, campaign_id)
     live = live_catalogue(session, file_catalogue, found.form_id)
     form = live.forms.get(found.form_id)
-    if idempotency is not None:
-        earlier = stored_answer(session, key, idempotency)
-        if earlier is not None:
-            return earlier
-        session.add(
-            IdempotentRequest(
-                api_key_id=key.id, key=idempotency.key, fingerprint=idempotency.fingerprint, created_at=now
-            )
-        )
+    earlier = _reserve(session, key, idempotency, now)
+    if earlier is not None:
+        return earlier
     record_key_use(session, key, "invite", "invitation.create", now)
     # From here every query may flush the reservation: a racing twin fails on it here.
     try:
@@ -138,10 +132,7 @@ def invite_through_api(
         )
     except IntegrityError:
         session.rollback()
-        if idempotency is None:
-            raise
-        # Another request with this key won the race: answer as it was answered.
-        earlier = stored_answer(session, key, idempotency)
+        earlier = _winners_answer(session, key, idempotency)
         if earlier is None:
             raise
         return earlier
@@ -149,6 +140,27 @@ def invite_through_api(
         session.rollback()
         raise
     return [message.invitation_id for message in messages if message.invitation_id is not None]
+
+
+def _reserve(
+    session: Session, key: ApiKey, idempotency: Idempotency | None, now: datetime
+) -> StoredAnswer | None:
+    """The answer stored for this key's earlier request, else its reservation added to the transaction."""
+    if idempotency is None:
+        return None
+    earlier = stored_answer(session, key, idempotency)
+    if earlier is None:
+        session.add(
+            IdempotentRequest(
+                api_key_id=key.id, key=idempotency.key, fingerprint=idempotency.fingerprint, created_at=now
+            )
+        )
+    return earlier
+
+
+def _winners_answer(session: Session, key: ApiKey, idempotency: Idempotency | None) -> StoredAnswer | None:
+    """After an integrity error: the answer of the request that won the race to the reservation."""
+    return stored_answer(session, key, idempotency) if idempotency is not None else None
 
 
 def revoke_through_api(session: Session, key: ApiKey, invitation_id: int, now: datetime) -> None:
@@ -168,15 +180,21 @@ def resend_through_api(
     public_url: str,
     file_catalogue: Catalogue,
     now: datetime,
-) -> OutboxMessage:
+    idempotency: Idempotency | None,
+) -> OutboxMessage | StoredAnswer:
     """Email the candidate their link again (a new one: only the old one's hash was kept).
 
-    ``InvitationConflict`` says why a revoked, started, finished or expired invitation is not resent.
+    ``InvitationConflict`` says why a revoked, started, finished or expired invitation is not
+    resent. With ``idempotency``, a retry is answered as the first request was and sends nothing:
+    a second new link would stop the first one working.
     """
+    form_id = _campaign_of_invitation(session, invitation_id).form_id
+    form = live_catalogue(session, file_catalogue, form_id).forms.get(form_id)
+    earlier = _reserve(session, key, idempotency, now)
+    if earlier is not None:
+        return earlier
     record_key_use(session, key, "invite", "invitation.resend", now)
     try:
-        form_id = _campaign_of_invitation(session, invitation_id).form_id
-        form = live_catalogue(session, file_catalogue, form_id).forms.get(form_id)
         return resend_invitation(
             session,
             invitation_id,
@@ -185,7 +203,13 @@ def resend_through_api(
             key_owner(session, key),
             now,
         )
-    except (LookupError, InvitationConflict):
+    except IntegrityError:
+        session.rollback()
+        earlier = _winners_answer(session, key, idempotency)
+        if earlier is None:
+            raise
+        return earlier
+    except Exception:
         session.rollback()
         raise
 

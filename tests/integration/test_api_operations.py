@@ -46,8 +46,8 @@ class Api:
     def get(self, path: str, headers: dict[str, str] | None = None, **query: Any) -> TestResponse:
         return self.client.get(f"/api/v1{path}", query_string=query, headers=self.headers | (headers or {}))
 
-    def post(self, path: str, body: Any = None) -> TestResponse:
-        return self.client.post(f"/api/v1{path}", json=body, headers=self.headers)
+    def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> TestResponse:
+        return self.client.post(f"/api/v1{path}", json=body, headers=self.headers | (headers or {}))
 
 
 @pytest.fixture
@@ -95,6 +95,29 @@ def test_resend_emails_a_new_link_and_the_old_one_stops_working(
         ).all()
     assert [message.to for message in emails] == ["pat@example.com"]
     assert _actions(session_factory)[-2:] == ["api_key.use", "invitation.resend"]
+
+
+def test_a_retried_resend_with_an_idempotency_key_sends_once_and_keeps_the_new_link(
+    api_key: Callable[..., Api], invite: Callable[..., str], session_factory: sessionmaker[Session]
+) -> None:
+    with session_factory() as session:
+        first, second = (
+            invitation_of(session, invite(email)).id for email in ("a@example.com", "b@example.com")
+        )
+    api = api_key("invite")
+    once = {"Idempotency-Key": "resend-a-1"}
+    sent = api.post(f"/invitations/{first}/resend", headers=once)
+    with session_factory() as session:
+        link = session.get_one(Invitation, first).token_hash
+    again = api.post(f"/invitations/{first}/resend", headers=once)
+    assert sent.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true" and again.get_json() == sent.get_json()
+    refused = _problem(api.post(f"/invitations/{second}/resend", headers=once), 422)
+    assert refused["errors"] == [{"header": "Idempotency-Key", "detail": "already used for another request"}]
+    with session_factory() as session:
+        assert session.get_one(Invitation, first).token_hash == link
+        assert len(session.scalars(select(OutboxMessage)).all()) == 1
+    assert _actions(session_factory).count("invitation.resend") == 1
 
 
 def test_resend_is_refused_for_a_revoked_expired_or_finished_invitation(
