@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,8 +19,9 @@ from assess.services.finalization import finalize_expired
 from assess.services.hiring_events import announce_expired_invitations
 from assess.services.outbox import DeliveryPass, deliver_due
 
-#: Bounded so that a round with every receiver timing out still ends within minutes.
-DELIVERIES_PER_ROUND = 10
+#: Deliveries are claimed this many at a time. A round claims batch after batch while they come
+#: back full, for at most one interval: a backlog drains, and the next deadline round stays near.
+DELIVERY_BATCH = 10
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +61,18 @@ class DeadlineSweep:
     def deliver_once(self) -> DeliveryPass:
         with self._session_factory() as session:
             announce_expired_invitations(session, self._clock())
-        return deliver_due(
-            self._session_factory,
-            self._clock,
-            limit=DELIVERIES_PER_ROUND,
-            allow_private_targets=self._allow_private_targets,
-        )
+        total = DeliveryPass()
+        ends = time.monotonic() + self._interval_seconds
+        while True:
+            sent = deliver_due(
+                self._session_factory,
+                self._clock,
+                limit=DELIVERY_BATCH,
+                allow_private_targets=self._allow_private_targets,
+            )
+            total += sent
+            if sent.claimed < DELIVERY_BATCH or time.monotonic() >= ends:
+                return total
 
     def _run(self) -> None:
         while not self._stopping.wait(self._interval_seconds):

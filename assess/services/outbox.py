@@ -147,6 +147,13 @@ class DeliveryPass:
     retrying: int = 0
     abandoned: int = 0
 
+    def __iadd__(self, other: DeliveryPass) -> DeliveryPass:
+        self.claimed += other.claimed
+        self.delivered += other.delivered
+        self.retrying += other.retrying
+        self.abandoned += other.abandoned
+        return self
+
     def __str__(self) -> str:
         return (
             f"{self.claimed} due: {self.delivered} delivered, {self.retrying} to retry, "

@@ -29,6 +29,7 @@ from assess.services.outbox import (
     send_again,
 )
 from assess.services.webhooks import EndpointInvalid, create_endpoint
+from assess.sweep import DELIVERY_BATCH, DeadlineSweep
 
 if TYPE_CHECKING:
     from conftest import ControllableClock
@@ -340,3 +341,16 @@ def test_a_process_killed_after_the_commit_still_has_its_event_delivered_once(
     [request] = receiver.received
     payload = verify(secret, request.headers, request.body, int(clock().timestamp()))
     assert payload["data"] == facts(99)
+
+
+def test_one_sweep_round_drains_a_backlog_batch_after_batch(
+    session_factory: sessionmaker[Session], receiver: Receiver, clock: ControllableClock
+) -> None:
+    endpoint(session_factory, receiver.url, clock)
+    backlog = DELIVERY_BATCH * 2 + 5
+    for attempt_id in range(backlog):
+        announce(session_factory, clock, attempt_id)
+    sweep = DeadlineSweep(session_factory, clock, 30, 60, allow_private_targets=True)
+    sent = sweep.deliver_once()
+    assert (sent.claimed, sent.delivered) == (backlog, backlog)
+    assert len(receiver.received) == backlog
