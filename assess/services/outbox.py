@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.clock import Clock
@@ -188,7 +188,12 @@ def deliver_due(
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
-    return and_(Delivery.status.in_(WAITING), Delivery.next_attempt_at <= now)
+    # A process that cannot authenticate a row (its provider is registered elsewhere in the app,
+    # e.g. not by the command line) leaves it, untried, to one that can.
+    sendable = [Delivery.auth == prefix for prefix in _PROVIDERS] + [
+        Delivery.auth.startswith(f"{prefix}:", autoescape=True) for prefix in _PROVIDERS
+    ]
+    return and_(Delivery.status.in_(WAITING), Delivery.next_attempt_at <= now, or_(*sendable))
 
 
 def _claim_due(session_factory: sessionmaker[Session], now: datetime, limit: int) -> list[tuple[int, int]]:
@@ -249,10 +254,7 @@ def _deliver(
 
 def _attempt(session: Session, delivery: Delivery, now: datetime, allow_private: bool) -> _Outcome:
     prefix, _, suffix = delivery.auth.partition(":")
-    provider = _PROVIDERS.get(prefix)
-    if provider is None:
-        # Another part of the app registers it; a process that lacks it leaves the row to one that has it.
-        return _Outcome("failed", f"this process cannot authenticate {prefix!r} deliveries")
+    provider = _PROVIDERS[prefix]  # claimed only if registered (``_due``)
     try:
         allowed = frozenset(delivery.allowed_hosts) if delivery.allowed_hosts is not None else None
         target = checked_target(delivery.url, allow_private=allow_private, allowed_hosts=allowed)

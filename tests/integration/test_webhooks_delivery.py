@@ -354,3 +354,16 @@ def test_one_sweep_round_drains_a_backlog_batch_after_batch(
     sent = sweep.deliver_once()
     assert (sent.claimed, sent.delivered) == (backlog, backlog)
     assert len(receiver.received) == backlog
+
+
+def test_a_process_that_cannot_authenticate_a_delivery_leaves_it_untried(
+    session_factory: sessionmaker[Session], receiver: Receiver, clock: ControllableClock
+) -> None:
+    with session_factory() as session:
+        # As another part of the app would queue it, with a provider this process never registered.
+        elsewhere = enqueue(session, url=receiver.url, body=b"{}", event="e", auth="none", at=clock())
+        elsewhere.auth = "elsewhere:1"
+        session.commit()
+    assert deliver(session_factory, clock).claimed == 0
+    left = only_delivery(session_factory)
+    assert (left.status, left.attempts, left.last_error) == ("pending", 0, "") and receiver.received == []
