@@ -256,18 +256,18 @@ def _attempt(session: Session, delivery: Delivery, now: datetime, allow_private:
     prefix, _, suffix = delivery.auth.partition(":")
     provider = _PROVIDERS[prefix]  # claimed only if registered (``_due``)
     try:
-        allowed = frozenset(delivery.allowed_hosts) if delivery.allowed_hosts is not None else None
-        target = checked_target(delivery.url, allow_private=allow_private, allowed_hosts=allowed)
         headers = {**delivery.headers, **provider(session, suffix, delivery, now)}
     except AuthUnavailable as exc:
         return _Outcome("abandoned", str(exc))
-    except RefusedTarget as exc:
-        return _Outcome("failed", f"not sent: {exc}")
-    method, body = delivery.method, delivery.body
-    # No transaction stays open while a receiver takes its time.
+    url, method, body = delivery.url, delivery.method, delivery.body
+    allowed = frozenset(delivery.allowed_hosts) if delivery.allowed_hosts is not None else None
+    # No transaction stays open while a name resolves or a receiver takes its time.
     session.rollback()
     try:
+        target = checked_target(url, allow_private=allow_private, allowed_hosts=allowed)
         reply = send_request(target, method, headers, body)
+    except RefusedTarget as exc:
+        return _Outcome("failed", f"not sent: {exc}")
     except SendFailed as exc:
         return _Outcome("failed", str(exc))
     return _judge(reply, now)
