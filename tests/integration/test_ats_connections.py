@@ -98,10 +98,8 @@ def test_a_connection_needs_a_name_and_a_campaign_and_only_admins_make_them(
     assert "Name the connection." in text and "Choose at least one campaign." in text
     recruiter = staff_client("recruiter")
     assert recruiter.get(PAGE).status_code == 403
-    assert (
-        recruiter.post(f"{PAGE}/1/revoke", data={"csrf_token": csrf_token(recruiter, "/staff/campaigns")}).status_code
-        == 403
-    )
+    token = csrf_token(recruiter, "/staff/campaigns")
+    assert recruiter.post(f"{PAGE}/1/revoke", data={"csrf_token": token}).status_code == 403
     assert (
         admin.post(f"{PAGE}/987654/revoke", data={"csrf_token": csrf_token(admin, PAGE)}).status_code == 404
     )
