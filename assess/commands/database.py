@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from assess.commands import fail
 from assess.config import Settings, settings_from_env, shared_storage
 from assess.db import make_engine, make_session_factory, sqlalchemy_url, upgrade_database
+from assess.services.ats_notices import register_app
 from assess.services.status_board import STATUS_BOARD, status_board_for
 
 HOW_TO_CREATE = (
@@ -73,6 +74,8 @@ def open_database(settings: Settings) -> Iterator[Session]:
         fail(problem)
     upgrade_database(settings.database_url)
     engine = make_engine(settings.database_url)
+    # An attempt the CLI finalizes or grades tells the connected ATSs, as one the app's sweep does.
+    register_app(engine.url.render_as_string(hide_password=False), settings.secret_key)
     try:
         # The CLI's grants and revocations reach the status board the app's polls read.
         board = status_board_for(shared_storage())
