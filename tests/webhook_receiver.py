@@ -91,7 +91,7 @@ def running_receiver() -> Iterator[Receiver]:
 
 
 class InvalidSignature(Exception):
-    pass
+    """A delivery's signature does not match its id, timestamp and body."""
 
 
 def verify(secret: str, headers: Mapping[str, str], body: bytes, now: int) -> Any:

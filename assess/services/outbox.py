@@ -75,7 +75,7 @@ class AuthUnavailable(Exception):
 
 
 class DeliveryNotFound(LookupError):
-    pass
+    """No delivery in the outbox has that id."""
 
 
 def _no_auth(session: Session, suffix: str, delivery: Delivery, now: datetime) -> Mapping[str, str]:

@@ -25,7 +25,7 @@ class EndpointInvalid(ValueError):
 
 
 class EndpointNotFound(LookupError):
-    pass
+    """No webhook endpoint has that id."""
 
 
 def checked_events(events: Iterable[str]) -> list[str]:
