@@ -11,6 +11,7 @@ from assess.models.authoring import AuthoredForm, AuthoredItem, ItemVersionLog
 from assess.models.base import Base
 from assess.models.campaign import Campaign
 from assess.models.debrief import HiringDecision, InterviewAssignment
+from assess.models.integrity import IntegrityAssessment, SignalReview
 from assess.models.delivery import Delivery
 from assess.models.interview import Scorecard
 from assess.models.invitation import Invitation
@@ -31,6 +32,7 @@ __all__ = [
     "Campaign",
     "Delivery",
     "HiringDecision",
+    "IntegrityAssessment",
     "InterviewAssignment",
     "Invitation",
     "InvitationExpiryNotice",
@@ -41,6 +43,7 @@ __all__ = [
     "RegradedScore",
     "RubricReview",
     "Scorecard",
+    "SignalReview",
     "StaffUser",
     "StoredItemVersion",
     "TimeGrant",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String
+from sqlalchemy import ForeignKey, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assess.models.base import Base, UTCDateTime
@@ -26,6 +26,9 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: Accommodation: the time limit is multiplied by this (1.25 = 25 % extra time).
     extra_time: Mapped[Decimal] = mapped_column(Numeric(4, 2))
+    #: Accommodation: the candidate uses a screen reader, dictation or other assistive software,
+    #: so focus, timing and paste signals are shown but never counted (``integrity.tiers``).
+    assistive_technology: Mapped[bool] = mapped_column(default=False, server_default=false())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from assess.models.attempt import POINTS
 from assess.models.base import Base, UTCDateTime
 
-EVENT_KINDS = ("started", "saved", "submitted", "finalized", "time_granted")
+EVENT_KINDS = ("started", "saved", "submitted", "finalized", "time_granted", "focus", "paste", "viewed")
 
 
 class AttemptEvent(Base):
@@ -20,7 +20,10 @@ class AttemptEvent(Base):
 
     ``kind`` is one of ``EVENT_KINDS``: "submitted" is the candidate's Submit,
     "finalized" the server closing the attempt at its deadline. A save carries the
-    slot's ``position`` and the ``seq`` the browser sent.
+    slot's ``position`` and the ``seq`` the browser sent. "focus", "paste" and "viewed" are
+    what the attempt page reported for the integrity rules (``assess.services.integrity_recording``);
+    events a candidate's request writes carry its browser family and network prefix in
+    ``detail`` ("agent", "network"), never the full address or user agent.
     """
 
     __tablename__ = "attempt_events"

@@ -24,6 +24,9 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(JSON)
     secret: Mapped[str] = mapped_column(String(100))
+    #: The secret before the last rotation, still signing beside the new one until it expires.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active: Mapped[bool] = mapped_column(default=True)
     #: Why the endpoint stopped receiving (a 410 from the receiver, an admin); empty if active.
     disabled_reason: Mapped[str] = mapped_column(Text, default="")
