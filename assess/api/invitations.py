@@ -44,6 +44,7 @@ def _invitation(state: InvitationState) -> schemas.Invitation:
         email=invitation.email,
         name=invitation.name,
         extra_time=invitation.extra_time,
+        assistive_technology=invitation.assistive_technology,
         status=state.status(current_time()),
         expires_at=invitation.expires_at,
         revoked_at=invitation.revoked_at,
@@ -138,7 +139,11 @@ def create_invitations(call: Call, campaign_id: int) -> schemas.InvitationList |
     idempotency = _idempotency(call, body.model_dump_json().encode())
     rows = [
         InviteRow(
-            email=candidate.email, name=candidate.name, extra_time=str(candidate.extra_time), line=number
+            email=candidate.email,
+            name=candidate.name,
+            extra_time=str(candidate.extra_time),
+            assistive_technology=candidate.assistive_technology,
+            line=number,
         )
         for number, candidate in enumerate(body.candidates, start=1)
     ]

@@ -65,6 +65,11 @@ class FormPage(Model):
     next_cursor: str | None
 
 
+ASSISTIVE_TECHNOLOGY = (
+    "Accommodation: the candidate uses assistive technology (screen reader, dictation, word "
+    "prediction...). Focus changes, timing and pastes are then shown to reviewers but never counted "
+    "against the candidate. The candidate is never shown this flag."
+)
 InvitationStatus = Literal["invited", "expired", "revoked", "started", "finished"]
 
 
@@ -74,6 +79,7 @@ class Invitation(Model):
     email: str
     name: str
     extra_time: Number = Field(description="The time-limit multiplier (1.25 = 25 % more).")
+    assistive_technology: bool = Field(description=ASSISTIVE_TECHNOLOGY)
     status: InvitationStatus
     expires_at: datetime
     revoked_at: datetime | None
@@ -90,6 +96,7 @@ class Candidate(Model):
     email: str = Field(max_length=320)
     name: str = Field("", max_length=200)
     extra_time: Decimal = Field(Decimal(1), ge=1, le=3, description="Time-limit multiplier, 1 to 3.")
+    assistive_technology: bool = Field(False, strict=True, description=ASSISTIVE_TECHNOLOGY)
 
 
 class InvitationRequest(Model):

@@ -76,13 +76,21 @@ def campaign_list() -> None:
 @click.argument("email")
 @click.option("--extra-time", default="1", show_default=True, help="Time limit multiplier, e.g. 1.25 or 1.5.")
 @click.option(
+    "--assistive-technology",
+    is_flag=True,
+    help="The candidate uses a screen reader, dictation or word prediction: focus changes, timing "
+    "and pastes are then shown to reviewers but never counted against them.",
+)
+@click.option(
     "--valid-days",
     default=14,
     show_default=True,
     type=click.IntRange(1, MAX_VALID_DAYS),
     help="Days the link can be started.",
 )
-def invite(campaign_slug: str, email: str, extra_time: str, valid_days: int) -> None:
+def invite(
+    campaign_slug: str, email: str, extra_time: str, assistive_technology: bool, valid_days: int
+) -> None:
     """Invite EMAIL to CAMPAIGN and print the candidate's single-use link.
 
     The link is shown once and cannot be recovered: only its hash is stored. It starts
@@ -108,12 +116,15 @@ def invite(campaign_slug: str, email: str, extra_time: str, valid_days: int) -> 
                 multiplier,
                 timedelta(days=valid_days),
                 catalogue=catalogue,
+                assistive_technology=assistive_technology,
             )
         except ValueError as exc:
             fail(str(exc))
+    assisted = ", assistive technology" if invitation.assistive_technology else ""
     click.echo(
         f"Invitation {invitation.id} for {invitation.email} to {campaign_slug}, "
-        f"extra time x{invitation.extra_time}, valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:",
+        f"extra time x{invitation.extra_time}{assisted}, "
+        f"valid until {invitation.expires_at:%Y-%m-%d %H:%M} UTC:",
         err=True,
     )
     if not os.environ.get("ASSESS_PUBLIC_URL", "").strip():

@@ -1,8 +1,9 @@
 """Inviting candidates, one or many: all rows are checked first and stored in one transaction.
 
-A CSV upload has the columns ``email[,name][,extra_time]``, with or without a first
-line naming them. Every problem is reported with its line and column, and while any
-remain nothing is stored: a recruiter fixes the file and uploads it again whole.
+A CSV upload has the columns ``email[,name][,extra_time][,assistive_technology]``, with or
+without a first line naming them (``assistive_technology``: yes or no, blank is no). Every
+problem is reported with its line and column, and while any remain nothing is stored: a
+recruiter fixes the file and uploads it again whole.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from assess.models import Campaign, Invitation, OutboxMessage, StaffUser
 from assess.services.attempt_preparation import prepare_attempts
 from assess.services.invitations import (
     InvitationConflict,
+    checked_assistive_technology,
     checked_email,
     checked_extra_time,
     checked_name,
@@ -30,7 +32,7 @@ from assess.services.mail import queue_invitation
 from assess.services.staff import record_audit
 from items.bank import Catalogue
 
-COLUMNS = ("email", "name", "extra_time")
+COLUMNS = ("email", "name", "extra_time", "assistive_technology")
 MAX_ROWS = 1000
 
 
@@ -41,6 +43,8 @@ class InviteRow:
     email: str
     name: str = ""
     extra_time: str = "1"
+    #: A checkbox's or JSON's boolean, or a CSV cell checked by ``checked_assistive_technology``.
+    assistive_technology: bool | str = False
     line: int = 0
     #: The file's columns in order, so a problem can say which column it is in.
     columns: tuple[str, ...] = COLUMNS
@@ -118,6 +122,7 @@ def parse_invitation_csv(data: bytes) -> list[InviteRow]:
                     email=values.get("email", ""),
                     name=values.get("name", ""),
                     extra_time=values.get("extra_time", "") or "1",
+                    assistive_technology=values.get("assistive_technology", ""),
                     line=line,
                     columns=columns,
                 )
@@ -166,9 +171,9 @@ def invite_candidates(
 ) -> list[OutboxMessage]:
     """Invite every row, each with an email in the outbox, in one transaction.
 
-    ``InviteRefused`` lists every problem (bad email, name or extra time, an email twice,
-    a candidate with an active invitation already) and nothing is stored. With the file
-    ``catalogue``, every attempt is prepared in the same transaction (multi-row inserts).
+    ``InviteRefused`` lists every problem (bad email, name, extra time or assistive technology,
+    an email twice, a candidate with an active invitation already) and nothing is stored. With
+    the file ``catalogue``, every attempt is prepared in the same transaction (multi-row inserts).
     """
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
@@ -184,7 +189,14 @@ def invite_candidates(
     invitations = []
     for row in rows:
         invitation, token = new_invitation(
-            session, campaign, row.email, row.name, row.extra_time, valid_for, now
+            session,
+            campaign,
+            row.email,
+            row.name,
+            row.extra_time,
+            valid_for,
+            now,
+            row.assistive_technology,
         )
         session.flush()
         message = queue_invitation(session, invitation, token, public_url, time_limit, now)
@@ -192,6 +204,7 @@ def invite_candidates(
             "email": invitation.email,
             "campaign": campaign.slug,
             "extra_time": str(invitation.extra_time),
+            "assistive_technology": invitation.assistive_technology,
             "expires_at": invitation.expires_at.isoformat(),
             "message_id": message.id,
         }
@@ -214,6 +227,7 @@ def _check_rows(
             ("email", checked_email),
             ("name", checked_name),
             ("extra_time", checked_extra_time),
+            ("assistive_technology", checked_assistive_technology),
         ):
             try:
                 check(getattr(row, field))

@@ -33,6 +33,9 @@ from items.bank import Catalogue
 TOKEN_BYTES = 24
 MIN_EXTRA_TIME = Decimal(1)
 MAX_EXTRA_TIME = Decimal(3)
+#: How a spreadsheet may say yes or no to the assistive-technology accommodation.
+ASSISTIVE_YES = frozenset({"yes", "y", "true", "1"})
+ASSISTIVE_NO = frozenset({"", "no", "n", "false", "0"})
 #: The longest a link may stay open, when invited or extended, in days.
 MAX_VALID_DAYS = 365
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -72,6 +75,7 @@ def create_invitation(
     valid_for: timedelta = timedelta(days=14),
     name: str = "",
     catalogue: Catalogue | None = None,
+    assistive_technology: bool = False,
 ) -> tuple[Invitation, str]:
     """A new invitation and its token; the token is returned once and never stored.
 
@@ -81,7 +85,9 @@ def create_invitation(
     campaign = campaign_by_slug(session, campaign_slug)
     if campaign is None:
         raise ValueError(f"no campaign {campaign_slug!r}")
-    invitation, token = new_invitation(session, campaign, email, name, extra_time, valid_for, now)
+    invitation, token = new_invitation(
+        session, campaign, email, name, extra_time, valid_for, now, assistive_technology
+    )
     if catalogue is not None:
         session.flush()
         prepare_attempts(session, catalogue, [invitation], random.Random())
@@ -97,11 +103,13 @@ def new_invitation(
     extra_time: Decimal | int | str,
     valid_for: timedelta,
     now: datetime,
+    assistive_technology: bool | str = False,
 ) -> tuple[Invitation, str]:
     """Add an invitation to the caller's transaction; ``ValueError`` says what is wrong."""
     email = checked_email(email)
     name = checked_name(name)
     multiplier = checked_extra_time(extra_time)
+    assisted = checked_assistive_technology(assistive_technology)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation(
         campaign_id=campaign.id,
@@ -111,6 +119,7 @@ def new_invitation(
         token_hash=token_hash(token),
         expires_at=expiry(campaign, valid_for, now),
         extra_time=multiplier,
+        assistive_technology=assisted,
         created_at=now,
     )
     session.add(invitation)
@@ -162,6 +171,22 @@ def checked_extra_time(value: Decimal | int | str) -> Decimal:
     if extra_time != extra_time.quantize(Decimal("0.01")):
         raise ValueError(f"extra time takes at most two decimals, got {value}")
     return extra_time.quantize(Decimal("0.01"))
+
+
+def checked_assistive_technology(value: bool | str) -> bool:
+    """The assistive-technology accommodation from a checkbox, a JSON boolean or a CSV cell (blank = no).
+
+    With it, focus changes, timing and pastes are shown to reviewers but never counted against
+    the candidate (``integrity.tiers``): screen readers, dictation and word prediction cause them.
+    """
+    if isinstance(value, bool):
+        return value
+    answer = value.strip().lower()
+    if answer in ASSISTIVE_YES:
+        return True
+    if answer in ASSISTIVE_NO:
+        return False
+    raise ValueError(f"assistive technology is yes or no (blank is no), got {value.strip()!r}")
 
 
 #: Built once: every candidate request runs it, and building it costs about as much as running it.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     EmailField,
     HiddenField,
@@ -97,6 +98,13 @@ class NewCampaignForm(CampaignForm):
     )
 
 
+#: Why the hiring team would tick it; the candidate never sees the flag named.
+ASSISTIVE_TECHNOLOGY_HINT = (
+    "Focus changes, timing and pastes are then shown to reviewers but never counted against the "
+    "candidate: screen readers, dictation and word prediction cause them. The candidate is not shown this."
+)
+
+
 class InvitationForm(FlaskForm):
     email = EmailField(
         "Candidate's email",
@@ -117,13 +125,18 @@ class InvitationForm(FlaskForm):
             NumberRange(MIN_EXTRA_TIME, MAX_EXTRA_TIME, f"From {MIN_EXTRA_TIME} to {MAX_EXTRA_TIME}."),
         ],
     )
+    assistive_technology = BooleanField(
+        "Uses assistive technology (screen reader, dictation, word prediction...)",
+        description=ASSISTIVE_TECHNOLOGY_HINT,
+    )
     valid_days = _valid_days("Link valid for (days)", 14)
 
 
 class BulkInvitationForm(FlaskForm):
     csv_file = FileField(
         "CSV file",
-        description="Columns: email, name (optional), extra_time (optional, e.g. 1.25). "
+        description="Columns: email, name (optional), extra_time (optional, e.g. 1.25), "
+        "assistive_technology (optional, yes or no; blank is no). "
         "A first line with these column names is allowed.",
         validators=[FileRequired("Choose a CSV file to upload.")],
     )

@@ -74,7 +74,10 @@ def invite(campaign_id: int) -> Page:
     form = InvitationForm()
     if form.validate_on_submit():
         row = InviteRow(
-            email=form.email.data or "", name=form.name.data or "", extra_time=str(form.extra_time.data)
+            email=form.email.data or "",
+            name=form.name.data or "",
+            extra_time=str(form.extra_time.data),
+            assistive_technology=bool(form.assistive_technology.data),
         )
         try:
             messages = _invite(campaign, [row], form.valid_days.data or 0)

@@ -79,6 +79,14 @@ def test_invite_prints_a_working_link(
         invitation = open_link(session, match.group(2), datetime.now(UTC))[0]
         assert invitation.email == "ana@example.com" and str(invitation.extra_time) == "1.50"
         assert invitation.expires_at - invitation.created_at == timedelta(days=3)
+        assert not invitation.assistive_technology
+    assisted = cli("invite", campaign, "bo@example.com", "--extra-time", "1.25", "--assistive-technology")
+    assert assisted.exit_code == 0, assisted.output
+    assert "extra time x1.25, assistive technology, valid until" in assisted.stderr
+    match = LINK.search(assisted.stdout)
+    assert match is not None, assisted.stdout
+    with session_factory() as session:
+        assert open_link(session, match.group(2), datetime.now(UTC))[0].assistive_technology
 
 
 @pytest.mark.parametrize(

@@ -184,7 +184,7 @@ def test_bulk_invite_with_a_broken_line_names_it_and_imports_nothing(
     [
         ("", "the file has no candidates"),
         ("email,phone\na@example.com,123\n", "line 1, column 2 (phone): unknown column 'phone'"),
-        ("a@example.com,A,1,extra\n", "line 1, column 4: 4 columns; the file has at most 3"),
+        ("a@example.com,A,1,no,extra\n", "line 1, column 5: 5 columns; the file has at most 4"),
     ],
 )
 def test_unreadable_csv_is_refused_whole(
