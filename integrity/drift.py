@@ -26,7 +26,9 @@ class FacilityDrift:
     #: Kendall's tau between time and facility, and its one-sided p-value.
     tau: float
     p_value: float
-    #: Mean facility of the last third of responses minus that of the first third.
+    #: Mean facility of the first and of the last third of responses, and the second minus the first.
+    first_third: float
+    last_third: float
     rise: float
     drifting: bool
     text: str
@@ -46,13 +48,18 @@ def facility_drift(
     days = [(at - start).total_seconds() / 86400 for at, _facility in ordered]
     facility = [value for _at, value in ordered]
     if len(set(days)) < 2 or len(set(facility)) < 2:
-        return FacilityDrift(item, len(ordered), 0.0, 1.0, 0.0, False, _text(item, len(ordered), 0.0, False))
+        mean = sum(facility) / len(facility)
+        text = _text(item, len(ordered), 0.0, False)
+        return FacilityDrift(item, len(ordered), 0.0, 1.0, mean, mean, 0.0, False, text)
     tau = stats.kendalltau(days, facility, alternative="greater")
     third = len(facility) // 3
-    rise = (sum(facility[-third:]) - sum(facility[:third])) / third
+    first, last = sum(facility[:third]) / third, sum(facility[-third:]) / third
+    rise = last - first
     drifting = bool(tau.pvalue < rules.drift_alpha and rise >= rules.drift_min_rise)
     text = _text(item, len(ordered), rise, drifting)
-    return FacilityDrift(item, len(ordered), float(tau.statistic), float(tau.pvalue), rise, drifting, text)
+    return FacilityDrift(
+        item, len(ordered), float(tau.statistic), float(tau.pvalue), first, last, rise, drifting, text
+    )
 
 
 def _text(item: ItemRef, responses: int, rise: float, drifting: bool) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Set
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag, field_validator
+from pydantic_core import PydanticCustomError
 
 from items.base import Schema, Variant
 
@@ -19,17 +20,44 @@ ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 
 
 class PoolSpec(Schema):
-    """Draw ``draw`` distinct items at random from ``from``."""
+    """Draw ``draw`` distinct items at random from ``from``.
+
+    With ``max_exposure``, no item of the pool is drawn into more than that many attempts
+    (its current version), and the less shown items are drawn first.
+    """
 
     draw: int = Field(ge=1)
     pool: list[str] = Field(min_length=1, alias="from")
+    max_exposure: int | None = None
+
+    @field_validator("max_exposure")
+    @classmethod
+    def _positive_cap(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise PydanticCustomError(
+                "max_exposure",
+                "the most attempts each item of the pool may be shown in: a whole number, 1 or more "
+                "(leave it out for no maximum)",
+            )
+        return value
+
+
+def _entry_kind(entry: Any) -> str:
+    return "pool" if isinstance(entry, Mapping | PoolSpec) else "item"
+
+
+#: An entry is an item id or a pool; a mapping is read as a pool only, so a pool's problem is
+#: reported once, as ``items[1].pool.max_exposure``, and not again as "not a string".
+SectionEntry = Annotated[
+    Annotated[str, Tag("item")] | Annotated[PoolSpec, Tag("pool")], Discriminator(_entry_kind)
+]
 
 
 class SectionSpec(Schema):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
     instructions: str = ""
-    items: list[str | PoolSpec] = Field(min_length=1)
+    items: list[SectionEntry] = Field(min_length=1)
 
 
 class FormSpec(Schema):
@@ -45,6 +73,9 @@ class FormSpec(Schema):
 class Pool:
     draw: int
     item_ids: tuple[str, ...]
+    #: Left out of ``repr``, which is the form's content version: a cap changes which items
+    #: later draws may pick, never what an attempt already drawn shows, so it draws nothing again.
+    max_exposure: int | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -121,7 +152,7 @@ def build_form(
                     problems.append(((*where, "items", e_index, "draw"), message))
                 minutes = sorted((items[i].minutes for i in ids if i in items), reverse=True)
                 budget += sum(minutes[: entry.draw], Decimal(0))
-                entries.append(Pool(entry.draw, tuple(entry.pool)))
+                entries.append(Pool(entry.draw, tuple(entry.pool), entry.max_exposure))
             else:
                 budget += items[entry].minutes if entry in items else Decimal(0)
                 entries.append(entry)
@@ -141,12 +172,26 @@ def build_form(
     return form, problems
 
 
-def draw_attempt(form: AssessmentForm, items: Mapping[str, ItemVersion], rng: random.Random) -> list[Slot]:
+#: Picks a pool's item ids for one attempt (exposure-aware draws live above ``items``).
+PoolDraw = Callable[[Pool, random.Random], list[str]]
+
+
+def sample_pool(pool: Pool, rng: random.Random) -> list[str]:
+    """``pool.draw`` distinct items, each equally likely."""
+    return rng.sample(list(pool.item_ids), pool.draw)
+
+
+def draw_attempt(
+    form: AssessmentForm,
+    items: Mapping[str, ItemVersion],
+    rng: random.Random,
+    draw_pool: PoolDraw = sample_pool,
+) -> list[Slot]:
     """The items, order and variants one attempt will show; ``rng`` makes it reproducible."""
     slots: list[Slot] = []
     for section in form.sections:
         for entry in section.entries:
-            chosen = rng.sample(list(entry.item_ids), entry.draw) if isinstance(entry, Pool) else [entry]
+            chosen = draw_pool(entry, rng) if isinstance(entry, Pool) else [entry]
             for item_id in chosen:
                 item = items[item_id]
                 variant = item.item_type.draw(item.body, rng, form.shuffle_options)

@@ -12,6 +12,10 @@ version of every item it can show (a retired item counts as absent). A Start who
 a different version now (a form edited, an item retired or given a new version) draws again
 at the press from the live catalogue: the candidate gets today's form, never a retired item,
 and what the Start froze is what they see.
+
+A pool with a ``max_exposure`` is drawn here under its cap, the less shown items first
+(``item_exposure``); when too few of its items are under the cap, nobody of the batch is
+invited and the staff member inviting is told which form and pool, and what to do.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from assess.models import Answer, Attempt, AttemptItem, Invitation
 from assess.models.base import Base
 from assess.services.authoring import live_catalogue
 from assess.services.catalogue import pin_versions
+from assess.services.item_exposure import CappedDraws, PoolOverCap
 from items.bank import Catalogue, FormUnavailable
-from items.forms import AssessmentForm, Slot, draw_attempt
+from items.forms import AssessmentForm, PoolDraw, Slot, draw_attempt, sample_pool
 
 
 def core_table(model: type[Base]) -> Table:
@@ -66,19 +71,32 @@ def prepare_attempts(
 
     The invitations must be flushed (they need their ids). An invitation whose form cannot be
     drawn now (a retired item, a missing form) is left unprepared: its Start draws at the press,
-    as for invitations made before preparations existed.
+    as for invitations made before preparations existed. A capped pool with too few items under
+    its cap refuses the whole batch with ``InviteRefused``, which every inviting page and
+    command already shows; nothing is stored.
     """
-    drawn: list[tuple[Invitation, DrawableForm, list[Slot]]] = []
     forms: dict[str, DrawableForm | None] = {}
     for invitation in invitations:
         form_id = invitation.campaign.form_id
         if form_id not in forms:
             forms[form_id] = _drawable(session, file_catalogue, form_id)
-        found = forms[form_id]
-        if found is not None:
-            drawn.append((invitation, found, found.draw(rng)))
-    if not drawn:
+    drawable = [found for found in forms.values() if found is not None]
+    if not drawable:
         return
+    # The invitations were made now: their link is what "still works" is measured against.
+    capped = CappedDraws(session, [found.form for found in drawable], max(i.created_at for i in invitations))
+    draws = {found.form.id: capped.for_form(found.form, found.catalogue.items) for found in drawable}
+    drawn: list[tuple[Invitation, DrawableForm, list[Slot]]] = []
+    try:
+        for invitation in invitations:
+            found = forms[invitation.campaign.form_id]
+            if found is not None:
+                drawn.append((invitation, found, found.draw(rng, draws[found.form.id])))
+    except PoolOverCap as exc:
+        # Imported here: invitation_import prepares its attempts through this module.
+        from assess.services.invitation_import import InviteRefused, RowProblem
+
+        raise InviteRefused([RowProblem(0, "", str(exc))]) from None
     pin_versions(session, [slot.item for *_, slots in drawn for slot in slots])
     created = session.execute(
         _NEW_ATTEMPTS,
@@ -110,8 +128,9 @@ class DrawableForm:
         form = catalogue.form(form_id)
         return cls(catalogue, form, form_version(catalogue, form))
 
-    def draw(self, rng: random.Random) -> list[Slot]:
-        return draw_attempt(self.form, self.catalogue.items, rng)
+    def draw(self, rng: random.Random, draw_pool: PoolDraw = sample_pool) -> list[Slot]:
+        """An attempt's slots; without ``draw_pool`` (a Start drawing again) every pool is uncapped."""
+        return draw_attempt(self.form, self.catalogue.items, rng, draw_pool)
 
     def section_title(self, section_id: str) -> str:
         return next(section.title for section in self.form.sections if section.id == section_id)

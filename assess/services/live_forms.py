@@ -49,13 +49,19 @@ def form_content(form: AssessmentForm) -> dict[str, Any]:
                 "title": section.title,
                 "instructions": section.instructions,
                 "items": [
-                    {"draw": entry.draw, "from": list(entry.item_ids)} if isinstance(entry, Pool) else entry
-                    for entry in section.entries
+                    _pool_content(entry) if isinstance(entry, Pool) else entry for entry in section.entries
                 ],
             }
             for section in form.sections
         ],
     }
+
+
+def _pool_content(pool: Pool) -> dict[str, Any]:
+    content: dict[str, Any] = {"draw": pool.draw, "from": list(pool.item_ids)}
+    if pool.max_exposure is not None:
+        content["max_exposure"] = pool.max_exposure
+    return content
 
 
 def spec_item_ids(spec: FormSpec) -> set[str]:
@@ -91,7 +97,7 @@ def build_live_form(
                     why = f" once the retired {_names(gone)} are left out" if gone else ""
                     message = f"draws {entry.draw} from a pool with {len(left)} item(s){why}"
                     blocking.append(((*where, "draw"), message))
-                entries.append(Pool(entry.draw, left))
+                entries.append(replace(entry, item_ids=left))
             else:
                 if entry in retired:
                     message = f"item {entry!r} is retired; restore it or take it out of the form"
