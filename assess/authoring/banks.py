@@ -13,8 +13,10 @@ from assess.authoring.forms import ActionForm
 from assess.db import app_state, db_session
 from assess.request_guard import is_ascii_number
 from assess.services.bank_exchange import bank_file_name, bank_title, export_bank_yaml
+from assess.services.item_exposure import form_exposures
 from assess.services.item_statistics import form_analyses, item_statistics
 from assess.services.live_forms import budget_text, describe
+from integrity.rules import DEFAULT_RULES
 from reports.item_analysis import FLAG_RULES, MIN_CANDIDATES_FOR_FLAGS
 
 #: Items listed per page of a bank: the page stays quick however large the bank grows.
@@ -109,6 +111,8 @@ def statistics() -> str:
     return render_template(
         "authoring/statistics.html",
         analyses=sorted(form_analyses(db_session()).values(), key=lambda a: a.form_id),
+        exposures=form_exposures(db_session(), live, app_state().clock()),
+        rules=DEFAULT_RULES,
         items=live.items,
         flag_rules=FLAG_RULES,
         min_candidates=MIN_CANDIDATES_FOR_FLAGS,

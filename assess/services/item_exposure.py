@@ -1,4 +1,5 @@
-"""Item exposure: how many attempts show each item version, and pool draws that keep under a cap.
+"""Item exposure: how many attempts show each item version, pool draws that keep under a cap,
+and, for authors, each item's exposure, cap and facility drift beside its statistics.
 
 An item version's exposure is the number of attempts that have it in a slot and showed it or
 may still show it: every started attempt (finished or not), and every prepared attempt whose
@@ -17,18 +18,22 @@ take an item's last place under its cap.
 from __future__ import annotations
 
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from assess.models import Attempt, AttemptItem, Invitation
+from assess.models import Attempt, AttemptItem, Invitation, ItemScore
 from assess.services.attempt_phase import STARTED
-from integrity.exposure import PoolExhausted, draw_less_exposed
+from assess.services.authoring import LiveBanks
+from integrity.drift import FacilityDrift, facility_drift
+from integrity.exposure import ExposureFlag, PoolExhausted, draw_less_exposed, near_cap
 from integrity.observations import ItemRef
+from integrity.rules import DEFAULT_RULES, IntegrityRules
 from items.bank import ItemVersion
 from items.forms import AssessmentForm, Pool, PoolDraw, sample_pool
 
@@ -112,3 +117,84 @@ class CappedDraws:
             return chosen
 
         return draw
+
+
+@dataclass(frozen=True)
+class ItemExposure:
+    """One item of a form: how many attempts show its current version, its pool's cap, its drift."""
+
+    item: ItemRef
+    #: ``item_exposure``'s count: started attempts and prepared ones whose link still works.
+    shown: int
+    #: The ``max_exposure`` of the form's pool holding the item, if any.
+    cap: int | None
+    near_cap: ExposureFlag | None
+    #: None below ``drift_min_sample`` scored responses of this version.
+    drift: FacilityDrift | None
+
+
+#: (item, version, finished at, points, max points) of every scored response of some items.
+_SCORED_OVER_TIME = (
+    select(
+        AttemptItem.item_id, AttemptItem.version, Attempt.finalized_at, ItemScore.points, ItemScore.max_points
+    )
+    .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+    .join(
+        ItemScore,
+        and_(ItemScore.attempt_id == AttemptItem.attempt_id, ItemScore.position == AttemptItem.position),
+    )
+    .where(
+        AttemptItem.item_id.in_(bindparam("items", expanding=True)),
+        Attempt.finalized_at.is_not(None),
+        ItemScore.pending_review.is_(False),
+    )
+)
+
+
+def form_exposures(
+    session: Session, live: LiveBanks, now: datetime, rules: IntegrityRules = DEFAULT_RULES
+) -> dict[str, dict[str, ItemExposure]]:
+    """form id -> item id -> the exposure of the item's current version and its facility drift.
+
+    Exposure and drift are the version's across every form: a leaked item is easier everywhere.
+    Two queries, whatever the number of forms and items.
+    """
+    forms = {form_id: found.form for form_id, found in live.forms.items()}
+    refs = {
+        item_id: ItemRef(item_id, live.items[item_id].item.version)
+        for form in forms.values()
+        for item_id in form.item_ids()
+        if item_id in live.items
+    }
+    shown = exposure_by_version(session, refs.keys(), now)
+    responses: dict[ItemRef, list[tuple[datetime, float]]] = defaultdict(list)
+    if refs:
+        for item_id, version, finished, points, max_points in session.execute(
+            _SCORED_OVER_TIME, {"items": sorted(refs)}
+        ):
+            if finished is not None and max_points > 0 and refs[item_id].version == version:
+                responses[refs[item_id]].append((finished, float(points / max_points)))
+    drifts = {ref: facility_drift(ref, responses[ref], rules) for ref in refs.values()}
+    exposures: dict[str, dict[str, ItemExposure]] = {}
+    for form_id, form in forms.items():
+        caps = _caps(form)
+        by_item = exposures.setdefault(form_id, {})
+        for item_id in form.item_ids():
+            if item_id not in refs:
+                continue
+            ref, cap = refs[item_id], caps.get(item_id)
+            flags = near_cap({ref: shown.get(ref, 0)}, cap, rules) if cap is not None else []
+            by_item[item_id] = ItemExposure(
+                ref, shown.get(ref, 0), cap, flags[0] if flags else None, drifts[ref]
+            )
+    return exposures
+
+
+def _caps(form: AssessmentForm) -> dict[str, int]:
+    return {
+        item_id: entry.max_exposure
+        for section in form.sections
+        for entry in section.entries
+        if isinstance(entry, Pool) and entry.max_exposure is not None
+        for item_id in entry.item_ids
+    }
