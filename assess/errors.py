@@ -27,7 +27,7 @@ PAGES: dict[int, tuple[str, str]] = {
 }
 
 #: Endpoints called by attempt.js, which reads JSON, not pages.
-JSON_ENDPOINTS = frozenset({"candidate.autosave", "candidate.status"})
+JSON_ENDPOINTS = frozenset({"candidate.autosave", "candidate.status", "candidate.signals"})
 #: The only endpoints that take a JSON body; every other post is a form (see request_guard).
 JSON_BODY_ENDPOINTS = frozenset({"candidate.autosave", "api.create_invitations", "api.extend_invitation"})
 #: What Greenhouse and Ashby post to their partner endpoints (assess/partners).

@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from assess.answer_fields import MAX_FIELDS, TamperedRequest, check_sizes
 from assess.services.answer_saves import MAX_REVISION, MAX_SEQ
 from assess.services.attempt_reads import SlotView
+from assess.services.integrity_recording import OBSERVATION_KINDS, ObservationRefused, SignalReport
 from assess.services.save_order import SaveOrder
 from items import registry
 from items.base import Schema
@@ -43,6 +44,38 @@ def parse_autosave(payload: Any) -> Autosave:
         raise TamperedRequest(f"not an autosave: {exc.errors(include_url=False)[0]['msg']}") from None
     check_sizes(autosave.fields)
     return autosave
+
+
+#: The longest report a page sends (50 entries of about 120 characters), with room to spare.
+MAX_SIGNAL_REPORT_CHARS = 16 * 1024
+
+
+def parse_signal_report(raw: str | None) -> SignalReport:
+    """The attempt page's report, the JSON in the form field ``observations``; errors name the field.
+
+    A form field, not a JSON body: ``navigator.sendBeacon`` sends it when the page closes,
+    and it cannot set the CSRF header, so the token travels as the form's ``csrf_token``.
+    """
+    if raw is None:
+        raise ObservationRefused("observations", "is missing")
+    if len(raw) > MAX_SIGNAL_REPORT_CHARS:
+        raise ObservationRefused("observations", f"is longer than {MAX_SIGNAL_REPORT_CHARS} characters")
+    try:
+        return SignalReport.model_validate_json(raw)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        raise ObservationRefused(_field_name(error["loc"]), error["msg"]) from None
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    name = "observations" if not loc or loc[0] != "observations" else ""
+    for part in loc:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif part not in OBSERVATION_KINDS:
+            # pydantic names the chosen kind in the path; the field is what the page sent.
+            name += f".{part}" if name else part
+    return name
 
 
 def normalise_answer(view: SlotView, fields: Mapping[str, Sequence[str]]) -> Schema | None:

@@ -14,7 +14,13 @@ from flask import jsonify, redirect, render_template, request, url_for
 
 from assess.answer_fields import TamperedRequest, answer_fields, posted_fields
 from assess.candidate import bp
-from assess.candidate.forms import destination, normalise_answer, parse_autosave, posted_order
+from assess.candidate.forms import (
+    destination,
+    normalise_answer,
+    parse_autosave,
+    parse_signal_report,
+    posted_order,
+)
 from assess.candidate.pages import CONFLICT_NOTICE, render_instructions, render_item, render_review
 from assess.db import app_state, db_session
 from assess.errors import error_response, json_refusal, wants_json
@@ -25,7 +31,9 @@ from assess.services.attempt_start import create_attempt
 from assess.services.attempt_status import NotStarted, read_status
 from assess.services.authoring import live_catalogue
 from assess.services.finalization import submit_attempt
+from assess.services.integrity_recording import ObservationRefused, record_observations
 from assess.services.invitations import InvitationUnusable, OpenedAttempt, open_attempt
+from assess.services.request_origin import RequestOrigin
 from assess.services.save_order import Outcome
 from assess.web import Page, current_time
 from items.bank import FormUnavailable
@@ -43,13 +51,18 @@ def _open(token: str, now: datetime) -> OpenedAttempt:
     return open_attempt(db_session(), token, now, app_state().settings.grace_seconds)
 
 
+def _origin() -> RequestOrigin:
+    # remote_addr is the client's behind a proxy only with ``assess serve --forwarded-hops``.
+    return RequestOrigin.of(request.user_agent.string, request.remote_addr or "")
+
+
 @bp.errorhandler(InvitationUnusable)
 def invitation_unusable(exc: InvitationUnusable) -> Page:
     token = (request.view_args or {}).get("token", "")
     if exc.reason == "finished":
         if request.endpoint == "candidate.status":
             return jsonify(seconds_left=0, finished=True)
-        if request.endpoint in {"candidate.autosave", "candidate.item_save"}:
+        if request.endpoint in {"candidate.autosave", "candidate.item_save", "candidate.signals"}:
             return attempt_closed(
                 AttemptClosed("This test has been submitted, so answers can no longer be changed.")
             )
@@ -100,6 +113,11 @@ def tampered_request(exc: TamperedRequest) -> Page:
     return error_response(400)
 
 
+@bp.errorhandler(ObservationRefused)
+def observation_refused(exc: ObservationRefused) -> Page:
+    return jsonify(field=exc.field, reason=exc.reason), 422
+
+
 @bp.errorhandler(AttemptBusy)
 def attempt_busy(exc: AttemptBusy) -> Page:
     # Nothing was stored; attempt.js keeps the answer queued and sends it again.
@@ -132,7 +150,7 @@ def start(token: str) -> Page:
         # per request): the prepared attempt is stamped while it matches, else drawn from it now.
         form_id = opened.invitation.campaign.form_id
         catalogue = live_catalogue(db_session(), app_state().catalogue, form_id)
-        create_attempt(db_session(), opened.invitation, catalogue, now, random.Random())
+        create_attempt(db_session(), opened.invitation, catalogue, now, random.Random(), _origin())
     return redirect(url_for("candidate.item", token=token, n=1))
 
 
@@ -175,6 +193,7 @@ def item_save(token: str, n: int) -> Page:
         now,
         app_state().settings.grace_seconds,
         view,
+        _origin(),
     )
     if result.outcome is Outcome.CONFLICT:
         # The candidate stays on the item and sees what is stored, with the reason in words.
@@ -208,6 +227,7 @@ def autosave(token: str, n: int) -> Page:
         current_time(),
         app_state().settings.grace_seconds,
         view,
+        _origin(),
     )
     reply = {"saved": result.outcome.is_saved, "revision": result.revision, "answered": result.answered}
     if result.outcome is Outcome.CONFLICT:
@@ -215,6 +235,20 @@ def autosave(token: str, n: int) -> Page:
     if result.outcome is Outcome.SUPERSEDED:
         reply["superseded"] = True
     return jsonify(reply)
+
+
+@bp.post("/<token>/signals")
+def signals(token: str) -> Page:
+    """attempt.js's report of focus lapses, paste sizes and time on items; sent by sendBeacon too."""
+    report = parse_signal_report(request.form.get("observations"))
+    now = current_time()
+    opened = _open(token, now)
+    if opened.attempt is None:
+        return jsonify(error="The test has not been started."), 409
+    record_observations(
+        db_session(), opened.attempt, report, _origin(), now, app_state().settings.grace_seconds
+    )
+    return "", 204
 
 
 @bp.get("/<token>/status")

@@ -16,6 +16,7 @@ from assess.services.attempt_phase import ACCEPTS_SAVES, AttemptClosed, grace_cu
 from assess.services.attempt_reads import NoSuchSlot, SlotView, read_stored
 from assess.services.attempt_start import LOG_EVENT
 from assess.services.catalogue import pinned_item
+from assess.services.request_origin import RequestOrigin, with_origin
 from assess.services.save_order import Outcome, SaveOrder, SaveResult, decide_save, with_edit
 from items import registry
 from items.base import Schema
@@ -68,6 +69,7 @@ def save_answer(
     now: datetime,
     grace_seconds: int,
     shown: SlotView | None = None,
+    origin: RequestOrigin | None = None,
 ) -> SaveResult:
     """Store a response unless ``decide_save`` keeps what is stored; say which happened.
 
@@ -75,7 +77,7 @@ def save_answer(
     clears the answer. Raises ``AttemptClosed`` past deadline + grace or once finalized,
     ``NoSuchSlot``, and ``TypeError`` for another type's response; in each case nothing
     changes. ``shown`` is this slot as the caller read it from this attempt in this request
-    (saves reading it again).
+    (saves reading it again); ``origin``, the candidate's request, goes into the "saved" event.
     """
     if not (0 <= order.base <= MAX_REVISION and 0 <= order.edit <= MAX_SEQ):
         raise ValueError(f"base revision and edit must be 64-bit counters, got {order}")
@@ -125,11 +127,10 @@ def save_answer(
                         "seq": revision,
                         # Which device's which edit: what a timeline, or a check of every
                         # acknowledgement against what was stored, needs to tell saves apart.
-                        "detail": {
-                            "answered": stored_form is not None,
-                            "device": order.device,
-                            "edit": order.edit,
-                        },
+                        "detail": with_origin(
+                            {"answered": stored_form is not None, "device": order.device, "edit": order.edit},
+                            origin,
+                        ),
                     },
                 )
             # Invariant 4: acknowledge only after commit.

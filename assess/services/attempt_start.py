@@ -27,6 +27,7 @@ from assess.services.attempt_phase import STARTED, deadline_of, is_started
 from assess.services.attempt_preparation import DrawableForm, core_table, discard_slots, freeze_slots
 from assess.services.catalogue import pin_versions
 from assess.services.invitations import LINK_USABLE, InvitationUnusable, check_link
+from assess.services.request_origin import RequestOrigin, with_origin
 from items.bank import Catalogue
 from items.forms import Slot
 
@@ -67,12 +68,18 @@ def time_allowed(time_limit_minutes: int, extra_time: Decimal) -> timedelta:
 
 
 def create_attempt(
-    session: Session, invitation: Invitation, catalogue: Catalogue, now: datetime, rng: random.Random
+    session: Session,
+    invitation: Invitation,
+    catalogue: Catalogue,
+    now: datetime,
+    rng: random.Random,
+    origin: RequestOrigin | None = None,
 ) -> Attempt:
     """Start the invitation's attempt now, from its preparation while that is current; return it.
 
     ``catalogue`` is the live one the attempt is drawn from (``FormUnavailable`` when its form
-    cannot be drawn now); ``rng`` is used only when the Start draws at the press.
+    cannot be drawn now); ``rng`` is used only when the Start draws at the press; ``origin``,
+    the candidate's request, goes into the "started" event.
     """
     check_link(invitation, None, now)
     drawable = DrawableForm.of(catalogue, invitation.campaign.form_id)
@@ -80,9 +87,9 @@ def create_attempt(
     bound = {"invitation": invitation.id, "at": now, "ends": ends, "version": drawable.version}
     stamped = session.execute(_STAMP, bound).one_or_none()
     if stamped is None:
-        return _start_at_press(session, invitation, drawable, drawable.draw(rng), now, ends)
+        return _start_at_press(session, invitation, drawable, drawable.draw(rng), now, ends, origin)
     attempt, count = stamped
-    return _started(session, attempt, now, count)
+    return _started(session, attempt, now, count, origin)
 
 
 def _start_at_press(
@@ -92,6 +99,7 @@ def _start_at_press(
     slots: list[Slot],
     now: datetime,
     ends: datetime,
+    origin: RequestOrigin | None,
 ) -> Attempt:
     """Draw now: the invitation was never prepared, its form changed since, or a racing Start won."""
     bound = {
@@ -108,7 +116,7 @@ def _start_at_press(
         discard_slots(session, claimed)
         freeze_slots(session, [(claimed, drawable, slots)])
         attempt, count = session.execute(_STAMP, bound).one()
-        return _started(session, attempt, now, count)
+        return _started(session, attempt, now, count, origin)
     existing = session.scalars(
         _OF_INVITATION, bound, execution_options={"populate_existing": True}
     ).one_or_none()
@@ -139,10 +147,12 @@ def _start_at_press(
         if winner is None or not is_started(winner):
             raise
         return winner
-    return _started(session, attempt, now, len(slots))
+    return _started(session, attempt, now, len(slots), origin)
 
 
-def _started(session: Session, attempt: Attempt, now: datetime, slots: int) -> Attempt:
+def _started(
+    session: Session, attempt: Attempt, now: datetime, slots: int, origin: RequestOrigin | None
+) -> Attempt:
     """Record the Start on the attempt's timeline and commit it: the one commit of a Start."""
     session.execute(
         LOG_EVENT,
@@ -150,7 +160,7 @@ def _started(session: Session, attempt: Attempt, now: datetime, slots: int) -> A
             "attempt_id": attempt.id,
             "at": now,
             "kind": "started",
-            "detail": {"deadline": deadline_of(attempt).isoformat(), "items": slots},
+            "detail": with_origin({"deadline": deadline_of(attempt).isoformat(), "items": slots}, origin),
         },
     )
     session.commit()
