@@ -22,9 +22,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assess.demo.answers import Candidate, ItemParameters, item_parameters
+from assess.demo.integrity_events import (
+    ASSISTED_EXTRA_TIME,
+    ASSISTED_SWITCHER,
+    PLANTED_WRITTEN,
+    Networks,
+    plan_conduct,
+    record_demo_observations,
+)
 from assess.demo.interviews import MUST_HAVE, RED_FLAG, SPLIT, assign_panel, decide, interview
 from assess.demo.plan import FINISHED, INTERVIEWED, PlannedCandidate, plan_candidates
-from assess.demo.sittings import finish_test, review_written, sit_test
+from assess.demo.sittings import Sitting, finish_test, review_written, sit_test
 from assess.models import Campaign, Invitation, StaffUser
 from assess.services.attempt_preparation import prepare_attempts
 from assess.services.campaigns import CampaignSettings, campaign_by_slug, create_campaign
@@ -208,6 +216,17 @@ class Cohort:
     parameters: dict[str, ItemParameters]
     specials: dict[int, str]
     now: datetime
+    #: Planted integrity conduct per candidate index (``integrity_events``); the rest are unremarkable.
+    conduct: dict[int, str]
+    networks: Networks
+    seed: int
+
+    def observe(self, sitting: Sitting, person: PlannedCandidate) -> None:
+        """The sitting's made-up focus, paste, time-on-item and device observations (demo data)."""
+        rng = random.Random(f"{self.seed}:observations:{person.index}")
+        record_demo_observations(
+            self.session, sitting, self.conduct.get(person.index, ""), self.networks, rng
+        )
 
 
 def _build_cohort(
@@ -223,7 +242,10 @@ def _build_cohort(
     form = catalogue.form(FORM_ID)
     parameters = item_parameters(form.item_ids(), random.Random(f"{seed}:items"))
     people = plan_candidates(count, random.Random(f"{seed}:people"))
-    cohort = Cohort(session, catalogue, kit, staff, parameters, _specials(people), now)
+    conduct = plan_conduct(people, random.Random(f"{seed}:conduct"))
+    cohort = Cohort(
+        session, catalogue, kit, staff, parameters, _specials(people), now, conduct, Networks(), seed
+    )
     invitations = []
     for person in people:
         rng = random.Random(f"{seed}:invitation:{person.index}")
@@ -231,8 +253,16 @@ def _build_cohort(
         invited_at = now - timedelta(days=rng.uniform(low, high))
         valid = timedelta(days=EXPIRED_LINK_DAYS if person.stage == "expired" else 14)
         extra_time = rng.choice(EXTRA_TIME) if rng.random() < 1 / 12 else Decimal(1)
+        assisted = conduct.get(person.index) == ASSISTED_SWITCHER
         invitation, _ = new_invitation(
-            session, campaign, person.email, person.name, extra_time, valid, invited_at
+            session,
+            campaign,
+            person.email,
+            person.name,
+            ASSISTED_EXTRA_TIME if assisted else extra_time,
+            valid,
+            invited_at,
+            assistive_technology=assisted,
         )
         invitations.append((person, invitation, invited_at))
     session.flush()
@@ -247,19 +277,22 @@ def _build_cohort(
             at = _between(invited_at, now, 0.2, 0.6, who.rng)
             revoke_invitation(session, invitation.id, at, staff.recruiter)
         elif person.stage == "running":
-            _runner(cohort, invitation, who, grant=not granted)
+            _runner(cohort, person, invitation, who, grant=not granted)
             granted = True
         elif person.stage in FINISHED:
             waiting += person.stage == "interviewed"
             _finisher(cohort, person, invitation, invited_at, who, waiting)
 
 
-def _runner(cohort: Cohort, invitation: Invitation, who: Candidate, grant: bool) -> None:
+def _runner(
+    cohort: Cohort, person: PlannedCandidate, invitation: Invitation, who: Candidate, grant: bool
+) -> None:
     """Taking the test now; with ``grant``, their connection dropped and the recruiter gave the time back."""
     started = cohort.now - timedelta(minutes=who.rng.uniform(4, 20))
     sitting = sit_test(
         cohort.session, invitation, cohort.catalogue, who, cohort.parameters, started, cohort.now
     )
+    cohort.observe(sitting, person)
     if grant:
         recruiter = cohort.staff.recruiter
         at = cohort.now - timedelta(minutes=1)
@@ -279,7 +312,9 @@ def _finisher(
     """Sit the test; then, as far as the candidate's stage goes: review, interviews, decision."""
     session, staff, now, rng = cohort.session, cohort.staff, cohort.now, who.rng
     started = _between(invited_at, now, 0.1, 0.4, rng)
-    sitting = sit_test(session, invitation, cohort.catalogue, who, cohort.parameters, started, now)
+    written = PLANTED_WRITTEN.get(cohort.conduct.get(person.index, ""))
+    sitting = sit_test(session, invitation, cohort.catalogue, who, cohort.parameters, started, now, written)
+    cohort.observe(sitting, person)
     finished = finish_test(session, sitting, who)
     if rng.random() < SELF_IDENTIFYING:
         record_self_identification(session, invitation, _self_identification(rng))

@@ -38,6 +38,10 @@ class Sitting:
     deadline: datetime
     #: When the candidate stops answering: at their last answer, or at the deadline if they ran out of time.
     last_answer: datetime
+    #: (position, shown, left) of each item reached, in order; an answer was saved on leaving its item.
+    views: tuple[tuple[int, datetime, datetime], ...] = ()
+    #: Positions whose answer was saved.
+    answered: tuple[int, ...] = ()
 
 
 def sit_test(
@@ -48,8 +52,12 @@ def sit_test(
     parameters: dict[str, ItemParameters],
     started: datetime,
     until: datetime,
+    written: str | None = None,
 ) -> Sitting:
-    """Start the attempt at ``started`` and answer in order until the time is up or ``until``."""
+    """Start the attempt at ``started`` and answer in order until the time is up or ``until``.
+
+    ``written``: the text of the written answer instead of the simulated one (a planted near-copy).
+    """
     attempt = create_attempt(session, invitation, catalogue, started, random.Random(who.rng.random()))
     deadline = deadline_of(attempt)
     slots = session.scalars(
@@ -59,13 +67,18 @@ def sit_test(
     moment = started
     stored: list[dict[str, Any]] = []
     written_positions = []
+    views = []
     for slot in slots:
         item = pinned_item(session, slot.item_id, slot.version)
+        shown = moment
         moment += timedelta(minutes=float(item.minutes) * pace * who.rng.uniform(0.7, 1.3))
         if moment > min(deadline, until):
             break
+        views.append((slot.position, shown, moment))
         body, key = item.realize(slot.variant)
         response = answer(item, body, key, who, parameters[slot.item_id])
+        if written is not None and item.item_type.rubric is not None:
+            response = item.item_type.normalise(body, {"text": [written]})
         if item.item_type.rubric is not None and response is not None:
             written_positions.append(slot.position)
         if response is not None:
@@ -104,7 +117,14 @@ def sit_test(
             ],
         )
     session.commit()
-    return Sitting(attempt.id, tuple(written_positions), deadline, min(moment, until))
+    return Sitting(
+        attempt.id,
+        tuple(written_positions),
+        deadline,
+        min(moment, until),
+        tuple(views),
+        tuple(row["position"] for row in stored),
+    )
 
 
 def finish_test(session: Session, sitting: Sitting, who: Candidate) -> datetime:
