@@ -2,8 +2,9 @@
 
 Every worker of every host may run one: ``finalize_expired`` finalizes each
 attempt exactly once with a conditional UPDATE, so concurrent sweeps are safe.
-After each round it announces links that expired unused and sends due deliveries
-(webhooks, ATS updates); the outbox claims each row for one worker.
+After each round it announces links that expired unused, sends due deliveries (webhooks,
+ATS updates; the outbox claims each row for one worker), and recomputes the integrity tiers
+of one campaign with a newly finished attempt, so no report request ever computes them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assess.clock import Clock
 from assess.services.finalization import finalize_expired
 from assess.services.hiring_events import announce_expired_invitations
+from assess.services.integrity_findings import refresh_campaign_tiers, stale_campaign
 from assess.services.outbox import DeliveryPass, deliver_due
 
 #: Deliveries are claimed this many at a time. A round claims batch after batch while they come
@@ -58,6 +60,14 @@ class DeadlineSweep:
         with self._session_factory() as session:
             return finalize_expired(session, self._clock(), self._grace_seconds)
 
+    def assess_integrity_once(self) -> int | None:
+        """Refresh one campaign's integrity tiers: the work of a round stays bounded."""
+        with self._session_factory() as session:
+            campaign_id = stale_campaign(session)
+            if campaign_id is not None:
+                refresh_campaign_tiers(session, campaign_id, self._clock())
+            return campaign_id
+
     def deliver_once(self) -> DeliveryPass:
         with self._session_factory() as session:
             announce_expired_invitations(session, self._clock())
@@ -85,6 +95,10 @@ class DeadlineSweep:
             else:
                 if finalized:
                     log.info("deadline sweep finalized %d attempt(s)", finalized)
+            try:
+                self.assess_integrity_once()
+            except Exception:
+                log.exception("integrity tiers failed; retrying in %s s", self._interval_seconds)
             try:
                 sent = self.deliver_once()
             except Exception:

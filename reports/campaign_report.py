@@ -5,7 +5,9 @@ candidate_id and one boolean column per stage of ``FUNNEL_STAGES`` (did the cand
 it: invited, started the test, finished it, graded, written answers reviewed, interviewed,
 decided), each stage counting its own column (a candidate may skip one: nothing to review);
 and optionally the hiring decisions the team recorded (``DECISION_COLUMNS``: the decision's
-words, who took it, when), shown beside the overrides, which are the rules' own verdicts.
+words, who took it, when), shown beside the overrides, which are the rules' own verdicts, and
+the integrity tier's label per candidate id (``integrity.tiers``): a column of its own, never
+part of any score or of the order; a candidate not assessed yet has none.
 
 Ranking order: first the candidates a team can compare (complete, no override) by combined
 score, best first, ranked 1, 2, 2, 4 on ties; then the incomplete ones, by test percent; last
@@ -14,6 +16,7 @@ the overridden ones ("do not hire", "unsuitable"), which get no rank whatever th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -29,7 +32,7 @@ DECISION_COLUMNS = ("candidate_id", "decision", "decided_by", "decided_at")
 RANKING_COLUMNS = (
     "rank", "candidate_id", "name", "email", "combined_score", "test_percent", "percentile",
     "interview_percent", "status", "decision", "decided_by", "decided_at", "override", "overrides",
-    "missing",
+    "missing", "integrity_tier",
 )  # fmt: skip
 #: Columns that hold ids: the CSV keeps candidate_id for joining; people's exports show names.
 ID_COLUMNS = ("candidate_id", "section_id")
@@ -50,6 +53,7 @@ LABELS = {
     "override": "Override",
     "overrides": "Override reasons",
     "missing": "Missing",
+    "integrity_tier": "Integrity tier",
     "section": "Section",
     "section_id": "Section id",
     "candidates": "Candidates",
@@ -85,8 +89,10 @@ class CampaignReport:
     labels: Labels = field(default_factory=Labels)
 
 
-def ranking_table(outcomes: pd.DataFrame, decisions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The ranking (see the module docstring) from ``CampaignScores.outcomes`` and the decisions.
+def ranking_table(
+    outcomes: pd.DataFrame, decisions: pd.DataFrame | None = None, tiers: Mapping[int, str] | None = None
+) -> pd.DataFrame:
+    """The ranking (see the module docstring) from ``CampaignScores.outcomes``, decisions and tiers.
 
     ``override`` is the rules' verdict ("do not hire", "unsuitable"); ``decision`` the team's.
     """
@@ -101,6 +107,7 @@ def ranking_table(outcomes: pd.DataFrame, decisions: pd.DataFrame | None = None)
     recorded = decisions.set_index("candidate_id")
     for column in DECISION_COLUMNS[1:]:
         table[column] = table["candidate_id"].map(recorded[column]).astype(object)
+    table["integrity_tier"] = table["candidate_id"].map(dict(tiers or {})).astype(object)
     overridden = table["override"].notna()
     comparable = (table["status"] == "complete") & ~overridden
     group = pd.Series(1, index=table.index).mask(comparable, 0).mask(overridden, 2)
@@ -162,6 +169,7 @@ def campaign_report(
     statuses: pd.DataFrame,
     generated_at: datetime,
     decisions: pd.DataFrame | None = None,
+    tiers: Mapping[int, str] | None = None,
 ) -> CampaignReport:
     """The campaign's report from its scores (``reports.candidate_report.score_campaign``)."""
     labels = scores.data.labels
@@ -177,7 +185,7 @@ def campaign_report(
         title=title,
         generated_at=generated_at,
         rules=scores.rules,
-        ranking=ranking_table(scores.outcomes, decisions),
+        ranking=ranking_table(scores.outcomes, decisions, tiers),
         section_scores=section_scores,
         section_summary=section_summary(scores.sections, labels),
         funnel=funnel(statuses),

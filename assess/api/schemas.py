@@ -228,6 +228,10 @@ class RankingRow(Model):
     override: str | None = Field(description="What the red flags and must-haves decide, if anything.")
     overrides: list[str]
     missing: list[str]
+    integrity_tier: str | None = Field(
+        description="No, some or major concerns (a prompt for a conversation, never part of a score); "
+        "null until the attempt is assessed."
+    )
 
 
 class CampaignReport(Model):

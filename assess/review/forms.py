@@ -1,4 +1,4 @@
-"""The review pages' forms: extra time, rubric marks, regrade confirmation."""
+"""The review pages' forms: extra time, rubric marks, regrade confirmation, reviewed signals."""
 
 from __future__ import annotations
 
@@ -45,6 +45,16 @@ class RegradeForm(FlaskForm):
         validators=[DataRequired("Say why the item is regraded."), Length(max=2000)],
     )
     submit = SubmitField("Regrade these attempts")
+
+
+class SignalReviewForm(FlaskForm):
+    signal = HiddenField(validators=[DataRequired(), Regexp(r"^[a-z_]{1,40}(:\d{1,12})?$")])
+    note = TextAreaField(
+        "Note",
+        description="What you found or asked, e.g. “a delivery arrived mid-test”. Kept in the audit log.",
+        validators=[DataRequired("Say what you found."), Length(max=2000)],
+    )
+    submit = SubmitField("Mark reviewed")
 
 
 def criterion_field_name(criterion: Criterion) -> str:

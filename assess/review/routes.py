@@ -4,7 +4,9 @@ Who may do what (admin may do everything):
 - recruiters and interviewers read attempts and mark written answers; hiring managers
   interview and often review, and the queue can hide candidates' names from them;
 - only recruiters grant extra time and regrade: both change every reviewer's view of a
-  candidate, and regrading needs someone who owns the campaign's results.
+  candidate, and regrading needs someone who owns the campaign's results;
+- only recruiters see and mark integrity signals: interviewers never see them, so their
+  scorecards stay independent of them (docs/integrity.md, privacy notice).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from assess.review import bp
 from assess.review.forms import (
     GrantTimeForm,
     RegradeForm,
+    SignalReviewForm,
     ToggleForm,
     criterion_field_name,
     rubric_awards,
@@ -29,6 +32,12 @@ from assess.review.forms import (
 )
 from assess.services.attempt_phase import AttemptClosed, NoSuchAttempt, seconds_left
 from assess.services.catalogue import load_catalogue
+from assess.services.integrity_findings import (
+    UnknownSignal,
+    attempt_integrity,
+    mark_signal_reviewed,
+    refresh_campaign_tiers,
+)
 from assess.services.regrade import (
     NothingToRegrade,
     RegradeStale,
@@ -43,6 +52,7 @@ from assess.services.review import (
     attempt_review,
     attempt_summaries,
     candidate_label,
+    evidence_anchor,
     reviewed_slot,
 )
 from assess.services.rubric import (
@@ -97,15 +107,32 @@ def attempt(attempt_id: int) -> Page:
     return _attempt_page(attempt_id, GrantTimeForm())
 
 
-def _attempt_page(attempt_id: int, form: GrantTimeForm, error: str = "", status: int = 200) -> Page:
+def _attempt_page(
+    attempt_id: int,
+    form: GrantTimeForm,
+    error: str = "",
+    status: int = 200,
+    signal_form: SignalReviewForm | None = None,
+    signal_error: str = "",
+) -> Page:
     review = attempt_review(db_session(), attempt_id, current_time())
-    may_grant = has_role(current_staff(), "recruiter") and review.is_running
+    is_recruiter = has_role(current_staff(), "recruiter")
+    integrity = None
+    if is_recruiter and not review.is_running:
+        # A campaign changed since the sweep's last round is brought up to date before it is read.
+        refresh_campaign_tiers(db_session(), review.campaign.id, current_time())
+        integrity = attempt_integrity(db_session(), attempt_id)
     page = render_template(
         "review/attempt.html",
         review=review,
-        form=form if may_grant else None,
+        form=form if is_recruiter and review.is_running else None,
         grant_error=error,
         seconds_left=seconds_left(review.attempt, current_time()),
+        integrity=integrity,
+        may_assess_integrity=is_recruiter and not review.is_running,
+        evidence_anchor=evidence_anchor,
+        signal_form=signal_form or SignalReviewForm(),
+        signal_error=signal_error,
     )
     return page, status
 
@@ -132,6 +159,31 @@ def grant_time(attempt_id: int) -> Page:
         return _attempt_page(attempt_id, form, error=message, status=409)
     flash(f"{form.minutes.data} minutes of extra time granted; the candidate's page shows it within seconds.")
     return redirect(url_for("review.attempt", attempt_id=attempt_id))
+
+
+@bp.post("/attempts/<int:attempt_id>/signals")
+@roles_required("recruiter")
+def review_signal(attempt_id: int) -> Page:
+    form = SignalReviewForm()
+    if not form.validate_on_submit():
+        status = 400 if "signal" in form.errors or "csrf_token" in form.errors else 422
+        return _attempt_page(attempt_id, GrantTimeForm(), status=status, signal_form=form)
+    try:
+        mark_signal_reviewed(
+            db_session(),
+            attempt_id,
+            form.signal.data or "",
+            form.note.data or "",
+            current_staff(),
+            current_time(),
+        )
+    except UnknownSignal:
+        message = (
+            "That signal is no longer among this attempt's signals; the page now shows the current ones."
+        )
+        return _attempt_page(attempt_id, GrantTimeForm(), status=409, signal_form=form, signal_error=message)
+    flash("Signal marked reviewed, with your note.")
+    return redirect(url_for("review.attempt", attempt_id=attempt_id, _anchor="integrity-heading"))
 
 
 @bp.get("/written")

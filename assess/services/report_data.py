@@ -12,6 +12,8 @@
   note is their only way). A stage without a recommendation (reference checks) has none.
 - Interviewers are shown by name, or by email where they have none or two share one.
 - Decisions: the one in force per candidate (``assess.services.pipeline.decisions_in_force``).
+- Integrity tiers: as stored (``assess.services.integrity_findings``, kept fresh by the sweep),
+  never computed here; a candidate not assessed yet has none.
 - Sections, stages, competencies and goals are named by their titles (``reports.campaign_frames.Labels``).
 """
 
@@ -38,6 +40,7 @@ from assess.models import (
     StaffUser,
 )
 from assess.services.attempt_phase import STARTED
+from assess.services.integrity_findings import candidate_tier_labels
 from assess.services.pipeline import RecordedDecision, decisions_in_force
 from assess.services.scorecards import independence
 from kits.model import InterviewKit, KitCatalogue
@@ -58,6 +61,8 @@ class LoadedCampaign:
     scores: CampaignScores
     statuses: pd.DataFrame
     decisions: dict[int, RecordedDecision]
+    #: candidate id -> the integrity tier's label, for the candidates assessed so far.
+    tiers: dict[int, str]
 
     @property
     def names(self) -> Labels:
@@ -256,7 +261,8 @@ def load_campaign(
         if candidate in scores.outcomes.index
     }
     statuses = funnel_statuses(session, campaign, scores)
-    return LoadedCampaign(campaign, kit, data, scores, statuses, decisions)
+    tiers = candidate_tier_labels(session, campaign.id)
+    return LoadedCampaign(campaign, kit, data, scores, statuses, decisions, tiers)
 
 
 def decisions_frame(decisions: dict[int, RecordedDecision]) -> pd.DataFrame:
@@ -272,5 +278,10 @@ def decisions_frame(decisions: dict[int, RecordedDecision]) -> pd.DataFrame:
 
 def campaign_report_of(loaded: LoadedCampaign, now: datetime) -> CampaignReport:
     return campaign_report(
-        loaded.campaign.title, loaded.scores, loaded.statuses, now, decisions_frame(loaded.decisions)
+        loaded.campaign.title,
+        loaded.scores,
+        loaded.statuses,
+        now,
+        decisions_frame(loaded.decisions),
+        loaded.tiers,
     )

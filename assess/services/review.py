@@ -333,10 +333,42 @@ def _event_text(event: AttemptEvent) -> str:
         return "Submitted by the candidate"
     if event.kind == "finalized":
         return "Finalized by the server: time was up"
+    if event.kind == "focus":
+        away = "Switched away from" if detail.get("hidden") else "Left the page on"
+        back = _instant_text(detail.get("regained_at"))
+        return f"{away} item {(event.position or 0) + 1}" + (f", back at {back}" if back else "")
+    if event.kind == "paste":
+        page = " (copied from the page itself)" if detail.get("from_page") else ""
+        return f"Pasted {detail.get('characters', 0)} characters into item {(event.position or 0) + 1}{page}"
+    if event.kind == "viewed":
+        spent = timedelta(seconds=float(detail.get("seconds", 0)))
+        return f"Left item {(event.position or 0) + 1} after {_duration(spent)}"
     if event.kind == "time_granted":
         reason = f" ({detail['reason']})" if detail.get("reason") else ""
         return f"{detail.get('minutes')} minutes of extra time granted by {detail.get('by', 'staff')}{reason}"
     return event.kind
+
+
+def _instant_text(value: object) -> str:
+    try:
+        return datetime.fromisoformat(value).strftime("%H:%M:%S") if isinstance(value, str) else ""
+    except ValueError:
+        return ""
+
+
+def evidence_anchor(timeline: Sequence[TimelineEntry], position: int | None, at: datetime | None) -> str:
+    """The page anchor an integrity evidence line points at: its moment on the timeline, else its item.
+
+    The moment is the last timeline entry at or before ``at`` (the event that recorded it).
+    """
+    if at is not None:
+        index = None
+        for number, entry in enumerate(timeline):
+            if entry.at <= at:
+                index = number
+        if index is not None:
+            return f"#timeline-{index + 1}"
+    return f"#item-{position + 1}" if position is not None else ""
 
 
 def _duration(span: timedelta) -> str:

@@ -216,7 +216,7 @@ def test_xlsx_has_formatted_sheets_that_openpyxl_reads_back(report: CampaignRepo
     ]
     assert all(cell.font.bold for cell in ranking[1])
     assert ranking.freeze_panes == "A2"
-    assert ranking.auto_filter.ref == f"A1:N{len(report.ranking) + 1}"  # every column but the id
+    assert ranking.auto_filter.ref == f"A1:O{len(report.ranking) + 1}"  # every column but the id
     assert [ranking.cell(row, 2).value for row in range(2, 8)] == report.ranking["name"].tolist()
     assert ranking["D2"].value == 100.0 and ranking["D2"].number_format == "0.0"
     assert ranking["A2"].value == 1 and ranking["A2"].number_format == "0"
