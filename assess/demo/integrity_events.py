@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -91,10 +92,9 @@ WRITTEN_ORIGINAL = "\n\n".join(
         "Thanks,\nPriya",
     )
 )
-#: Its near-copy by another candidate: another greeting and sign-off, a few words swapped, a typo,
-#: the last request dropped.
-WRITTEN_NEAR_COPY = WRITTEN_ORIGINAL
-for _before, _after in (
+#: How another candidate's near-copy differs: another greeting and sign-off, a few words swapped,
+#: a typo, the last request dropped.
+NEAR_COPY_EDITS = (
     ("Hello Support, Finance and Onboarding,", "Hi all,"),
     ("in doubt", "at risk"),
     ("steady", "stable"),
@@ -103,9 +103,16 @@ for _before, _after in (
     ("I tell Siobhan", "I confirm it to Siobhan"),
     ("Please tell me today if any of these dates is a problem.\n\n", ""),
     ("Priya", "Daniel"),
-):
-    WRITTEN_NEAR_COPY = WRITTEN_NEAR_COPY.replace(_before, _after)
-PLANTED_WRITTEN = {COPIED: WRITTEN_ORIGINAL, COPIER: WRITTEN_NEAR_COPY}
+)
+
+
+def _near_copy(text: str) -> str:
+    for before, after in NEAR_COPY_EDITS:
+        text = text.replace(before, after)
+    return text
+
+
+PLANTED_WRITTEN = {COPIED: WRITTEN_ORIGINAL, COPIER: _near_copy(WRITTEN_ORIGINAL)}
 
 
 def plan_conduct(people: Sequence[PlannedCandidate], rng: random.Random) -> dict[int, str]:
@@ -144,11 +151,13 @@ class Networks:
         return address
 
 
+@dataclass(frozen=True)
 class Devices:
     """Where a candidate's requests came from over the attempt: one device, or a switch at ``switch_at``."""
 
-    def __init__(self, first: dict[str, str], second: dict[str, str] | None, switch_at: datetime) -> None:
-        self.first, self.second, self.switch_at = first, second, switch_at
+    first: dict[str, str]
+    second: dict[str, str] | None
+    switch_at: datetime
 
     def at(self, moment: datetime) -> dict[str, str]:
         return self.second if self.second is not None and moment >= self.switch_at else self.first

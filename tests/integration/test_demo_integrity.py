@@ -168,7 +168,7 @@ def test_the_cohort_plants_each_conduct_once_and_everyone_else_stays_under_the_t
     assert len(changed) == 1
     (moved,) = changed
     assert {origin.agent_family for origin in seen[moved].origins} >= {"Safari on iOS"}
-    assert len({a for a in (switcher, assisted[0], *pasted, moved)}) == 4
+    assert len({switcher, assisted[0], *pasted, moved}) == 4
 
     assert shared_networks({a: o.origins for a, o in seen.items()}, RULES) == {}
     similar = similar_written_answers(written, RULES, materials)
