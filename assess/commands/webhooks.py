@@ -1,4 +1,4 @@
-"""``assess webhooks list|deliver``: the webhook endpoints and the outbox of deliveries."""
+"""``assess webhooks list|rotate|deliver``: the webhook endpoints and the outbox of deliveries."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import click
 from sqlalchemy import func, select
 
 from assess.clock import system_clock
+from assess.commands import fail
 from assess.commands.database import open_database, settings_or_exit
 from assess.db import make_session_factory
 from assess.models import Delivery
 from assess.services.outbox import STATUSES, deliver_due
-from assess.services.webhooks import endpoints
+from assess.services.webhooks import ROTATION_OVERLAP, EndpointNotFound, endpoints, rotate_secret
 
 
 @click.group()
 def webhooks() -> None:
-    """Webhook endpoints and the outbox: list them, send the deliveries that are due."""
+    """Webhook endpoints and the outbox: list them, rotate a secret, send the deliveries that are due."""
 
 
 @webhooks.command("list")
@@ -30,6 +31,25 @@ def webhooks_list() -> None:
             click.echo("No webhook endpoints.")
         counts = dict(session.execute(select(Delivery.status, func.count()).group_by(Delivery.status)).all())
     click.echo("Deliveries: " + ", ".join(f"{counts.get(status, 0)} {status}" for status in STATUSES))
+
+
+@webhooks.command("rotate")
+@click.argument("endpoint_id", type=int)
+def webhooks_rotate(endpoint_id: int) -> None:
+    """Give endpoint ENDPOINT_ID a new signing secret, printed once; the old one signs for a day more."""
+    settings = settings_or_exit()
+    with open_database(settings) as session:
+        try:
+            endpoint, secret = rotate_secret(
+                session, endpoint_id, None, system_clock(), secret_key=settings.secret_key
+            )
+        except EndpointNotFound:
+            fail(f"no webhook endpoint {endpoint_id}: `assess webhooks list` shows their numbers")
+        until = endpoint.previous_secret_expires_at
+    hours = int(ROTATION_OVERLAP.total_seconds() // 3600)
+    click.echo(f"New signing secret of endpoint {endpoint_id} (shown once; give it to the receiver):")
+    click.echo(secret)
+    click.echo(f"The previous secret signs beside it for {hours} hours, until {until:%Y-%m-%d %H:%M} UTC.")
 
 
 @webhooks.command("deliver")

@@ -23,17 +23,12 @@ from sqlalchemy.orm import Session
 from assess.models import Attempt, Delivery, ItemScore
 from assess.models.ats import AtsAssessment, AtsConnection
 from assess.services import ats_ashby, ats_greenhouse
+from assess.services.app_keys import register_secret_key, secret_key_for
 from assess.services.ats_connections import outbound_key
 from assess.services.ats_orders import assessment_state
 from assess.services.ats_secrets import SecretUnreadable
 from assess.services.domain_events import listen
 from assess.services.outbox import AuthUnavailable, register_auth
-
-_SECRET_KEYS: dict[str, str] = {}
-
-
-def _database(session: Session) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=False)
 
 
 def basic_auth(session: Session, suffix: str, delivery: Delivery, now: datetime) -> Mapping[str, str]:
@@ -41,7 +36,7 @@ def basic_auth(session: Session, suffix: str, delivery: Delivery, now: datetime)
     connection = session.get(AtsConnection, int(suffix)) if suffix.isdigit() else None
     if connection is None or connection.revoked_at is not None:
         raise AuthUnavailable(f"ATS connection {suffix} was revoked: nothing is sent for it any more")
-    secret_key = _SECRET_KEYS.get(_database(session))
+    secret_key = secret_key_for(session)
     if secret_key is None:
         raise AuthUnavailable("this process has no SECRET_KEY for the ATS connections of this database")
     try:
@@ -101,7 +96,7 @@ def notify_graded(session: Session, event: str, data: dict[str, Any], at: dateti
 
 def register_app(database_url: str, secret_key: str) -> None:
     """Let this process authenticate ATS deliveries of ``database_url`` and queue them on its events."""
-    _SECRET_KEYS[database_url] = secret_key
+    register_secret_key(database_url, secret_key)
     register_auth(ats_greenhouse.AUTH_PREFIX, basic_auth)
     register_auth(ats_ashby.AUTH_PREFIX, basic_auth)
     listen("attempt.finalized", notify_finalized)

@@ -1,8 +1,8 @@
 """Secrets we must present to an ATS again, kept encrypted with a key derived from SECRET_KEY.
 
 A hash cannot be sent back, so these are encrypted (Fernet: AES-128-CBC with an HMAC) rather
-than hashed. The Fernet key is HKDF-SHA256 of SECRET_KEY with its own label, so it is never
-the key that signs sessions. A new SECRET_KEY makes the stored secrets unreadable: the
+than hashed. The Fernet key is derived from SECRET_KEY with its own label (``app_keys``), so it
+is never the key that signs sessions. A new SECRET_KEY makes the stored secrets unreadable: the
 connections must then be made again.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from assess.services.app_keys import derived_key
 
 LABEL = b"assess ats outbound keys v1"
 
@@ -22,8 +22,7 @@ class SecretUnreadable(Exception):
 
 
 def _fernet(secret_key: str) -> Fernet:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=LABEL).derive(secret_key.encode())
-    return Fernet(base64.urlsafe_b64encode(derived))
+    return Fernet(base64.urlsafe_b64encode(derived_key(secret_key, LABEL)))
 
 
 def seal(secret_key: str, secret: str) -> str:

@@ -1,9 +1,13 @@
-"""Webhook endpoints: registered by an admin (secret shown once), disabled, enabled, deleted."""
+"""Webhook endpoints: registered by an admin (secret shown once), rotated, disabled, enabled, deleted.
+
+Secrets are stored sealed (``webhook_secrets``); every write of an endpoint also seals a secret
+an older version stored in clear, so such rows disappear as endpoints are used.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -13,7 +17,11 @@ from assess.services.domain_events import EVENTS
 from assess.services.outbound_urls import RefusedTarget, checked_target
 from assess.services.outbox import WAITING, disable_endpoint
 from assess.services.staff import record_audit
-from assess.services.webhook_signing import new_secret
+from assess.services.webhook_secrets import new_secret, seal, sealed_for_storing
+
+#: How long the secret before a rotation keeps signing beside the new one, for the receiver to
+#: be given the new secret without missing or refusing a delivery.
+ROTATION_OVERLAP = timedelta(hours=24)
 
 
 class EndpointInvalid(ValueError):
@@ -46,6 +54,7 @@ def create_endpoint(
     now: datetime,
     *,
     allow_private: bool,
+    secret_key: str,
 ) -> tuple[WebhookEndpoint, str]:
     """A new endpoint and its signing secret, returned for showing once; committed and audited.
 
@@ -61,7 +70,7 @@ def create_endpoint(
     endpoint = WebhookEndpoint(
         url=url,
         events=chosen,
-        secret=secret,
+        secret=seal(secret_key, secret),
         active=True,
         disabled_reason="",
         created_by_id=actor.id if actor is not None else None,
@@ -92,11 +101,50 @@ def _endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
+def _seal_clear_secrets(endpoint: WebhookEndpoint, secret_key: str) -> None:
+    endpoint.secret = sealed_for_storing(secret_key, endpoint.secret)
+    if endpoint.previous_secret:
+        endpoint.previous_secret = sealed_for_storing(secret_key, endpoint.previous_secret)
+
+
+def rotate_secret(
+    session: Session, endpoint_id: int, actor: StaffUser | None, now: datetime, *, secret_key: str
+) -> tuple[WebhookEndpoint, str]:
+    """A new signing secret, returned for showing once; committed and audited.
+
+    The secret it replaces keeps signing beside it for ``ROTATION_OVERLAP``; a second rotation
+    within that time retires the oldest at once, so at most two secrets ever sign.
+    """
+    endpoint = _endpoint(session, endpoint_id)
+    secret = new_secret()
+    endpoint.previous_secret = sealed_for_storing(secret_key, endpoint.secret)
+    endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
+    endpoint.secret = seal(secret_key, secret)
+    record_audit(
+        session,
+        actor,
+        "webhook.rotate_secret",
+        "webhook",
+        endpoint_id,
+        {"url": endpoint.url, "previous_secret_until": endpoint.previous_secret_expires_at.isoformat()},
+        now,
+    )
+    session.commit()
+    return endpoint, secret
+
+
 def set_endpoint_active(
-    session: Session, endpoint_id: int, active: bool, actor: StaffUser | None, now: datetime
+    session: Session,
+    endpoint_id: int,
+    active: bool,
+    actor: StaffUser | None,
+    now: datetime,
+    *,
+    secret_key: str,
 ) -> WebhookEndpoint:
     """Enable or disable an endpoint; disabling abandons what still waits to be sent to it."""
     endpoint = _endpoint(session, endpoint_id)
+    _seal_clear_secrets(endpoint, secret_key)
     if endpoint.active != active:
         if active:
             endpoint.active, endpoint.disabled_reason = True, ""

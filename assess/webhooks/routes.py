@@ -1,4 +1,4 @@
-"""Admins register, disable, enable and delete webhook endpoints and send deliveries again."""
+"""Admins register, rotate, disable, enable and delete webhook endpoints and send deliveries again."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from assess.services.webhooks import (
     create_endpoint,
     delete_endpoint,
     endpoints,
+    rotate_secret,
     set_endpoint_active,
 )
 from assess.web import Page
@@ -23,7 +24,11 @@ from assess.webhooks.forms import EndpointForm
 NOT_FOUND = "There is no webhook endpoint with this number."
 
 
-def _page(form: EndpointForm, created: str = "", status: int = 200) -> Page:
+def _secret_key() -> str:
+    return app_state().settings.secret_key
+
+
+def _page(form: EndpointForm, created: str = "", status: int = 200, rotated: str = "") -> Page:
     session = db_session()
     page = render_template(
         "staff/webhooks.html",
@@ -31,6 +36,8 @@ def _page(form: EndpointForm, created: str = "", status: int = 200) -> Page:
         endpoints=endpoints(session),
         deliveries=recent_deliveries(session),
         created=created,
+        rotated=rotated,
+        now=app_state().clock(),
     )
     return page, status
 
@@ -55,6 +62,7 @@ def create() -> Page:
             current_staff(),
             app_state().clock(),
             allow_private=bool(current_app.config["ALLOW_PRIVATE_WEBHOOK_TARGETS"]),
+            secret_key=_secret_key(),
         )
     except EndpointInvalid as exc:
         form[exc.field].errors = [str(exc)]
@@ -66,7 +74,7 @@ def create() -> Page:
 def _set_active(endpoint_id: int, active: bool) -> Page:
     try:
         endpoint = set_endpoint_active(
-            db_session(), endpoint_id, active, current_staff(), app_state().clock()
+            db_session(), endpoint_id, active, current_staff(), app_state().clock(), secret_key=_secret_key()
         )
     except EndpointNotFound:
         return error_response(404, NOT_FOUND)
@@ -84,6 +92,19 @@ def disable(endpoint_id: int) -> Page:
 @roles_required("admin")
 def enable(endpoint_id: int) -> Page:
     return _set_active(endpoint_id, True)
+
+
+@bp.post("/<int:endpoint_id>/rotate")
+@roles_required("admin")
+def rotate(endpoint_id: int) -> Page:
+    try:
+        endpoint, secret = rotate_secret(
+            db_session(), endpoint_id, current_staff(), app_state().clock(), secret_key=_secret_key()
+        )
+    except EndpointNotFound:
+        return error_response(404, NOT_FOUND)
+    # Rendered, as a new endpoint's secret is: shown once, never through a cookie or a URL.
+    return _page(EndpointForm(formdata=None), created=secret, rotated=endpoint.url)
 
 
 @bp.post("/<int:endpoint_id>/delete")

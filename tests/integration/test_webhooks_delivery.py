@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from webhook_receiver import Receiver, running_receiver, verify
 
 from assess.models import Delivery, WebhookEndpoint
+from assess.services.app_keys import database_of, register_secret_key
 from assess.services.domain_events import publish
 from assess.services.outbox import (
     MAX_ATTEMPTS,
@@ -35,6 +36,10 @@ if TYPE_CHECKING:
     from conftest import ControllableClock
 
 
+#: The integration tests' SECRET_KEY (their ``settings``).
+SECRET_KEY = "integration-tests-only"
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with running_receiver() as running:
@@ -45,8 +50,16 @@ def endpoint(
     session_factory: sessionmaker[Session], url: str, clock: ControllableClock, *events: str
 ) -> tuple[int, str]:
     with session_factory() as session:
+        # As the app does at start: the sweep opens the sealed secret with this key.
+        register_secret_key(database_of(session), SECRET_KEY)
         made, secret = create_endpoint(
-            session, url, events or ("attempt.finalized",), None, clock(), allow_private=True
+            session,
+            url,
+            events or ("attempt.finalized",),
+            None,
+            clock(),
+            allow_private=True,
+            secret_key=SECRET_KEY,
         )
         return made.id, secret
 
@@ -224,7 +237,15 @@ def test_private_targets_are_refused_at_registration_and_at_send_time_unless_all
     with session_factory() as session:
         for url in ("http://127.0.0.1:9/hook", "http://10.0.0.8/hook", "http://169.254.169.254/latest"):
             with pytest.raises(EndpointInvalid, match="ALLOW_PRIVATE_WEBHOOK_TARGETS") as refused:
-                create_endpoint(session, url, ["attempt.finalized"], None, clock(), allow_private=False)
+                create_endpoint(
+                    session,
+                    url,
+                    ["attempt.finalized"],
+                    None,
+                    clock(),
+                    allow_private=False,
+                    secret_key=SECRET_KEY,
+                )
             assert refused.value.field == "url"
         assert session.scalars(select(WebhookEndpoint)).all() == []
     # Registered while allowed; the setting is checked again at each send.

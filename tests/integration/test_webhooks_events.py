@@ -42,9 +42,20 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def secret(session_factory: sessionmaker[Session], receiver: Receiver, clock: ControllableClock) -> str:
+def secret(
+    app: Flask, session_factory: sessionmaker[Session], receiver: Receiver, clock: ControllableClock
+) -> str:
+    # The app registers its SECRET_KEY, which seals the endpoint's secret and opens it to sign.
     with session_factory() as session:
-        return create_endpoint(session, receiver.url, EVENTS, None, clock(), allow_private=True)[1]
+        return create_endpoint(
+            session,
+            receiver.url,
+            EVENTS,
+            None,
+            clock(),
+            allow_private=True,
+            secret_key=app.extensions["assess"].settings.secret_key,
+        )[1]
 
 
 def received(

@@ -175,7 +175,12 @@ def test_the_delivery_log_shows_failures_and_send_again_requeues_with_a_csrf_tok
 @pytest.fixture
 def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     monkeypatch.chdir(tmp_path)
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "", "ASSESS_ALLOW_PRIVATE_WEBHOOK_TARGETS": "true"}
+    # The app's SECRET_KEY, as a deployment's commands share it: it opens the sealed secrets.
+    env = {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "integration-tests-only",
+        "ASSESS_ALLOW_PRIVATE_WEBHOOK_TARGETS": "true",
+    }
 
     def run(*args: str) -> Result:
         return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)

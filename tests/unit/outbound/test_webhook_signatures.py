@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 
-from assess.services.webhook_signing import SECRET_PREFIX, new_secret, sign
+from assess.services.webhook_secrets import SECRET_PREFIX, new_secret
+from assess.services.webhook_signing import sign
 
 # The specification's published test vector (standardwebhooks.com, its reference libraries' tests).
 VECTOR_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
