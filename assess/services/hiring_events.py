@@ -6,7 +6,9 @@ services update them with bulk UPDATEs that loaded objects do not see.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, select
@@ -41,17 +43,50 @@ def _attempt_facts(session: Session, attempt_id: int) -> dict[str, Any]:
     }
 
 
-def _graded(session: Session, attempt_id: int, facts: dict[str, Any], at: datetime) -> None:
+def _graded(
+    session: Session, attempt_id: int, facts: dict[str, Any], at: datetime, *, regraded: bool = False
+) -> None:
     total, top = session.execute(
         select(Attempt.total_points, Attempt.max_points).where(Attempt.id == attempt_id)
     ).one()
     points = {"points": float(total or 0), "max_points": float(top or 0)}
-    publish(session, "attempt.graded", {**facts, **points}, at=at)
+    publish(session, "attempt.graded", {**facts, **points, "regraded": regraded}, at=at)
 
 
 def is_awaiting_review(session: Session, attempt_id: int) -> bool:
     waiting = exists().where(ItemScore.attempt_id == attempt_id, ItemScore.pending_review.is_(True))
     return bool(session.scalar(select(waiting)))
+
+
+@dataclass(frozen=True)
+class GradedState:
+    """Whether an attempt is fully graded, and its totals: read before a change of its scores."""
+
+    graded: bool
+    points: Decimal | None
+    max_points: Decimal | None
+
+
+def graded_state(session: Session, attempt_id: int) -> GradedState:
+    total, top = session.execute(
+        select(Attempt.total_points, Attempt.max_points).where(Attempt.id == attempt_id)
+    ).one()
+    return GradedState(not is_awaiting_review(session, attempt_id), total, top)
+
+
+def scores_changed(session: Session, attempt_id: int, before: GradedState, at: datetime) -> None:
+    """``attempt.graded`` again after a regrade or a re-mark changed a finished attempt's scores.
+
+    Sent with ``"regraded": true`` (and, as every delivery, a new ``webhook-id``) when the attempt
+    was graded before and its total changed; with ``false`` when the change graded it for the
+    first time. Nothing while an answer still waits for a reviewer: marking it announces it.
+    """
+    after = graded_state(session, attempt_id)
+    if not after.graded:
+        return
+    if before.graded and (before.points, before.max_points) == (after.points, after.max_points):
+        return
+    _graded(session, attempt_id, _attempt_facts(session, attempt_id), at, regraded=before.graded)
 
 
 def attempt_finalized(session: Session, attempt_id: int, at: datetime) -> None:

@@ -31,6 +31,7 @@ from assess.models import (
     StaffUser,
 )
 from assess.services.catalogue import pin_versions, pinned_item
+from assess.services.hiring_events import graded_state, scores_changed
 from assess.services.review import candidate_label, stored_score
 from assess.services.rubric import recompute_totals
 from assess.services.staff import record_audit
@@ -262,8 +263,12 @@ def apply_regrade(
     )
     session.add(regrade)
     session.flush()
+    before = {row.attempt_id: graded_state(session, row.attempt_id) for row in plan.rows}
     for row in plan.rows:
         _store_row(session, regrade, row, actor)
+    for attempt_id, state in before.items():
+        # In this transaction: the new scores and their announcement commit together.
+        scores_changed(session, attempt_id, state, now)
     record_audit(
         session,
         actor,

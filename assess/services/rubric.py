@@ -23,7 +23,7 @@ from assess.models import (
 )
 from assess.services.attempt_phase import NoSuchAttempt
 from assess.services.catalogue import pinned_item
-from assess.services.hiring_events import is_awaiting_review, review_completed
+from assess.services.hiring_events import graded_state, is_awaiting_review, review_completed, scores_changed
 from assess.services.review import anonymous_code, candidate_label, has_rubric, key_versions
 from assess.services.staff import record_audit
 from items.bank import ItemVersion
@@ -151,6 +151,7 @@ def score_rubric(
     if response is None:
         raise NotReviewable("the candidate did not answer this item, so there is nothing to mark")
     score = rubric.score(body, key, response, awards)
+    graded_before = graded_state(session, attempt_id)
     before = {"points": str(previous.points), "max_points": str(previous.max_points)}
     # The UPDATE comes first: it takes the row's write lock, so the check below sees any
     # review committed meanwhile, on PostgreSQL and SQLite alike.
@@ -186,6 +187,8 @@ def score_rubric(
     # of two reviewers marking its last two answers at once, the second sees none left.
     if previous.pending_review and not is_awaiting_review(session, attempt_id):
         review_completed(session, attempt_id, now)
+    elif not previous.pending_review:
+        scores_changed(session, attempt_id, graded_before, now)
     record_audit(
         session,
         reviewer,
