@@ -36,6 +36,7 @@ from assess.demo.sittings import Sitting, finish_test, review_written, sit_test
 from assess.models import Campaign, Invitation, StaffUser
 from assess.services.attempt_preparation import prepare_attempts
 from assess.services.campaigns import CampaignSettings, campaign_by_slug, create_campaign
+from assess.services.integrity_findings import refresh_campaign_tiers
 from assess.services.invitations import create_invitation, new_invitation, revoke_invitation
 from assess.services.self_identification import PREFER_NOT_TO_SAY, QUESTIONS, record_self_identification
 from assess.services.staff import reset_or_create_user
@@ -155,6 +156,8 @@ def build_demo(
             interviewers=(people[STAFF[2][1]], people[SECOND_INTERVIEWER[1]]),
         )
         _build_cohort(session, campaign, catalogue, kits.kit(KIT_ID), staff, candidates, seed, now)
+        # As the app's sweep would within seconds: the review pages and reports show tiers at once.
+        refresh_campaign_tiers(session, campaign.id, now)
     _, token = create_invitation(
         session, CAMPAIGN_SLUG, CANDIDATE_EMAIL, now, name="Demo Candidate", catalogue=catalogue
     )
