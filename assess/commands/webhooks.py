@@ -49,7 +49,12 @@ def webhooks_rotate(endpoint_id: int) -> None:
     hours = int(ROTATION_OVERLAP.total_seconds() // 3600)
     click.echo(f"New signing secret of endpoint {endpoint_id} (shown once; give it to the receiver):")
     click.echo(secret)
-    click.echo(f"The previous secret signs beside it for {hours} hours, until {until:%Y-%m-%d %H:%M} UTC.")
+    if until is None:
+        click.echo("The previous secret cannot be opened with this SECRET_KEY: only the new one signs.")
+    else:
+        click.echo(
+            f"The previous secret signs beside it for {hours} hours, until {until:%Y-%m-%d %H:%M} UTC."
+        )
 
 
 @webhooks.command("deliver")

@@ -17,7 +17,7 @@ from assess.services.domain_events import EVENTS
 from assess.services.outbound_urls import RefusedTarget, checked_target
 from assess.services.outbox import WAITING, disable_endpoint
 from assess.services.staff import record_audit
-from assess.services.webhook_secrets import new_secret, seal, sealed_for_storing
+from assess.services.webhook_secrets import SecretUnopenable, new_secret, seal, sealed_for_storing, unseal
 
 #: How long the secret before a rotation keeps signing beside the new one, for the receiver to
 #: be given the new secret without missing or refusing a delivery.
@@ -101,6 +101,10 @@ def _endpoint(session: Session, endpoint_id: int) -> WebhookEndpoint:
     return endpoint
 
 
+def _iso(at: datetime | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
 def _seal_clear_secrets(endpoint: WebhookEndpoint, secret_key: str) -> None:
     endpoint.secret = sealed_for_storing(secret_key, endpoint.secret)
     if endpoint.previous_secret:
@@ -117,8 +121,14 @@ def rotate_secret(
     """
     endpoint = _endpoint(session, endpoint_id)
     secret = new_secret()
-    endpoint.previous_secret = sealed_for_storing(secret_key, endpoint.secret)
-    endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
+    try:
+        unseal(secret_key, endpoint.secret)
+    except SecretUnopenable:
+        # Sealed under a SECRET_KEY since changed: nothing can sign with it, so it cannot overlap.
+        endpoint.previous_secret, endpoint.previous_secret_expires_at = None, None
+    else:
+        endpoint.previous_secret = sealed_for_storing(secret_key, endpoint.secret)
+        endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
     endpoint.secret = seal(secret_key, secret)
     record_audit(
         session,
@@ -126,7 +136,7 @@ def rotate_secret(
         "webhook.rotate_secret",
         "webhook",
         endpoint_id,
-        {"url": endpoint.url, "previous_secret_until": endpoint.previous_secret_expires_at.isoformat()},
+        {"url": endpoint.url, "previous_secret_until": _iso(endpoint.previous_secret_expires_at)},
         now,
     )
     session.commit()

@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from assess.auth import current_staff, roles_required
 from assess.db import app_state, db_session
 from assess.errors import error_response
+from assess.models import WebhookEndpoint
 from assess.services.outbox import DeliveryNotFound, recent_deliveries, send_again
 from assess.services.webhooks import (
     EndpointInvalid,
@@ -28,7 +29,12 @@ def _secret_key() -> str:
     return app_state().settings.secret_key
 
 
-def _page(form: EndpointForm, created: str = "", status: int = 200, rotated: str = "") -> Page:
+def _page(
+    form: EndpointForm,
+    created: str = "",
+    status: int = 200,
+    rotated: WebhookEndpoint | None = None,
+) -> Page:
     session = db_session()
     page = render_template(
         "staff/webhooks.html",
@@ -104,7 +110,7 @@ def rotate(endpoint_id: int) -> Page:
     except EndpointNotFound:
         return error_response(404, NOT_FOUND)
     # Rendered, as a new endpoint's secret is: shown once, never through a cookie or a URL.
-    return _page(EndpointForm(formdata=None), created=secret, rotated=endpoint.url)
+    return _page(EndpointForm(formdata=None), created=secret, rotated=endpoint)
 
 
 @bp.post("/<int:endpoint_id>/delete")

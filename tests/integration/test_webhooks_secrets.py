@@ -19,7 +19,7 @@ from assess.cli import main
 from assess.models import AuditEntry, Delivery, WebhookEndpoint
 from assess.services.app_keys import database_of, register_secret_key
 from assess.services.domain_events import publish
-from assess.services.outbox import DeliveryPass, deliver_due
+from assess.services.outbox import DeliveryPass, deliver_due, send_again
 from assess.services.webhook_secrets import new_secret, seal, unseal
 from assess.services.webhooks import ROTATION_OVERLAP, create_endpoint, rotate_secret, set_endpoint_active
 
@@ -108,20 +108,29 @@ def test_a_secret_stored_in_clear_before_sealing_still_signs_and_is_sealed_when_
     assert sealed.startswith("v1:") and unseal(SECRET_KEY, sealed) == old
 
 
-def test_a_changed_secret_key_is_said_in_the_delivery_log_and_the_sweep_goes_on(
+def test_a_changed_secret_key_is_said_in_the_delivery_log_and_a_rotation_sends_again(
     endpoint_id: int, receiver: Receiver, session_factory: sessionmaker[Session], clock: ControllableClock
 ) -> None:
     with session_factory() as session:
         database = database_of(session)
-    register_secret_key(database, "a key that sealed nothing")
+    changed = "a key that sealed nothing"
+    register_secret_key(database, changed)
     try:
         sent = announce_and_deliver(session_factory, clock)
+        with session_factory() as session:
+            (delivery,) = session.scalars(select(Delivery))
+            assert delivery.last_error == "not sent: the secret cannot be opened: was SECRET_KEY changed?"
+            # The way out: a new secret, with no overlap, since the old one can sign nothing.
+            _, new = rotate_secret(session, endpoint_id, None, clock(), secret_key=changed)
+        assert stored(session_factory, endpoint_id).previous_secret is None
+        with session_factory() as session:
+            send_again(session, delivery.id, None, clock())
+        assert deliver_due(session_factory, clock, allow_private_targets=True).delivered == 1
     finally:
         register_secret_key(database, SECRET_KEY)
-    assert (sent.claimed, sent.abandoned) == (1, 1) and receiver.received == []
-    with session_factory() as session:
-        (delivery,) = session.scalars(select(Delivery))
-    assert delivery.last_error == "not sent: the secret cannot be opened: was SECRET_KEY changed?"
+    assert (sent.claimed, sent.abandoned) == (1, 1)
+    (request,) = receiver.received
+    verify(new, request.headers, request.body, int(clock().timestamp()))
 
 
 def test_after_a_rotation_old_and_new_secrets_both_verify_for_a_day_then_only_the_new(
