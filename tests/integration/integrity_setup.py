@@ -47,6 +47,8 @@ class Behaviour:
     extra_time: Decimal = Decimal(1)
     #: Each candidate's own network, so nobody shares one by accident.
     network: str = "198.51.100.0/24"
+    #: The written answers' text; by default a short one of the candidate's own.
+    text: str = ""
 
 
 def take_attempt(
@@ -80,7 +82,7 @@ def take_attempt(
                     session_factory, attempt_id, "paste", position, clock(),
                     characters=behaviour.paste_characters, from_page=False, **origin,
                 )  # fmt: skip
-            text = f"Hello, {behaviour.email} writes about the renewal and the outage, in their own words."
+            text = behaviour.text or f"Hello, {behaviour.email} writes about the renewal and the outage."
             answer(session_factory, attempt_id, position, {"text": text}, clock)
         elif type_name == "single_choice":
             choice = first_option(session_factory, attempt_id, position)
