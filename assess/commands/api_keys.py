@@ -7,6 +7,7 @@ import click
 from assess.clock import system_clock
 from assess.commands import fail
 from assess.commands.database import open_database, settings_or_exit
+from assess.commands.revocable import list_revocable, revoke_by_id
 from assess.services.api_keys import SCOPES, ApiKeyInvalid, api_keys, create_api_key, revoke_api_key
 
 
@@ -39,25 +40,13 @@ def apikey_create(name: str, scopes: tuple[str, ...]) -> None:
 @apikey.command("list")
 def apikey_list() -> None:
     """List the keys: id, prefix, name, scopes, when made, and whether revoked; never a secret."""
-    with open_database(settings_or_exit()) as session:
-        keys = api_keys(session)
-        for key in keys:
-            state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
-            click.echo(
-                f"{key.id}\tassess_{key.prefix}_...\t{key.name}\t{','.join(key.scopes)}"
-                f"\t{key.created_at:%Y-%m-%d %H:%M}\t{state}"
-            )
-    if not keys:
-        click.echo("No API keys.")
+    list_revocable(
+        api_keys, lambda key: (f"assess_{key.prefix}_...", key.name, ",".join(key.scopes)), "No API keys."
+    )
 
 
 @apikey.command("revoke")
 @click.argument("key_id", type=int)
 def apikey_revoke(key_id: int) -> None:
     """Revoke the key KEY_ID (as ``assess apikey list`` shows it); it stops working at once."""
-    with open_database(settings_or_exit()) as session:
-        try:
-            key = revoke_api_key(session, key_id, None, system_clock())
-        except LookupError as exc:
-            fail(str(exc))
-    click.echo(f"Revoked API key {key.id} ({key.name}).")
+    revoke_by_id(revoke_api_key, key_id, "API key")

@@ -7,6 +7,7 @@ import click
 from assess.clock import system_clock
 from assess.commands import fail
 from assess.commands.database import open_database, settings_or_exit
+from assess.commands.revocable import list_revocable, revoke_by_id
 from assess.services.ats_connections import (
     PROVIDERS,
     ConnectionInvalid,
@@ -64,26 +65,20 @@ def ats_create(provider: str, name: str, campaigns: tuple[str, ...], ashby_api_k
 @ats.command("list")
 def ats_list() -> None:
     """List the connections: id, ATS, key prefix, name, campaigns, when made, state; never a key."""
-    with open_database(settings_or_exit()) as session:
-        connections = ats_connections(session)
-        for connection in connections:
-            state = f"revoked {connection.revoked_at:%Y-%m-%d %H:%M}" if connection.revoked_at else "active"
-            click.echo(
-                f"{connection.id}\t{connection.provider}\tats_{connection.prefix}_...\t{connection.name}"
-                f"\tcampaigns {','.join(map(str, connection.campaign_ids))}"
-                f"\t{connection.created_at:%Y-%m-%d %H:%M}\t{state}"
-            )
-    if not connections:
-        click.echo("No ATS connections.")
+    list_revocable(
+        ats_connections,
+        lambda connection: (
+            connection.provider,
+            f"ats_{connection.prefix}_...",
+            connection.name,
+            f"campaigns {','.join(map(str, connection.campaign_ids))}",
+        ),
+        "No ATS connections.",
+    )
 
 
 @ats.command("revoke")
 @click.argument("connection_id", type=int)
 def ats_revoke(connection_id: int) -> None:
     """Revoke the connection CONNECTION_ID (as ``assess ats list`` shows it); its key stops working."""
-    with open_database(settings_or_exit()) as session:
-        try:
-            connection = revoke_connection(session, connection_id, None, system_clock())
-        except LookupError as exc:
-            fail(str(exc))
-    click.echo(f"Revoked ATS connection {connection.id} ({connection.name}).")
+    revoke_by_id(revoke_connection, connection_id, "ATS connection")
