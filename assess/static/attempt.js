@@ -13,7 +13,11 @@
  *   shows the stored answer and says so in words;
  * - the countdown only displays the server's seconds_left, re-synced on every status
  *   poll, so time granted by staff appears without a reload and the browser's own
- *   clock never decides anything (Invariant 1).
+ *   clock never decides anything (Invariant 1);
+ * - on an item page it notes what the start page says is recorded: when the page loses
+ *   focus or is hidden and for how long, the size of each paste into an answer (never
+ *   its text), and how long the item was on screen; they are sent to the server as
+ *   "milliseconds ago", so this browser's clock never dates them.
  */
 (function () {
   "use strict";
@@ -565,6 +569,194 @@
         polling = false;
       });
   }
+
+  /* ---- what the start page says is recorded: focus lapses, paste sizes, time on the item ---- */
+
+  // The 0-based slot on screen; the review page shows no item, so it only sends what is left.
+  var onScreen = itemForm ? Number(data.position) - 1 : null;
+  var signalsKey = "assess-signals:" + data.queueKey;
+  var MAX_REPORT = 50;
+  var MAX_PENDING = 500;
+  var memorySignals = [];
+  var leaving = false;
+
+  function readSignals() {
+    try {
+      var raw = window.sessionStorage.getItem(signalsKey);
+      return raw ? JSON.parse(raw) : [];
+    } catch (e) {
+      return memorySignals;
+    }
+  }
+
+  function writeSignals(list) {
+    memorySignals = list;
+    try {
+      window.sessionStorage.setItem(signalsKey, JSON.stringify(list));
+    } catch (e) {
+      /* memorySignals keeps them */
+    }
+  }
+
+  function note(observation) {
+    var list = readSignals();
+    if (list.length < MAX_PENDING) {
+      list.push(observation);
+      writeSignals(list);
+    }
+  }
+
+  // Times are kept as this browser's Date.now() and sent as differences, so its offset cancels out.
+  function wire(observation, now) {
+    var ago = function (at) { return Math.max(0, Math.round(now - at)); };
+    if (observation.kind === "focus") {
+      var lost = ago(observation.lost);
+      return { kind: "focus", position: observation.position, lost_ms_ago: lost,
+        regained_ms_ago: Math.min(lost, ago(observation.regained)), hidden: observation.hidden };
+    }
+    if (observation.kind === "paste") {
+      return { kind: "paste", position: observation.position, ms_ago: ago(observation.at),
+        characters: Math.min(observation.characters, 1000000), from_page: observation.fromPage };
+    }
+    return { kind: "viewed", position: observation.position, ms_ago: ago(observation.at),
+      seconds: Math.round(observation.ms) / 1000 };
+  }
+
+  function reportBody(batch) {
+    var now = Date.now();
+    var body = new URLSearchParams();
+    // A form field, not a header: sendBeacon cannot set headers, and the server checks it the same way.
+    body.set("csrf_token", data.csrf);
+    body.set("observations", JSON.stringify({ observations: batch.map(function (o) { return wire(o, now); }) }));
+    return body;
+  }
+
+  function dropSent(count) {
+    writeSignals(readSignals().slice(count));
+  }
+
+  var reporting = false;
+
+  function sendSignals() {
+    var batch = readSignals().slice(0, MAX_REPORT);
+    if (reporting || leaving || !batch.length || !navigator.onLine) {
+      return;
+    }
+    reporting = true;
+    fetch(data.signalsUrl, { method: "POST", credentials: "same-origin", cache: "no-store", body: reportBody(batch) })
+      .then(function (response) {
+        reporting = false;
+        // Refused as it stands (or the test has ended): sending it again cannot help.
+        if (response.ok || (response.status >= 400 && response.status < 500 && response.status !== 429)) {
+          dropSent(batch.length);
+        }
+      }, function () {
+        reporting = false;
+      });
+  }
+
+  var signalTimer = null;
+
+  function sendSoon() {
+    window.clearTimeout(signalTimer);
+    signalTimer = window.setTimeout(sendSignals, 1000);
+  }
+
+  var lapse = null;
+  var visibleMs = 0;
+  var visibleSince = document.hidden ? null : performance.now();
+
+  function stopViewing() {
+    if (visibleSince !== null) {
+      visibleMs += performance.now() - visibleSince;
+      visibleSince = null;
+    }
+  }
+
+  function loseFocus(hidden) {
+    if (onScreen === null || leaving) {
+      return;
+    }
+    if (!lapse) {
+      lapse = { lost: Date.now(), hidden: hidden };
+    } else if (hidden) {
+      lapse.hidden = true;
+    }
+    if (hidden) {
+      stopViewing();
+    }
+  }
+
+  function endLapse() {
+    if (!lapse) {
+      return false;
+    }
+    note({ kind: "focus", position: onScreen, lost: lapse.lost, regained: Date.now(), hidden: lapse.hidden });
+    lapse = null;
+    return true;
+  }
+
+  function regainFocus() {
+    if (leaving) {
+      return;
+    }
+    if (visibleSince === null && !document.hidden) {
+      visibleSince = performance.now();
+    }
+    if (endLapse()) {
+      sendSoon();
+    }
+  }
+
+  function pageText() {
+    return (document.body.innerText || "").replace(/\s+/g, " ");
+  }
+
+  if (itemForm) {
+    window.addEventListener("blur", function () { loseFocus(document.hidden); });
+    window.addEventListener("focus", regainFocus);
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden) {
+        loseFocus(true);
+      } else {
+        regainFocus();
+      }
+    });
+    itemForm.addEventListener("paste", function (event) {
+      var field = event.target;
+      if (!field || !field.name || field.name.indexOf(prefix) !== 0) {
+        return;
+      }
+      var text = event.clipboardData ? event.clipboardData.getData("text/plain") || "" : "";
+      var words = text.replace(/\s+/g, " ").trim();
+      // Only the size leaves this page; the text is compared here with the page's own and dropped.
+      note({ kind: "paste", position: onScreen, at: Date.now(), characters: text.length,
+        fromPage: words.length > 0 && pageText().indexOf(words) >= 0 });
+    });
+  }
+
+  window.addEventListener("pagehide", function () {
+    if (onScreen !== null && !leaving) {
+      endLapse();
+      stopViewing();
+      note({ kind: "viewed", position: onScreen, at: Date.now(), ms: visibleMs });
+    }
+    leaving = true;
+    var batch = readSignals().slice(0, MAX_REPORT);
+    if (batch.length && navigator.sendBeacon && navigator.sendBeacon(data.signalsUrl, reportBody(batch))) {
+      dropSent(batch.length);
+    }
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      // Back from the browser's page cache: a new visit of the same item.
+      leaving = false;
+      visibleMs = 0;
+      visibleSince = document.hidden ? null : performance.now();
+    }
+  });
+  window.setInterval(sendSignals, pollMs);
+  sendSignals();
 
   window.setInterval(function () {
     tick();
