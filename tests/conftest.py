@@ -1,8 +1,8 @@
 """Fixtures shared by every test that needs a database, a catalogue or a clock.
 
 Every database test runs twice, on SQLite and on PostgreSQL (``database_url``'s
-ids are exactly ``sqlite`` and ``postgresql``). PostgreSQL tests use a fresh
-schema each, so they are isolated and can run in any order. Without a
+ids are exactly ``sqlite`` and ``postgresql``). PostgreSQL tests start on an empty
+schema each (the process's own, emptied), so they are isolated and can run in any order. Without a
 reachable server they are skipped, except in CI, where they must run.
 """
 
@@ -21,7 +21,7 @@ import pytest
 from flask import Flask
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import URL, Engine, create_engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
@@ -95,40 +95,113 @@ def postgresql_problem() -> str | None:
         return f"PostgreSQL at {url.render_as_string(hide_password=True)} is unreachable: {exc}".strip()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, postgresql_problem: str | None
-) -> Iterator[str]:
-    """A URL to an empty database of each backend, removed after the test."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
-        return
-    if postgresql_problem is not None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the PostgreSQL tests: {postgresql_problem}")
-        pytest.skip(postgresql_problem)
-    schema = f"t_{secrets.token_hex(6)}"
-    server = sqlalchemy_url(postgresql_server_url())
-    # application_name marks this test's connections so teardown can end any left open.
+def _terminate_others(admin: Engine, schema: str) -> None:
+    """End connections a test left open on ``schema`` (server threads, subprocesses)."""
+    with admin.begin() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": schema},
+        )
+
+
+def _schema_url(server: URL, schema: str) -> str:
+    # application_name marks this schema's connections so they can be ended between tests.
     # synchronous_commit off: a test's commits need not wait for the disk (a crash loses only a
     # test run), which takes most of the time PostgreSQL spends on a thousand small schemas.
     options = f"-csearch_path={schema} -csynchronous_commit=off"
-    url = server.update_query_dict({"options": options, "application_name": schema})
-    admin = create_engine(server, poolclass=NullPool)
+    return server.update_query_dict({"options": options, "application_name": schema}).render_as_string(
+        hide_password=False
+    )
+
+
+def _emptied(url: str) -> bool:
+    """Delete every row and restart every sequence, if the schema is still the models' at head.
+
+    Creating the tables costs half a second a test on PostgreSQL, deleting a test's few rows a
+    few milliseconds. A schema a test changed (a dropped table, an older revision) is not reused.
+    """
+    tables = Base.metadata.sorted_tables
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as connection:
+            present = set(inspect(connection).get_table_names())
+            if present != {table.name for table in tables} | {"alembic_version"}:
+                return False
+            if connection.scalar(text("SELECT version_num FROM alembic_version")) != head_revision():
+                return False
+            deletes = "".join(f'DELETE FROM "{table.name}";' for table in reversed(tables))
+            connection.exec_driver_sql(
+                deletes + "DO $$ DECLARE found record; BEGIN "
+                "FOR found IN SELECT sequence_name FROM information_schema.sequences "
+                "WHERE sequence_schema = current_schema() "
+                "LOOP EXECUTE 'ALTER SEQUENCE ' || quote_ident(found.sequence_name) || ' RESTART'; "
+                "END LOOP; END $$"
+            )
+        return True
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_worker_schema(postgresql_problem: str | None, worker_id: str) -> Iterator[str | None]:
+    """One schema per test process, emptied before each test that uses it, dropped at the end."""
+    if postgresql_problem is not None:
+        yield None
+        return
+    schema = f"w_{worker_id}_{secrets.token_hex(4)}"
+    admin = create_engine(sqlalchemy_url(postgresql_server_url()), poolclass=NullPool)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield url.render_as_string(hide_password=False)
+        yield schema
     finally:
+        _terminate_others(admin, schema)
         with admin.begin() as connection:
-            connection.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": schema},
-            )
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    postgresql_problem: str | None,
+    postgresql_worker_schema: str | None,
+) -> Iterator[str]:
+    """A URL to an empty database of each backend.
+
+    PostgreSQL: the process's schema, emptied of the last test's rows; a test marked
+    ``fresh_schema`` (one that builds the schema itself, as the migration tests do) gets a
+    schema of its own with no tables, removed after it.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        return
+    if postgresql_problem is not None or postgresql_worker_schema is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests: {postgresql_problem}")
+        pytest.skip(postgresql_problem or "PostgreSQL is unreachable")
+    server = sqlalchemy_url(postgresql_server_url())
+    admin = create_engine(server, poolclass=NullPool)
+    fresh = request.node.get_closest_marker("fresh_schema") is not None
+    schema = f"t_{secrets.token_hex(6)}" if fresh else postgresql_worker_schema
+    url = _schema_url(server, schema)
+    try:
+        _terminate_others(admin, schema)
+        if not fresh and not _emptied(url):
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        yield url
+    finally:
+        _terminate_others(admin, schema)
+        if fresh:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
 
 

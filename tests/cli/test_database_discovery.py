@@ -79,6 +79,7 @@ def test_a_command_refuses_a_missing_database_and_creates_none(
     assert not (tmp_path / "elsewhere" / "instance").exists()
 
 
+@pytest.mark.fresh_schema
 @pytest.mark.parametrize("args", READERS, ids=" ".join)
 def test_a_command_refuses_a_database_without_tables(
     database_url: str, tmp_path: Path, args: tuple[str, ...]

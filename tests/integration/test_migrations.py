@@ -17,6 +17,9 @@ from assess.db import alembic_config, make_engine, upgrade_database
 from assess.models import Attempt, Base
 from assess.services.attempt_phase import Phase, phase_of
 
+# Each test builds the schema itself, from no tables.
+pytestmark = pytest.mark.fresh_schema
+
 
 def test_upgrade_on_an_empty_database_matches_the_models(database_url: str) -> None:
     upgrade_database(database_url)
