@@ -643,7 +643,7 @@
       return;
     }
     reporting = true;
-    fetch(data.signalsUrl, { method: "POST", credentials: "same-origin", cache: "no-store", body: reportBody(batch) })
+    fetch(data.observationsUrl, { method: "POST", credentials: "same-origin", cache: "no-store", body: reportBody(batch) })
       .then(function (response) {
         reporting = false;
         // Refused as it stands (or the test has ended): sending it again cannot help.
@@ -743,7 +743,7 @@
     }
     leaving = true;
     var batch = readSignals().slice(0, MAX_REPORT);
-    if (batch.length && navigator.sendBeacon && navigator.sendBeacon(data.signalsUrl, reportBody(batch))) {
+    if (batch.length && navigator.sendBeacon && navigator.sendBeacon(data.observationsUrl, reportBody(batch))) {
       dropSent(batch.length);
     }
   });
