@@ -13,9 +13,10 @@ from assess.models.base import Base, UTCDateTime
 class WebhookEndpoint(Base):
     """A URL that receives the events it subscribes to, signed the Standard Webhooks way.
 
-    ``secret`` (``whsec_`` + base64) must be kept in clear to sign each delivery; it is shown
-    to the admin once, when the endpoint is made, and never on a page again. ``events`` are
-    names from ``assess.services.domain_events.EVENTS``.
+    ``secret`` (``whsec_`` + base64) must be read back to sign each delivery, so it is stored
+    sealed with a key derived from SECRET_KEY (``assess.services.webhook_secrets``); it is shown
+    to the admin once, when made or rotated, and never on a page again. ``events`` are names
+    from ``assess.services.domain_events.EVENTS``.
     """
 
     __tablename__ = "webhook_endpoints"
