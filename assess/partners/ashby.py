@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assess.db import app_state, db_session
 from assess.partners import bp
 from assess.partners.calls import PartnerError, connection_for, json_body
+from assess.partners.orders import candidate_name, received_order
 from assess.services.ats_ashby import start_assessment
 from assess.services.ats_connections import offered_campaigns
 from assess.services.ats_orders import OrderRefused, UnknownAssessment, cancel_order
@@ -71,23 +72,21 @@ def ashby_assessment_list() -> Response:
 
 @bp.post("/ashby/assessment.start")
 def ashby_assessment_start() -> Response:
-    connection = connection_for("ashby")
-    body = json_body(Start)
-    state = app_state()
-    name = " ".join(part for part in (body.candidate.first_name, body.candidate.last_name) if part)
+    order = received_order("ashby", Start)
+    candidate = order.body.candidate
     try:
         assessment = start_assessment(
             db_session(),
-            connection,
-            body.assessment_type_id,
-            body.candidate.ashby_id,
-            body.application.ashby_id,
-            body.candidate.email,
-            name,
+            order.connection,
+            order.body.assessment_type_id,
+            candidate.ashby_id,
+            order.body.application.ashby_id,
+            candidate.email,
+            candidate_name(candidate),
             str(current_app.config["ASHBY_API_URL"]),
-            state.settings.public_url,
-            state.catalogue,
-            current_time(),
+            order.public_url,
+            order.catalogue,
+            order.now,
         )
     except UnknownAssessment as exc:
         raise PartnerError(422, f"assessment_type_id: {exc}; assessment.list names those offered") from None

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assess.db import app_state, db_session
 from assess.partners import bp
 from assess.partners.calls import PartnerError, connection_for, json_body
+from assess.partners.orders import candidate_name, received_order
 from assess.services.ats_connections import offered_campaigns, record_response_error
 from assess.services.ats_greenhouse import CallbackRefused, send_test
 from assess.services.ats_orders import OrderRefused, UnknownAssessment, assessment_of, assessment_state
@@ -71,22 +72,19 @@ def greenhouse_list_tests() -> Response:
 
 @bp.post("/greenhouse/send_test")
 def greenhouse_send_test() -> Response:
-    connection = connection_for("greenhouse")
-    body = json_body(SendTest)
-    state = app_state()
-    name = " ".join(part for part in (body.candidate.first_name, body.candidate.last_name) if part)
+    order = received_order("greenhouse", SendTest)
     try:
         assessment = send_test(
             db_session(),
-            connection,
-            body.partner_test_id,
-            body.candidate.email,
-            name,
-            body.url,
+            order.connection,
+            order.body.partner_test_id,
+            order.body.candidate.email,
+            candidate_name(order.body.candidate),
+            order.body.url,
             allowed_hosts(),
-            state.settings.public_url,
-            state.catalogue,
-            current_time(),
+            order.public_url,
+            order.catalogue,
+            order.now,
         )
     except UnknownAssessment as exc:
         raise PartnerError(404, f"partner_test_id: {exc}; list_tests names the tests offered") from None
