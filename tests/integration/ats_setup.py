@@ -1,12 +1,20 @@
-"""ATS connections for the partner tests, and what an ATS sends: a Basic header and JSON bodies."""
+"""ATS connections for the partner tests, and what an ATS sends: a Basic header and JSON bodies.
+
+Also the fixtures the Greenhouse and Ashby tests share: the fixture bank in place of the shipped
+one, and a test client; a test module imports them and names them in its ``__all__``.
+"""
 
 from __future__ import annotations
 
 import base64
 import random
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import Attempt, Invitation
@@ -15,11 +23,43 @@ from assess.services.ats_connections import create_connection
 from assess.services.attempt_start import create_attempt
 from assess.services.campaigns import campaign_by_slug
 from assess.services.finalization import submit_attempt
-from items.bank import Catalogue
+from items.bank import Catalogue, load_banks
 
 #: What the tests' apps are given as SECRET_KEY (tests/integration/conftest.py).
 SECRET_KEY = "integration-tests-only"
+#: The campaign the ``invite`` fixture makes (tests/integration/conftest.py). Named here, not
+#: imported from ``conftest``: when the browser tests run in the same process, ``conftest`` may
+#: be theirs, whose campaign is another.
+CAMPAIGN = "account-manager-test"
 ASHBY_API_KEY = "ashby-customer-key-0123456789"
+FIXTURE_BANKS = Path(__file__).resolve().parents[1] / "fixtures" / "banks"
+
+
+@pytest.fixture
+def catalogue_path() -> Path:
+    # Single-choice items only: a submitted attempt is graded at once, with nothing for a reviewer.
+    return FIXTURE_BANKS
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    return load_banks([FIXTURE_BANKS])
+
+
+@pytest.fixture
+def form_id() -> str:
+    return "sample-form"
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def count(session_factory: sessionmaker[Session], model: Any) -> int:
+    """How many rows of ``model`` are stored."""
+    with session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def connect(
@@ -28,7 +68,7 @@ def connect(
     """A working connection offering the campaign: (its id, its key)."""
     with session_factory() as session:
         campaign = campaign_by_slug(session, campaign_slug)
-        assert campaign is not None
+        assert campaign is not None, f"no campaign {campaign_slug!r}"
         connection, key = create_connection(
             session, provider, name, [campaign.id], ASHBY_API_KEY, SECRET_KEY, None, now
         )

@@ -4,40 +4,35 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from ats_setup import ASHBY_API_KEY, ashby_order, basic, connect, take_and_submit
-from conftest import CAMPAIGN
+from ats_setup import (
+    ASHBY_API_KEY,
+    CAMPAIGN,
+    ashby_order,
+    basic,
+    catalogue,
+    catalogue_path,
+    client,
+    connect,
+    count,
+    form_id,
+    take_and_submit,
+)
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import AuditEntry, Delivery, Invitation
 from assess.models.ats import AtsAssessment
 from assess.services.ats_notices import basic_auth
-from items.bank import Catalogue, load_banks
+from items.bank import Catalogue
 
-FIXTURE_BANKS = Path(__file__).resolve().parents[1] / "fixtures" / "banks"
 BASE = "/partners/ashby"
-
-
-@pytest.fixture
-def catalogue_path() -> Path:
-    # Single-choice items only: a submitted attempt is graded at once, with nothing for a reviewer.
-    return FIXTURE_BANKS
-
-
-@pytest.fixture
-def catalogue() -> Catalogue:
-    return load_banks([FIXTURE_BANKS])
-
-
-@pytest.fixture
-def form_id() -> str:
-    return "sample-form"
+# The fixture bank and the test client, from ats_setup.
+__all__ = ["catalogue", "catalogue_path", "client", "form_id"]
 
 
 @pytest.fixture
@@ -50,16 +45,6 @@ def app(app: Flask) -> Flask:
 def ashby(app: Flask, invite: Callable[..., str], session_factory: sessionmaker[Session], clock: Any) -> str:
     """The key of an Ashby connection offering the test campaign (``invite`` made it)."""
     return connect(session_factory, "ashby", CAMPAIGN, clock())[1]
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def invitations(session_factory: sessionmaker[Session]) -> int:
-    with session_factory() as session:
-        return int(session.scalar(select(func.count()).select_from(Invitation)) or 0)
 
 
 def test_assessment_list_names_each_offered_campaign(client: FlaskClient, ashby: str) -> None:
@@ -88,7 +73,7 @@ def test_start_is_idempotent_per_candidate_and_application(
     assert first.status_code == again.status_code == 200
     assert first.json["success"] is True
     assert first.json["results"]["assessment_id"] == again.json["results"]["assessment_id"]
-    assert invitations(session_factory) == 1
+    assert count(session_factory, Invitation) == 1
 
 
 def test_start_for_a_candidate_already_being_assessed_is_a_409(
@@ -102,7 +87,7 @@ def test_start_for_a_candidate_already_being_assessed_is_a_409(
     )
     assert other.status_code == 409
     assert "already being assessed" in other.json["message"]
-    assert invitations(session_factory) == 1
+    assert count(session_factory, Invitation) == 1
 
 
 @pytest.mark.parametrize(
@@ -126,7 +111,7 @@ def test_a_start_that_cannot_be_taken_is_a_422_with_a_message_for_the_ashby_user
     response = client.post(f"{BASE}/assessment.start", json=body, headers=basic(ashby))
     assert response.status_code == 422
     assert names in response.json["message"]
-    assert invitations(session_factory) == 0
+    assert count(session_factory, Invitation) == 0
 
 
 def test_cancel_revokes_the_link_and_frees_the_candidate_for_another_start(

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ats_setup import SECRET_KEY, basic, connect
+from ats_setup import CAMPAIGN, SECRET_KEY, basic, connect
 from click.testing import CliRunner, Result
-from conftest import CAMPAIGN
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker

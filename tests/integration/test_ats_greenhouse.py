@@ -5,15 +5,25 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-from ats_setup import SECRET_KEY, basic, connect, greenhouse_order, take_and_submit
-from conftest import CAMPAIGN
+from ats_setup import (
+    CAMPAIGN,
+    SECRET_KEY,
+    basic,
+    catalogue,
+    catalogue_path,
+    client,
+    connect,
+    count,
+    form_id,
+    greenhouse_order,
+    take_and_submit,
+)
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assess.models import AuditEntry, Delivery, Invitation, OutboxMessage
@@ -21,26 +31,11 @@ from assess.models.ats import AtsAssessment, AtsConnection, AtsResponseError
 from assess.services.ats_connections import revoke_connection
 from assess.services.ats_notices import basic_auth
 from assess.services.ats_secrets import unseal
-from items.bank import Catalogue, load_banks
+from items.bank import Catalogue
 
-FIXTURE_BANKS = Path(__file__).resolve().parents[1] / "fixtures" / "banks"
 BASE = "/partners/greenhouse"
-
-
-@pytest.fixture
-def catalogue_path() -> Path:
-    # Single-choice items only: a submitted attempt is graded at once, with nothing for a reviewer.
-    return FIXTURE_BANKS
-
-
-@pytest.fixture
-def catalogue() -> Catalogue:
-    return load_banks([FIXTURE_BANKS])
-
-
-@pytest.fixture
-def form_id() -> str:
-    return "sample-form"
+# The fixture bank and the test client, from ats_setup.
+__all__ = ["catalogue", "catalogue_path", "client", "form_id"]
 
 
 @pytest.fixture
@@ -49,16 +44,6 @@ def greenhouse(
 ) -> tuple[int, str]:
     """A Greenhouse connection offering the test campaign (``invite`` made it)."""
     return connect(session_factory, "greenhouse", CAMPAIGN, clock())
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-def count(session_factory: sessionmaker[Session], model: Any) -> int:
-    with session_factory() as session:
-        return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def test_list_tests_is_a_bare_array_of_the_offered_campaigns(

@@ -13,8 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ats_setup import ashby_order, basic, connect, greenhouse_order, start_ordered
-from conftest import CAMPAIGN
+from ats_setup import CAMPAIGN, ashby_order, basic, connect, greenhouse_order, start_ordered
 from flask import Flask
 from flask.testing import FlaskClient
 from review_setup import answer, first_option, positions_of, slot_types
