@@ -1,10 +1,14 @@
-"""A program holding an API key, for the API's integration tests: the client and its fixture."""
+"""A program holding an API key, for the API's integration tests: the client and its fixture.
+
+A test module imports ``api_key`` and names it in its ``__all__``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -38,6 +42,12 @@ def key_maker(app: Flask, session_factory: sessionmaker[Session], clock: Any) ->
         return Api(app.test_client(), text)
 
     return make
+
+
+@pytest.fixture
+def api_key(app: Flask, session_factory: sessionmaker[Session], clock: Any) -> Callable[..., Api]:
+    """``api_key(*scopes)``: a client with a new key holding those scopes (``read`` by default)."""
+    return key_maker(app, session_factory, clock)
 
 
 def problem_of(response: TestResponse, status: int) -> dict[str, Any]:

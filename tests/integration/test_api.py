@@ -5,56 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
+from api_client import Api, api_key, problem_of
 from flask import Flask
-from flask.testing import FlaskClient
 from review_setup import finished_attempt, invitation_of
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.test import TestResponse
 
 from assess.api.quota import KEY_LIMIT
 from assess.models import AttemptItem, AuditEntry, Campaign, Invitation, ItemScore
-from assess.services.api_keys import create_api_key, revoke_api_key
+from assess.services.api_keys import revoke_api_key
 from assess.services.campaigns import create_campaign
 from assess.services.catalogue import pinned_item
 from items.bank import Catalogue
 
-PROBLEM = "application/problem+json"
-
-
-class Api:
-    """A program holding an API key, calling /api/v1 as an ATS would."""
-
-    def __init__(self, client: FlaskClient, key: str) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {key}"}
-
-    def get(self, path: str, **query: Any) -> TestResponse:
-        return self.client.get(f"/api/v1{path}", query_string=query, headers=self.headers)
-
-    def post(self, path: str) -> TestResponse:
-        return self.client.post(f"/api/v1{path}", headers=self.headers)
-
-
-@pytest.fixture
-def api_key(app: Flask, session_factory: sessionmaker[Session], clock: Any) -> Callable[..., Api]:
-    """``api_key(*scopes)``: a client with a new key holding those scopes (``read`` by default)."""
-
-    def make(*scopes: str) -> Api:
-        with session_factory() as session:
-            _, text = create_api_key(session, "ATS", scopes or ("read",), None, clock())
-        return Api(app.test_client(), text)
-
-    return make
-
-
-def _problem(response: TestResponse, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body: dict[str, Any] = response.get_json()
-    assert body["status"] == status and body["title"] and body["detail"]
-    return body
+# The key-holding client, from api_client.
+__all__ = ["api_key"]
 
 
 def test_a_request_without_a_working_key_is_refused_with_a_problem(
@@ -62,26 +27,26 @@ def test_a_request_without_a_working_key_is_refused_with_a_problem(
 ) -> None:
     client = app.test_client()
     missing = client.get("/api/v1/campaigns")
-    assert _problem(missing, 401)["title"] == "Unauthorized"
+    assert problem_of(missing, 401)["title"] == "Unauthorized"
     assert missing.headers["WWW-Authenticate"].startswith("Bearer")
     good = api_key()
     text = good.headers["Authorization"].removeprefix("Bearer ")
     wrong_secret = text[:-4] + ("AAAA" if not text.endswith("AAAA") else "BBBB")
     for header in (f"Bearer {wrong_secret}", "Bearer nonsense", f"Basic {text}"):
-        _problem(client.get("/api/v1/campaigns", headers={"Authorization": header}), 401)
+        problem_of(client.get("/api/v1/campaigns", headers={"Authorization": header}), 401)
     assert good.get("/campaigns").status_code == 200
     with session_factory() as session:
         revoke_api_key(session, 1, None, clock())
-    _problem(good.get("/campaigns"), 401)
+    problem_of(good.get("/campaigns"), 401)
 
 
 def test_each_operation_needs_its_scope(api_key: Callable[..., Api], invite: Callable[..., str]) -> None:
     invite()
     inviter = api_key("invite")
-    body = _problem(inviter.get("/campaigns"), 403)
+    body = problem_of(inviter.get("/campaigns"), 403)
     assert "'read'" in body["detail"]
     reader = api_key("read")
-    _problem(reader.post("/invitations/1/revoke"), 403)
+    problem_of(reader.post("/invitations/1/revoke"), 403)
     assert api_key("admin").get("/campaigns").status_code == 200
 
 
@@ -110,10 +75,10 @@ def test_campaigns_are_paged_by_an_opaque_cursor(
 
     one = api.get("/campaigns/1").get_json()
     assert one["slug"] == "role-0" and one["form_id"] == form_id
-    assert _problem(api.get("/campaigns/999"), 404)["detail"] == "No campaign 999."
-    refused = _problem(api.get("/campaigns", cursor="bm90IGEgY3Vyc29y"), 422)
+    assert problem_of(api.get("/campaigns/999"), 404)["detail"] == "No campaign 999."
+    refused = problem_of(api.get("/campaigns", cursor="bm90IGEgY3Vyc29y"), 422)
     assert refused["errors"] == [{"parameter": "cursor", "detail": "not a cursor from this API"}]
-    too_many = _problem(api.get("/campaigns", limit=201), 422)
+    too_many = problem_of(api.get("/campaigns", limit=201), 422)
     assert too_many["errors"][0]["parameter"] == "limit"
 
 
@@ -144,7 +109,7 @@ def test_an_invitation_is_read_listed_and_revoked_with_the_key_in_the_audit_log(
         api.post(f"/invitations/{invitation_id}/revoke").get_json()["revoked_at"]
         == revoked.get_json()["revoked_at"]
     )
-    _problem(api.post("/invitations/987654/revoke"), 404)
+    problem_of(api.post("/invitations/987654/revoke"), 404)
     with session_factory() as session:
         actions = session.scalars(
             select(AuditEntry.action)
@@ -221,16 +186,16 @@ def test_a_finished_attempt_reads_its_status_scores_timeline_results_and_report_
 
 
 def test_a_prepared_or_unknown_attempt_is_not_found(api_key: Callable[..., Api]) -> None:
-    _problem(api_key().get("/attempts/987654"), 404)
-    _problem(api_key().get("/attempts/987654/scores"), 404)
-    _problem(api_key().get("/invitations/987654/results"), 404)
+    problem_of(api_key().get("/attempts/987654"), 404)
+    problem_of(api_key().get("/attempts/987654/scores"), 404)
+    problem_of(api_key().get("/invitations/987654/results"), 404)
 
 
 def test_each_key_has_its_own_rate_limit(api_key: Callable[..., Api]) -> None:
     flooding, other = api_key(), api_key()
     for _ in range(KEY_LIMIT.amount):
         assert flooding.get("/campaigns/987654").status_code == 404
-    refused = _problem(flooding.get("/campaigns/987654"), 429)
+    refused = problem_of(flooding.get("/campaigns/987654"), 429)
     assert refused["title"] == "Too Many Requests"
     assert 1 <= int(flooding.get("/campaigns").headers["Retry-After"]) <= 60
     assert other.get("/campaigns").status_code == 200
@@ -243,14 +208,14 @@ def test_a_body_that_is_not_json_is_refused_and_changes_nothing(
     sent = api.client.post(
         "/api/v1/campaigns/1/invitations", data={"email": "x@example.com"}, headers=api.headers
     )
-    assert _problem(sent, 415)["detail"] == "Send the body as JSON (Content-Type: application/json)."
+    assert problem_of(sent, 415)["detail"] == "Send the body as JSON (Content-Type: application/json)."
     with session_factory() as session:
         assert session.scalars(select(Invitation)).all() == []
 
 
 def test_a_refusal_made_before_the_api_is_a_problem_too(api_key: Callable[..., Api]) -> None:
     # The request guard refuses a NUL in the query before any view runs.
-    refused = _problem(api_key().get("/campaigns", cursor="a\x00b"), 400)
+    refused = problem_of(api_key().get("/campaigns", cursor="a\x00b"), 400)
     assert refused["title"] == "Bad Request"
 
 

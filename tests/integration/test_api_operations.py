@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from api_client import Api, key_maker, problem_of
-from flask import Flask
+from api_client import Api, api_key, problem_of
 from review_setup import finished_attempt, invitation_of, started_attempt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,10 +20,8 @@ from assess.models import AuditEntry, Campaign, Invitation, OutboxMessage
 from assess.services.invitations import MAX_VALID_DAYS, revoke_invitation, token_hash
 from items.bank import Catalogue
 
-
-@pytest.fixture
-def api_key(app: Flask, session_factory: sessionmaker[Session], clock: Any) -> Callable[..., Api]:
-    return key_maker(app, session_factory, clock)
+# The key-holding client, from api_client.
+__all__ = ["api_key"]
 
 
 def _stamp(moment: datetime) -> str:

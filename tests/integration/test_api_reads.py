@@ -9,8 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import pytest
-from api_client import Api, key_maker, problem_of
+from api_client import Api, api_key, problem_of
 from flask import Flask
 from review_setup import answer, finished_attempt, invitation_of, slot_types, started_attempt
 from scorecard_setup import ROLE_PLAY, KitCandidate, complete_form
@@ -30,9 +29,8 @@ from reports.campaign_report import RANKING_COLUMNS
 WRITTEN = "Dear Siobhan, the renewal quote is attached"
 
 
-@pytest.fixture
-def api_key(app: Flask, session_factory: sessionmaker[Session], clock: Any) -> Callable[..., Api]:
-    return key_maker(app, session_factory, clock)
+# The key-holding client, from api_client.
+__all__ = ["api_key"]
 
 
 def test_the_timeline_shows_starts_saves_gaps_extra_time_and_the_end_without_answers(
