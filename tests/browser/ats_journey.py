@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from candidate_pages import answer_item_by_keyboard, start_attempt
 from live_server import GRACE_SECONDS, LiveServer, sign_in_as_new
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
 from assess.config import Settings
 from assess.models import OutboxMessage
 from assess.services.mail import LINK_PATTERN
+from assess.services.outbox import DeliveryPass, deliver_due
 from items.bank import Catalogue, load_banks
 
 FIXTURE_BANKS = Path(__file__).resolve().parents[1] / "fixtures" / "banks"
@@ -95,3 +96,18 @@ def take_the_test(page: Page, link: str) -> None:
         page.wait_for_url(re.compile(rf"/items/{n + 1}$" if n < count else r"/review$"))
     page.get_by_role("button", name=re.compile("^Submit")).click()
     expect(page.locator("h1")).to_have_text("Your test has been submitted")
+
+
+def candidate_takes_the_emailed_test(context: BrowserContext, server: LiveServer, email: str) -> None:
+    """The candidate, in a browser of their own, takes the test whose link was emailed to ``email``."""
+    assert context.browser is not None
+    candidate = context.browser.new_context()
+    try:
+        take_the_test(candidate.new_page(), emailed_link(server, email))
+    finally:
+        candidate.close()
+
+
+def deliver(server: LiveServer) -> DeliveryPass:
+    """Send the due deliveries now; the fake ATSs listen on 127.0.0.1, which production refuses."""
+    return deliver_due(server.session_factory, server.clock, allow_private_targets=True)

@@ -12,19 +12,17 @@ from pathlib import Path
 
 import pytest
 from ats_journey import (
+    candidate_takes_the_emailed_test,
     catalogue,
     catalogue_path,
     connect_on_the_staff_page,
-    emailed_link,
+    deliver,
     form_id,
     serve_at_public_url,
-    take_the_test,
 )
 from fakes.fake_ashby import FakeAshby
-from live_server import LiveServer
+from live_server import CAMPAIGN, LiveServer
 from playwright.sync_api import BrowserContext, Page, expect
-
-from assess.services.outbox import deliver_due
 
 pytestmark = pytest.mark.browser
 # The fixture bank's fixtures, in place of the shipped bank's.
@@ -49,22 +47,17 @@ def test_ashby_starts_the_assessment_the_candidate_takes_it_and_ashby_gets_start
 
         listed = ashby.list()
         assert listed.status == 200 and listed.body["success"] is True
-        assert [test["assessment_type_id"] for test in listed.body["results"]] == ["browser-campaign"]
+        assert [test["assessment_type_id"] for test in listed.body["results"]] == [CAMPAIGN]
 
-        started = ashby.start("browser-campaign", "cand-7", "app-7", "grace@example.com")
+        started = ashby.start(CAMPAIGN, "cand-7", "app-7", "grace@example.com")
         assert started.status == 200, started.body
         assessment_id = started.body["results"]["assessment_id"]
         # The same candidate on another application while this one is open: already being assessed.
-        assert ashby.start("browser-campaign", "cand-7", "app-8", "grace@example.com").status == 409
+        assert ashby.start(CAMPAIGN, "cand-7", "app-8", "grace@example.com").status == 409
 
-        assert context.browser is not None
-        candidate = context.browser.new_context()
-        try:
-            take_the_test(candidate.new_page(), emailed_link(server, "grace@example.com"))
-        finally:
-            candidate.close()
+        candidate_takes_the_emailed_test(context, server, "grace@example.com")
 
-        summary = deliver_due(server.session_factory, server.clock, allow_private_targets=True)
+        summary = deliver(server)
         assert summary.delivered == 2, summary
         start_update, result_update = ashby.updates()
         assert start_update["assessment_id"] == result_update["assessment_id"] == assessment_id
@@ -81,6 +74,6 @@ def test_ashby_starts_the_assessment_the_candidate_takes_it_and_ashby_gets_start
 
         # Cancelled afterwards, the finished assessment keeps its result; nothing more is sent.
         assert ashby.cancel(assessment_id).status == 200
-        assert deliver_due(server.session_factory, server.clock, allow_private_targets=True).claimed == 0
+        assert deliver(server).claimed == 0
     finally:
         ashby.stop()

@@ -11,19 +11,17 @@ from pathlib import Path
 
 import pytest
 from ats_journey import (
+    candidate_takes_the_emailed_test,
     catalogue,
     catalogue_path,
     connect_on_the_staff_page,
-    emailed_link,
+    deliver,
     form_id,
     serve_at_public_url,
-    take_the_test,
 )
 from fakes.fake_greenhouse import FakeGreenhouse
-from live_server import LiveServer
+from live_server import CAMPAIGN, LiveServer
 from playwright.sync_api import BrowserContext, Page, expect
-
-from assess.services.outbox import deliver_due
 
 pytestmark = pytest.mark.browser
 # The fixture bank's fixtures, in place of the shipped bank's.
@@ -47,27 +45,20 @@ def test_greenhouse_sends_the_test_the_candidate_takes_it_and_greenhouse_sees_it
     try:
         tests = greenhouse.list_tests()
         assert tests.status == 200
-        assert tests.body == [
-            {"partner_test_id": "browser-campaign", "partner_test_name": "Account Manager, browser"}
-        ]
+        assert tests.body == [{"partner_test_id": CAMPAIGN, "partner_test_name": "Account Manager, browser"}]
 
         # A double click in Greenhouse sends the test twice: one invitation, one email, one id.
         sent = [
-            greenhouse.send_test("browser-campaign", "4242", "ada@example.com", "Ada", "Lovelace")
-            for _ in range(2)
+            greenhouse.send_test(CAMPAIGN, "4242", "ada@example.com", "Ada", "Lovelace") for _ in range(2)
         ]
         assert [answer.status for answer in sent] == [200, 200]
         interview = sent[0].body["partner_interview_id"]
         assert sent[1].body["partner_interview_id"] == interview
         assert greenhouse.test_status(interview).body["partner_status"] == "not_started"
 
-        candidate = context.browser.new_context()
-        try:
-            take_the_test(candidate.new_page(), emailed_link(server, "ada@example.com"))
-        finally:
-            candidate.close()
+        candidate_takes_the_emailed_test(context, server, "ada@example.com")
 
-        summary = deliver_due(server.session_factory, server.clock, allow_private_targets=True)
+        summary = deliver(server)
         assert summary.delivered == 1, summary
         (patch,) = greenhouse.server.requests("PATCH")
         assert patch.path.endswith("/take_home_tests/4242") and patch.body == b""
