@@ -8,14 +8,15 @@ statement; not the per-attempt services, but the rows they would write): staff i
 the campaign on kit account-manager-smb, invitations, finalized attempts with their frozen
 items (``attempt_items``, over 40 stored item versions) and ``item_scores``, and per candidate
 ``--scorecards`` submitted scorecards at the kit's stage, each with all nine ratings (some 0),
-a recommendation and now and then a red flag. ``answers`` rows are left out: no report reads
-them.
+a recommendation and now and then a red flag, and each attempt's stored integrity tier.
+``answers`` rows are left out: no report reads them.
 
 Then, best of ``--repeat`` each, in the same run:
 
 - baseline: ``pandas.read_sql`` of the same item-score rows (points cast to float in SQL, as the
   report's query does) and submitted scorecard rows the report reads;
-- load: ``assess.services.report_data``'s frames (``campaign_data``), funnel statuses and names;
+- load: ``assess.services.report_data``'s frames (``campaign_data``), the stored integrity
+  tiers, funnel statuses and names;
 - compute: ``score_campaign`` + ``campaign_report`` (the funnel's one query, attempts started and
   finished, runs between them: timed apart and counted in the report, not in the compute).
 
@@ -49,14 +50,17 @@ from assess.models import (
     Attempt,
     AttemptItem,
     Campaign,
+    IntegrityAssessment,
     Invitation,
     ItemScore,
     Scorecard,
     StaffUser,
     StoredItemVersion,
 )
+from assess.services.integrity_findings import candidate_tier_labels
 from assess.services.report_data import _labels, campaign_data, campaign_kit, campaign_rules, funnel_statuses
 from assess.services.scorecards import kit_catalogue
+from integrity.tiers import Tier
 from kits.model import KitCatalogue
 from reports.campaign_frames import CampaignData
 from reports.campaign_report import CampaignReport, campaign_report
@@ -77,6 +81,8 @@ class Built:
     #: the frames the report should load, built from the rows as they were inserted
     expected: CampaignData
     rows: int
+    #: candidate id -> the integrity tier's label, as stored
+    tiers: dict[int, str]
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
@@ -104,8 +110,11 @@ def build_campaign(
     competencies = [rated.competency for rated in stage.scorecard.competencies]
     now = datetime.now(UTC).replace(microsecond=0)
     started = now - timedelta(days=3)
-    tables = (StaffUser, StoredItemVersion, Campaign, Invitation, Attempt, AttemptItem, ItemScore, Scorecard)
-    staff, versions, campaign, invitations, attempts, attempt_items, item_scores, cards = (
+    tables = (
+        StaffUser, StoredItemVersion, Campaign, Invitation, Attempt, AttemptItem, ItemScore, Scorecard,
+        IntegrityAssessment,
+    )  # fmt: skip
+    staff, versions, campaign, invitations, attempts, attempt_items, item_scores, cards, assessments = (
         model.__table__ for model in tables
     )
     interviewers = [
@@ -228,6 +237,18 @@ def build_campaign(
             who = (candidate, stage.id, interviewer["name"])
             expected_ratings += [(*who, c, r) for c, r in ratings.items()]
             expected_recommendations.append((*who, level, flagged, "; ".join(red_flags)))
+    assessment_rows = [
+        {
+            "attempt_id": row["id"],
+            "campaign_id": 1,
+            "tier": (level := rng.choice((0, 0, 0, 0, 1, 2))),
+            "weight": level,
+            "result": {"tier": level, "counted": [], "set_aside": [], "explanation": [], "notice": ""},
+            "basis": "bench",
+            "computed_at": now,
+        }
+        for row in attempt_rows
+    ]
     with engine.begin() as connection:
         _bulk(connection, staff, interviewers)
         _bulk(connection, versions, version_rows)
@@ -257,6 +278,7 @@ def build_campaign(
             (attempt_items, item_rows),
             (item_scores, score_rows),
             (cards, card_rows),
+            (assessments, assessment_rows),
         ):
             _bulk(connection, table, rows)
     expected = CampaignData(
@@ -283,7 +305,8 @@ def build_campaign(
         goals=pd.DataFrame(columns=["candidate_id", "stage_id", "interviewer_id", "goal_id", "likelihood"]),
     )
     written = len(invitation_rows) + len(attempt_rows) + len(item_rows) + len(score_rows) + len(card_rows)
-    return Built(1, expected, written)
+    tiers = {row["attempt_id"]: Tier(row["tier"]).label for row in assessment_rows}
+    return Built(1, expected, written, tiers)
 
 
 def baseline(session: Session, campaign_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -322,13 +345,15 @@ def baseline(session: Session, campaign_id: int) -> tuple[pd.DataFrame, pd.DataF
     return pd.read_sql(scores, connection), pd.read_sql(cards, connection)
 
 
-def load(session: Session, campaign_id: int, kits: KitCatalogue) -> tuple[CampaignData, Campaign, Any]:
+def load(
+    session: Session, campaign_id: int, kits: KitCatalogue
+) -> tuple[CampaignData, Campaign, Any, dict[int, str]]:
     """What ``report_data.load_campaign`` reads from the database, bar the funnel (it needs scores)."""
     campaign = session.get(Campaign, campaign_id)
     assert campaign is not None
     data = campaign_data(session, campaign)
     names = _labels(session, campaign, kits.kits.get(campaign.kit_id))
-    return data, campaign, names
+    return data, campaign, names, candidate_tier_labels(session, campaign_id)
 
 
 @dataclass(frozen=True)
@@ -372,13 +397,13 @@ def run_report(
             best["baseline"] = min(best["baseline"], clock() - start)
         with Session(engine) as session:
             start = clock()
-            data, campaign, _names_ = load(session, campaign_id, kits)
+            data, campaign, _names_, tiers = load(session, campaign_id, kits)
             loaded = clock()
             scores = score_campaign(data, campaign_rules(campaign, campaign_kit(campaign, kits)))
             scored = clock()
             statuses = funnel_statuses(session, campaign, scores)
             funneled = clock()
-            report = campaign_report(campaign.title, scores, statuses, now)
+            report = campaign_report(campaign.title, scores, statuses, now, tiers=tiers)
             done = clock()
         best["load"] = min(best["load"], loaded - start)
         best["funnel"] = min(best["funnel"], funneled - scored)

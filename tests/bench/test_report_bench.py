@@ -71,7 +71,7 @@ def test_report_numbers_equal_the_frames_scored_directly(built: tuple[Engine, Bu
     pd.testing.assert_frame_equal(
         _sorted(scores.competencies, keys), _sorted(direct.competencies, keys), check_dtype=False
     )
-    expected = campaign_report(stored.title, direct, statuses, report.generated_at)
+    expected = campaign_report(stored.title, direct, statuses, report.generated_at, tiers=campaign.tiers)
     pd.testing.assert_frame_equal(report.ranking, expected.ranking, check_dtype=False)
     pd.testing.assert_frame_equal(report.section_summary, expected.section_summary, check_dtype=False)
     pd.testing.assert_frame_equal(report.funnel, expected.funnel, check_dtype=False)
