@@ -11,8 +11,8 @@ from assess.models.authoring import AuthoredForm, AuthoredItem, ItemVersionLog
 from assess.models.base import Base
 from assess.models.campaign import Campaign
 from assess.models.debrief import HiringDecision, InterviewAssignment
-from assess.models.integrity import IntegrityAssessment, SignalReview
 from assess.models.delivery import Delivery
+from assess.models.integrity import IntegrityAssessment, SignalReview
 from assess.models.interview import Scorecard
 from assess.models.invitation import Invitation
 from assess.models.item_version import StoredItemVersion

@@ -48,7 +48,9 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("reviewer_id", sa.Integer(), nullable=False),
         sa.Column("reviewed_at", TIMESTAMP, nullable=False),
-        sa.ForeignKeyConstraint(["attempt_id"], ["attempts.id"], name=op.f("fk_signal_reviews_attempt_id_attempts")),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"], ["attempts.id"], name=op.f("fk_signal_reviews_attempt_id_attempts")
+        ),
         sa.ForeignKeyConstraint(
             ["reviewer_id"], ["staff_users.id"], name=op.f("fk_signal_reviews_reviewer_id_staff_users")
         ),
@@ -57,7 +59,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_signal_reviews_attempt_id"), "signal_reviews", ["attempt_id"], unique=False)
     # Plain ADD COLUMN, not a batch copy: SQLite cannot drop a table other rows refer to.
     op.add_column(
-        "invitations", sa.Column("assistive_technology", sa.Boolean(), server_default=sa.false(), nullable=False)
+        "invitations",
+        sa.Column("assistive_technology", sa.Boolean(), server_default=sa.false(), nullable=False),
     )
     op.add_column("webhook_endpoints", sa.Column("previous_secret", sa.String(length=100), nullable=True))
     op.add_column("webhook_endpoints", sa.Column("previous_secret_expires_at", TIMESTAMP, nullable=True))
