@@ -62,7 +62,7 @@ COMMANDS = {
     "user": ("assess.commands.users:user", "Staff accounts: create them and set their passwords."),
     "webhooks": (
         "assess.commands.webhooks:webhooks",
-        "Webhook endpoints and the outbox: list them, send the deliveries that are due.",
+        "Webhook endpoints and the outbox: list them, rotate a secret, send the deliveries that are due.",
     ),
 }
 
