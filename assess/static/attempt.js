@@ -253,13 +253,7 @@
     }
   }
 
-  function onConflict(pos, entry, reply) {
-    // This edit, and any queued edit of this item made on an older revision, is refused.
-    var queue = readQueue();
-    if (queue[pos] && (isSameEntry(queue[pos], entry) || queue[pos].base < reply.revision)) {
-      delete queue[pos];
-      writeQueue(queue);
-    }
+  function refusedHere(pos) {
     if (pos === position) {
       // Show the stored answer, not this tab's: the page is rebuilt from the server.
       setTabValue("assess-conflict", pos);
@@ -268,6 +262,75 @@
       return;
     }
     rejected = "item " + pos + ": " + KEPT_ELSEWHERE;
+  }
+
+  function onConflict(pos, entry, reply) {
+    // This edit, and any queued edit of this item made on an older revision, is refused.
+    var queue = readQueue();
+    if (queue[pos] && (isSameEntry(queue[pos], entry) || queue[pos].base < reply.revision)) {
+      delete queue[pos];
+      writeQueue(queue);
+    }
+    if (entry.device !== device) {
+      // Any tab sends the shared queue; the refusal is news for the tab that made the edit.
+      tellOwner(entry, pos, { saved: false });
+      return;
+    }
+    refusedHere(pos);
+  }
+
+  /* ---- what became of edits another tab of this browser sent for this one ---- */
+
+  var outcomesKey = "assess-outcomes:" + data.queueKey;
+
+  function readOutcomes() {
+    try {
+      return JSON.parse(window.localStorage.getItem(outcomesKey) || "{}");
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function writeOutcomes(outcomes) {
+    try {
+      window.localStorage.setItem(outcomesKey, JSON.stringify(outcomes));
+    } catch (e) {
+      /* without storage no other tab shares the queue either */
+    }
+  }
+
+  function tellOwner(entry, pos, outcome) {
+    var outcomes = readOutcomes();
+    outcomes[entry.device] = outcomes[entry.device] || {};
+    outcomes[entry.device][pos] = outcome;
+    writeOutcomes(outcomes);
+  }
+
+  function takeOwnOutcomes(pageIsFresh) {
+    var outcomes = readOutcomes();
+    var mine = outcomes[device];
+    if (!mine) {
+      return;
+    }
+    delete outcomes[device];
+    writeOutcomes(outcomes);
+    Object.keys(mine).forEach(function (pos) {
+      if (!mine[pos].saved && pageIsFresh && pos === position) {
+        // This page was just built from the server: it already shows the answer that was kept.
+        rejected = KEPT_ELSEWHERE;
+        return;
+      }
+      if (!mine[pos].saved) {
+        refusedHere(pos);
+        return;
+      }
+      learnRevision(pos, mine[pos].revision);
+      if (pos === position && !readQueue()[pos]) {
+        savedHere = true;
+        showError(null);
+      }
+    });
+    showSaveState();
   }
 
   function send(pos, entry) {
@@ -289,7 +352,12 @@
           }
           // Saved, or superseded by this tab's own later edit: either way this entry is done.
           dropIfUnchanged(pos, entry);
-          learnRevision(pos, reply.revision);
+          if (entry.device === device) {
+            learnRevision(pos, reply.revision);
+          } else if (reply.saved) {
+            // Saved for another tab: that tab's page shows it, this one's may not.
+            tellOwner(entry, pos, { saved: true, revision: reply.revision });
+          }
           if (reply.saved && pos === position && !readQueue()[pos]) {
             savedHere = true;
             showError(null);
@@ -474,8 +542,11 @@
   window.addEventListener("storage", function (event) {
     if (event.key === data.queueKey) {
       showSaveState();
+    } else if (event.key === outcomesKey) {
+      takeOwnOutcomes(false);
     }
   });
+  takeOwnOutcomes(true);
 
   /* ---- time, always the server's ---- */
 

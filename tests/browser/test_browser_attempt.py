@@ -153,6 +153,32 @@ def test_two_tabs_on_the_same_link_share_one_attempt_and_a_stale_tab_is_told_the
     assert attempt is not None and attempt.finalized_at is None
 
 
+def test_a_tab_that_cannot_send_learns_the_fate_of_its_edit_from_the_tab_that_sent_it(
+    context: BrowserContext, server: LiveServer
+) -> None:
+    link = server.invite()
+    first = context.new_page()
+    start_attempt(first, link)
+    second = context.new_page()
+    second.goto(link)
+    second.wait_for_url(re.compile(r"/items/1$"))
+    first.locator("#item-form input[type=radio]").nth(0).check()
+    expect(first.locator("#save-state")).to_have_text("Saved")
+    stored = server.answers(link)[0]
+    # The second tab's own requests fail; the first tab sends the queue both tabs share.
+    second.route(re.compile(r"/answers/\d+$"), lambda route: route.abort())
+    second.locator("#item-form input[type=radio]").nth(2).check()
+    expect(second.locator("#save-state")).to_contain_text(
+        "a newer answer from another window or device was kept"
+    )
+    expect(second.locator("#item-form input[type=radio]").nth(0)).to_be_checked()
+    assert server.answers(link)[0] == stored
+    # Its next edit, made on what is stored, is saved by the first tab, and the second tab says so.
+    second.locator("#item-form input[type=radio]").nth(2).check()
+    expect(second.locator("#save-state")).to_have_text("Saved")
+    assert server.answers(link)[0] != stored
+
+
 def test_with_javascript_disabled_the_plain_form_posts_work(browser: Browser, server: LiveServer) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
