@@ -30,7 +30,8 @@ _BROWSERS = (
     ("Opera", re.compile(r"\b(OPR|Opera)/")),
     ("Samsung Internet", re.compile(r"\bSamsungBrowser/")),
     ("Firefox", re.compile(r"\b(Firefox|FxiOS)/")),
-    ("Chrome", re.compile(r"\b(Chrome|CriOS|Chromium)/")),
+    # Headless Chromium (automation, scrapers) names itself HeadlessChrome: still Chrome.
+    ("Chrome", re.compile(r"\b(Chrome|HeadlessChrome|CriOS|Chromium)/")),
     ("Safari", re.compile(r"\bSafari/")),
 )
 _SYSTEMS = (

@@ -45,6 +45,11 @@ def test_only_the_network_prefix_is_kept_never_the_address(address: str, prefix:
             "Chrome/131.0.0.0 Mobile Safari/537.36",
             "Chrome on Android",
         ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/131.0.0.0 Safari/537.36",
+            "Chrome on Linux",
+        ),
         ("curl/8.5.0", "Other browser on another system"),
     ],
 )
