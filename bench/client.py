@@ -237,6 +237,12 @@ class Candidate:
         if self.queue.get(n, (None,))[0] == edit:
             del self.queue[n]
 
+    async def report_viewed(self, n: int, seconds: float) -> None:
+        """What the page posts on leaving an item for the integrity signals: how long it was visible."""
+        observations = [{"kind": "viewed", "position": n - 1, "ms_ago": 0, "seconds": round(seconds, 1)}]
+        form = {"csrf_token": self.csrf, "observations": json.dumps({"observations": observations})}
+        await self.request("signals", "POST", "/signals", {204}, data=form)
+
     async def think(self, scale: float = 1.0) -> None:
         await asyncio.sleep(self.behaviour.think_seconds * scale * (0.5 + self.rng.random()))
         loop = asyncio.get_running_loop()

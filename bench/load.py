@@ -8,7 +8,9 @@ app under gunicorn on a loopback port, and measures, in this order:
 
 1. baseline: ``--concurrency`` clients POST ``/bench/commit`` (one row, one commit) back to
    back for ``--phase-seconds``;
-2. saves, saturated: as many clients save answers back to back for as long;
+2. saves, saturated: as many clients save answers back to back for as long; then again
+   with signals on, half the saves followed by the integrity report a page posts on leaving
+   an item (the rate counts saves only, so the reports' cost shows as a lower rate);
 3. the hiring day: every candidate opens their link within one second, then all press
    Start within one second; each answers the shipped form (fields read off the item
    pages), autosaving every edit with compressed think times, polls the status as the page
@@ -63,6 +65,11 @@ from bench.scenario import connection_pool, hiring_day, start_figures
 START_WINDOW_TARGET = 5.0
 START_THROUGHPUT_TARGET = 0.5
 SAVE_THROUGHPUT_TARGET = 0.6
+SATURATED = "save (saturated)"
+SATURATED_WITH_SIGNALS = "save (saturated, signals)"
+#: A page posts one integrity report per item it leaves (and per focus lapse): about one for
+#: every two autosaves of a candidate who changes each answer once or twice.
+REPORTS_PER_SAVE = 0.5
 
 
 async def saturated_saves(
@@ -74,12 +81,17 @@ async def saturated_saves(
     behaviour: Behaviour,
     seconds: float,
     seed: int,
+    reports_per_save: float = 0.0,
 ) -> float:
     """Candidates who started earlier save answers back to back: the save's capacity.
 
-    Their page loads and Starts go to a separate ``Stats``, so that the hiring day's
-    start figures are the hiring day's alone; their errors and saves count as any other.
+    With ``reports_per_save``, each save is followed that often by the integrity report a page
+    posts on leaving an item (the time it was visible), so the rate counts both: the saves'
+    capacity with signals on. Their page loads and Starts go to a separate ``Stats``, so that
+    the hiring day's start figures are the hiring day's alone; their errors and saves count as
+    any other.
     """
+    kind = SATURATED_WITH_SIGNALS if reports_per_save else SATURATED
     own = Stats()
     people = [
         Candidate(token, connector, base_url, ledger, own, behaviour, random.Random(seed + i))
@@ -91,7 +103,7 @@ async def saturated_saves(
         await person.start()
         pages = [parse_item(await person.item_page(1))]
         pages += [parse_item(await person.item_page(n)) for n in range(2, person.count + 1)]
-        person.save_kind = "save (saturated)"
+        person.save_kind = kind
         return pages
 
     pages = await asyncio.gather(*(prepare(p) for p in people))
@@ -100,6 +112,8 @@ async def saturated_saves(
         person = people[i]
         n = person.rng.randint(1, person.count)
         await person.save(n, build_answer(pages[i][n - 1], person.rng))
+        if person.rng.random() < reports_per_save:
+            await person.report_viewed(n, person.rng.uniform(5, 90))
 
     done, elapsed = await closed_loop(save, len(people), seconds)
 
@@ -110,7 +124,9 @@ async def saturated_saves(
         await person.aclose()
 
     await asyncio.gather(*(submit(p) for p in people))
-    stats.latencies["save (saturated)"] = own.latencies["save (saturated)"]
+    for own_kind in (kind, "signals"):
+        if own_kind in own.latencies:
+            stats.latencies[own_kind] = own.latencies[own_kind]
     stats.errors.update(own.errors)
     return done / elapsed
 
@@ -125,7 +141,18 @@ def report(figures: dict[str, Any]) -> None:
     print()
     print(f"assess load benchmark: {figures['candidates']} candidates, {figures['server']}")
     print(f"  {'':28}{'p50':>11}{'p95':>11}{'p99':>11}{'n':>8}")
-    for kind in ("baseline", "save (saturated)", "open", "start", "item", "save", "status", "submit"):
+    for kind in (
+        "baseline",
+        SATURATED,
+        SATURATED_WITH_SIGNALS,
+        "signals",
+        "open",
+        "start",
+        "item",
+        "save",
+        "status",
+        "submit",
+    ):
         if kind in s:
             row = s[kind]
             print(f"  {kind:<28}{_ms(row['p50'])}{_ms(row['p95'])}{_ms(row['p99'])}{row['n']:>8}")
@@ -136,11 +163,13 @@ def report(figures: dict[str, Any]) -> None:
     )
     print(
         f"  baseline commits: {figures['baseline_per_second']:.0f}/s; "
-        f"saturated saves: {figures['saves_per_second']:.0f}/s"
+        f"saturated saves: {figures['saves_per_second']:.0f}/s; with signals on "
+        f"({REPORTS_PER_SAVE} reports per save): {figures['signal_saves_per_second']:.0f}/s"
     )
     r = figures["ratios"]
     print(
-        f"  ratios to the baseline: save throughput {r['save_throughput']:.2f}; "
+        f"  ratios to the baseline: save throughput {r['save_throughput']:.2f}, with signals on "
+        f"{r['save_throughput_with_signals']:.2f}; "
         f"starts/s {r['starts_per_second']:.2f}; start p50 {r['start_p50']:.1f}x; "
         f"save p50 {r['save_p50']:.1f}x; save p99 {r['save_p99']:.1f}x (saturated: "
         f"p50 {r['saturated_save_p50']:.1f}x, p99 {r['saturated_save_p99']:.1f}x)"
@@ -207,9 +236,9 @@ def main(
                 now = datetime.now(UTC)
                 main_tokens = invite(session_factory, MAIN_CAMPAIGN, MAIN_FORM, candidates - on_deadline, now)
                 deadline_tokens = invite(session_factory, DEADLINE_CAMPAIGN, DEADLINE_FORM, on_deadline, now)
-                spare = invite(session_factory, "bench-saturation", MAIN_FORM, concurrency, now)
+                spare = invite(session_factory, "bench-saturation", MAIN_FORM, 2 * concurrency, now)
                 log(
-                    f"{candidates} invitations (+{concurrency} for the saturation phase); "
+                    f"{candidates} invitations (+{2 * concurrency} for the saturation phases); "
                     f"serving at {app.url}"
                 )
                 ledger, stats = Ledger(), Stats()
@@ -255,7 +284,21 @@ async def _run(
         log(f"baseline: {concurrency} clients committing one row each, {phase_seconds:.0f} s")
         baseline = await baseline_phase(url, connector, stats, concurrency, phase_seconds)
         log(f"saturated saves: {concurrency} candidates saving back to back, {phase_seconds:.0f} s")
-        saves = await saturated_saves(url, connector, spare, ledger, stats, behaviour, phase_seconds, seed)
+        saves = await saturated_saves(
+            url, connector, spare[:concurrency], ledger, stats, behaviour, phase_seconds, seed
+        )
+        log(f"saturated saves with signals on: {REPORTS_PER_SAVE} integrity reports per save")
+        signal_saves = await saturated_saves(
+            url,
+            connector,
+            spare[concurrency:],
+            ledger,
+            stats,
+            behaviour,
+            phase_seconds,
+            seed + 1,
+            REPORTS_PER_SAVE,
+        )
         log(
             f"hiring day: {len(main_tokens)} on the shipped form, "
             f"{len(deadline_tokens)} on the one-minute form"
@@ -270,7 +313,12 @@ async def _run(
         )
     finally:
         await connector.close()
-    return {"baseline_per_second": baseline, "saves_per_second": saves, "failed": outcome.failed}
+    return {
+        "baseline_per_second": baseline,
+        "saves_per_second": saves,
+        "signal_saves_per_second": signal_saves,
+        "failed": outcome.failed,
+    }
 
 
 def _add_checks(figures: dict[str, Any], ledger: Ledger, verdict: Any, stats: Stats) -> None:
@@ -288,7 +336,7 @@ def _add_checks(figures: dict[str, Any], ledger: Ledger, verdict: Any, stats: St
     nan = {"p50": float("nan"), "p99": float("nan")}
     save, saturated, start = (
         latency.get("save", nan),
-        latency.get("save (saturated)", nan),
+        latency.get(SATURATED, nan),
         latency.get("start", nan),
     )
     figures.update(
@@ -297,6 +345,8 @@ def _add_checks(figures: dict[str, Any], ledger: Ledger, verdict: Any, stats: St
         errors=dict(stats.errors),
         ratios={
             "save_throughput": figures["saves_per_second"] / figures["baseline_per_second"],
+            "save_throughput_with_signals": figures["signal_saves_per_second"]
+            / figures["baseline_per_second"],
             "starts_per_second": starts["per_second"] / figures["baseline_per_second"],
             "start_p50": start["p50"] / base["p50"],
             "save_p50": save["p50"] / base["p50"],
@@ -337,6 +387,11 @@ def _add_checks(figures: dict[str, Any], ledger: Ledger, verdict: Any, stats: St
             f"save throughput >= {SAVE_THROUGHPUT_TARGET:.1f} x baseline",
             figures["ratios"]["save_throughput"] >= SAVE_THROUGHPUT_TARGET,
             f"{figures['ratios']['save_throughput']:.2f}",
+        ),
+        (
+            f"save throughput with signals on >= {SAVE_THROUGHPUT_TARGET:.1f} x baseline",
+            figures["ratios"]["save_throughput_with_signals"] >= SAVE_THROUGHPUT_TARGET,
+            f"{figures['ratios']['save_throughput_with_signals']:.2f}",
         ),
         ("zero errors", errors == 0, f"{errors} ({len(figures['failed'])} candidates failed)"),
         (

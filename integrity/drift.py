@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from scipy import stats
-
 from integrity.observations import ItemRef
 from integrity.rules import IntegrityRules
 
@@ -51,6 +49,10 @@ def facility_drift(
         mean = sum(facility) / len(facility)
         text = _text(item, len(ordered), 0.0, False)
         return FacilityDrift(item, len(ordered), 0.0, 1.0, mean, mean, 0.0, False, text)
+    # Imported here: scipy.stats takes seconds to import, and every process that serves the app
+    # imports this module, while only the statistics page reads drift.
+    from scipy import stats
+
     tau = stats.kendalltau(days, facility, alternative="greater")
     third = len(facility) // 3
     first, last = sum(facility[:third]) / third, sum(facility[-third:]) / third

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import fisher_exact
 
 from reports.campaign_frames import FrameInvalid
 
@@ -99,6 +98,9 @@ def _compare(stage: str, counts: pd.DataFrame) -> pd.DataFrame:
         ratio = rates[group] / rates[reference] if rates[reference] > 0 else None
         p_value = None
         if group != reference:
+            # Imported here: scipy.stats takes seconds to import, and only this report needs it.
+            from scipy.stats import fisher_exact
+
             p_value = float(fisher_exact(np.array(table), alternative="two-sided").pvalue)
         rows.append(
             {
