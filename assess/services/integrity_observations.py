@@ -166,7 +166,7 @@ def attempt_observations(
             for e in events
             if e.detail and e.detail.get("agent") and e.detail.get("network")
         ),
-        answer_times=tuple(_answer_times(events, slots, started)),
+        answer_times=tuple(_answer_times(events, slots, answers, started)),
     )
 
 
@@ -202,7 +202,10 @@ def _instant(value: object) -> datetime | None:
 
 
 def _answer_times(
-    events: Sequence[AttemptEvent], slots: Mapping[int, ItemRef], started: datetime
+    events: Sequence[AttemptEvent],
+    slots: Mapping[int, ItemRef],
+    answers: Mapping[int, dict[str, Any] | None],
+    started: datetime,
 ) -> Iterator[AnswerTime]:
     seconds: dict[int, float] = defaultdict(float)
     viewed = [e for e in events if e.kind == "viewed" and e.position in slots]
@@ -218,5 +221,7 @@ def _answer_times(
             if event.kind == "saved" and event.position in slots:
                 seconds[event.position] += max((event.at - previous).total_seconds(), 0.0)  # type: ignore[index]
             previous = max(previous, event.at)
+    # An item glanced at and left unanswered took no time to answer: it is never "answered fast".
     for position in sorted(seconds):
-        yield AnswerTime(position, slots[position], seconds[position])
+        if answers.get(position):
+            yield AnswerTime(position, slots[position], seconds[position])
