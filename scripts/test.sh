@@ -14,19 +14,34 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
 
-# The gates before the tests: lint, formatting, the layers' import contracts, and types
-# (strict on the pure layers, as strict as the untyped Flask extensions allow on assess/).
+# The quick gates first: lint, formatting and the layers' import contracts.
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/lint-imports
-.venv/bin/mypy
-.venv/bin/bandit -q -r assess items scoring integrity reports interchange kits -ll
+
+# Types (strict on the pure layers, as strict as the untyped Flask extensions allow on assess/)
+# and the security scan run beside the tests: the tests leave part of the machine idle while
+# they wait on browsers and servers. Their output follows the tests'.
+gates=$(mktemp -d)
+trap 'rm -rf "$gates"' EXIT
+(.venv/bin/mypy >"$gates/mypy" 2>&1; echo $? >"$gates/mypy.status") &
+(.venv/bin/bandit -q -r assess items scoring integrity reports interchange kits -ll >"$gates/bandit" 2>&1
+ echo $? >"$gates/bandit.status") &
 
 set +e
 # One worker per core; tests that share one PostgreSQL advisory lock are grouped on one worker.
 .venv/bin/pytest -n auto --dist loadgroup --durations=20 "$@"
 status=$?
+wait
 set -e
+for gate in mypy bandit; do
+  echo "== $gate"
+  cat "$gates/$gate"
+  if [ "$(cat "$gates/$gate.status")" != 0 ]; then
+    echo "$gate failed" >&2
+    status=1
+  fi
+done
 if [ "$status" -eq 5 ]; then
   echo "pytest collected no tests; that is a failure, not a pass" >&2
   exit 1
