@@ -235,7 +235,8 @@
 
   /* ---- sending ---- */
 
-  var flushing = false;
+  // The flush under way, if any: a caller that must know the queue was sent (Submit) waits for it.
+  var flushing = null;
   var flushAgain = false;
   var closing = false;
 
@@ -415,10 +416,10 @@
 
   function flush() {
     if (flushing) {
+      // The run under way sends the queue again before it ends, this edit included.
       flushAgain = true;
-      return Promise.resolve();
+      return flushing;
     }
-    flushing = true;
     var run = function () {
       flushAgain = false;
       var queue = readQueue();
@@ -440,14 +441,15 @@
         return outcome;
       });
     };
-    return run().then(function (outcome) {
-      flushing = false;
+    flushing = run().then(function (outcome) {
+      flushing = null;
       showSaveState();
       return outcome;
     }, function () {
-      flushing = false;
+      flushing = null;
       showSaveState();
     });
+    return flushing;
   }
 
   var saveTimer = null;

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from candidate_pages import answer_first_option, answer_item_by_keyboard, seconds_shown, start_attempt, tab_to
 from live_server import LiveServer
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
@@ -177,6 +177,45 @@ def test_a_tab_that_cannot_send_learns_the_fate_of_its_edit_from_the_tab_that_se
     second.locator("#item-form input[type=radio]").nth(2).check()
     expect(second.locator("#save-state")).to_have_text("Saved")
     assert server.answers(link)[0] != stored
+
+
+def test_submit_waits_for_a_save_already_under_way_instead_of_refusing(
+    page: Page, server: LiveServer
+) -> None:
+    link = server.invite()
+    start_attempt(page, link)
+    radios = page.locator("#item-form input[type=radio]")
+    radios.nth(0).check()
+    expect(page.locator("#save-state")).to_have_text("Saved")
+    # The next save is held on the way, and the candidate goes to the review page meanwhile:
+    # the edit waits in the browser's queue, and the review page's retry sends it again.
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    def wait_until_held(count: int) -> None:
+        # Playwright runs route handlers only while a call of its own waits.
+        for _ in range(100):
+            if len(held) >= count:
+                return
+            page.wait_for_timeout(100)
+        raise AssertionError(f"{count} saves were not sent")
+
+    answers = re.compile(r"/answers/\d+$")
+    page.route(answers, hold)
+    radios.nth(1).check()
+    wait_until_held(1)
+    page.goto(f"{link}/review")
+    wait_until_held(2)
+    page.get_by_label(re.compile("^I want to submit now")).check()
+    page.get_by_role("button", name="Submit my answers").click()
+    # Submit waits for the save under way, then submits; it does not give up while it is sent.
+    # Removing the handler lets the held requests go on to the server.
+    page.unroute(answers, hold)
+    expect(page.locator("h1")).to_have_text("Your test has been submitted")
+    attempt = server.attempt(link)
+    assert attempt is not None and attempt.finalized_at is not None
 
 
 def test_with_javascript_disabled_the_plain_form_posts_work(browser: Browser, server: LiveServer) -> None:
