@@ -359,7 +359,7 @@
             // Saved for another tab: that tab's page shows it, this one's may not.
             tellOwner(entry, pos, { saved: true, revision: reply.revision });
           }
-          if (reply.saved && pos === position && !readQueue()[pos]) {
+          if (reply.saved && entry.device === device && pos === position && !readQueue()[pos]) {
             savedHere = true;
             showError(null);
           }
