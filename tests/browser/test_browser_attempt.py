@@ -119,15 +119,21 @@ def test_a_restarted_server_resumes_the_attempt_with_every_answer(
     assert abs(seconds_shown(page) - shown_before) <= 5
 
 
-def test_two_tabs_on_the_same_link_share_one_attempt_and_a_stale_tab_is_told_the_truth(
-    context: BrowserContext, server: LiveServer
-) -> None:
+def two_tabs_on_one_attempt(context: BrowserContext, server: LiveServer) -> tuple[str, Page, Page]:
+    """A started attempt open on item 1 in two tabs of one browser; the second resumed it, no second Start."""
     link = server.invite()
     first = context.new_page()
     start_attempt(first, link)
     second = context.new_page()
-    second.goto(link)  # resumes the running attempt, no second Start
+    second.goto(link)
     second.wait_for_url(re.compile(r"/items/1$"))
+    return link, first, second
+
+
+def test_two_tabs_on_the_same_link_share_one_attempt_and_a_stale_tab_is_told_the_truth(
+    context: BrowserContext, server: LiveServer
+) -> None:
+    link, first, second = two_tabs_on_one_attempt(context, server)
 
     radios_first = first.locator("#item-form input[type=radio]")
     radios_first.nth(0).check()
@@ -156,12 +162,7 @@ def test_two_tabs_on_the_same_link_share_one_attempt_and_a_stale_tab_is_told_the
 def test_a_tab_that_cannot_send_learns_the_fate_of_its_edit_from_the_tab_that_sent_it(
     context: BrowserContext, server: LiveServer
 ) -> None:
-    link = server.invite()
-    first = context.new_page()
-    start_attempt(first, link)
-    second = context.new_page()
-    second.goto(link)
-    second.wait_for_url(re.compile(r"/items/1$"))
+    link, first, second = two_tabs_on_one_attempt(context, server)
     first.locator("#item-form input[type=radio]").nth(0).check()
     expect(first.locator("#save-state")).to_have_text("Saved")
     stored = server.answers(link)[0]
