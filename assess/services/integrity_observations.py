@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -152,13 +152,14 @@ def attempt_observations(
         attempt.started_at is not None and attempt.deadline is not None and attempt.finalized_at is not None
     )
     started, ended = attempt.started_at, max(attempt.finalized_at, attempt.started_at)
+    answered = {position for position in slots if answers.get(position)}
     return AttemptObservations(
         attempt_id=attempt.id,
         started_at=started,
         finished_at=ended,
         time_limit=attempt.deadline - started,
         items=len(slots),
-        answered=sum(1 for position in slots if answers.get(position)),
+        answered=len(answered),
         focus_lapses=tuple(_focus_lapses(events, slots, started, ended)),
         pastes=tuple(_pastes(events, slots)),
         origins=tuple(
@@ -166,7 +167,7 @@ def attempt_observations(
             for e in events
             if e.detail and e.detail.get("agent") and e.detail.get("network")
         ),
-        answer_times=tuple(_answer_times(events, slots, answers, started)),
+        answer_times=tuple(_answer_times(events, slots, answered, started)),
     )
 
 
@@ -204,7 +205,7 @@ def _instant(value: object) -> datetime | None:
 def _answer_times(
     events: Sequence[AttemptEvent],
     slots: Mapping[int, ItemRef],
-    answers: Mapping[int, dict[str, Any] | None],
+    answered: Set[int],
     started: datetime,
 ) -> Iterator[AnswerTime]:
     seconds: dict[int, float] = defaultdict(float)
@@ -223,5 +224,5 @@ def _answer_times(
             previous = max(previous, event.at)
     # An item glanced at and left unanswered took no time to answer: it is never "answered fast".
     for position in sorted(seconds):
-        if answers.get(position):
+        if position in answered:
             yield AnswerTime(position, slots[position], seconds[position])
