@@ -512,6 +512,9 @@
   if (submitForm) {
     submitForm.addEventListener("submit", function (event) {
       if (!queuedCount()) {
+        // The submit is this page's last navigation: a status poll that sees the attempt
+        // finished must not start another one and abort it.
+        closing = true;
         return;
       }
       // Send what is still queued before the attempt is closed by the submit.
@@ -521,6 +524,7 @@
           showSaveState();
           announce("Some answers are not saved yet. Submit again when the connection returns.");
         } else {
+          closing = true;
           submitForm.submit();
         }
       });
