@@ -164,6 +164,29 @@
     return fields;
   }
 
+  // Whether the candidate changed the answer before this script ran (a slow connection, a quick
+  // hand) or the browser restored typed values on reload: no input event told this page so.
+  function changedSinceServed(form) {
+    return ownFields(form).some(function (el) {
+      if (el.type === "radio" || el.type === "checkbox") {
+        return el.checked !== el.defaultChecked;
+      }
+      if (el.type === "select-multiple") {
+        return Array.prototype.some.call(el.options, function (option) {
+          return option.selected !== option.defaultSelected;
+        });
+      }
+      if (el.type === "select-one") {
+        // With no option marked selected, a list shows its first option: that is not a change.
+        var served = Array.prototype.findIndex.call(el.options, function (option) {
+          return option.defaultSelected;
+        });
+        return el.selectedIndex !== Math.max(served, 0);
+      }
+      return el.type !== "submit" && el.type !== "button" && el.value !== el.defaultValue;
+    });
+  }
+
   function applyFields(form, fields) {
     var seen = {};
     ownFields(form).forEach(function (el) {
@@ -335,16 +358,20 @@
   }
 
   function send(pos, entry) {
+    // The integrity observations waiting to be reported ride on the save: one request, one commit.
+    var riding = takeRiding();
     return fetch(data.answersUrl + pos, {
       method: "POST",
       credentials: "same-origin",
       cache: "no-store",
       headers: { "Content-Type": "application/json", "X-CSRFToken": data.csrf },
-      body: JSON.stringify({ base: entry.base, device: entry.device, edit: entry.edit, fields: entry.fields })
+      body: JSON.stringify({ base: entry.base, device: entry.device, edit: entry.edit, fields: entry.fields,
+        observations: wireAll(riding) })
     }).then(function (response) {
       offline = false;
       if (response.status === 200) {
         return response.json().then(function (reply) {
+          settleRiding(riding, reply);
           var current = isSameEntry(readQueue()[pos], entry);
           if (!reply.saved && current) {
             // Superseded although this tab made no later edit: another tab of this browser did.
@@ -369,6 +396,7 @@
       }
       if (response.status === 409 || response.status === 400 || response.status === 413) {
         return response.json().then(function (reply) {
+          settleRiding(riding, reply);
           if (reply.conflict) {
             onConflict(pos, entry, reply);
             markAnswered(pos, reply.answered);
@@ -404,6 +432,7 @@
       }
       if (response.status === 410) {
         writeQueue({});
+        writeSignals([]);
         goToEnd();
         return "closed";
       }
@@ -411,6 +440,11 @@
     }, function () {
       offline = true;
       return "offline";
+    }).then(function (outcome) {
+      if (riding.length) {
+        reporting = false;
+      }
+      return outcome;
     });
   }
 
@@ -486,6 +520,9 @@
     }
     itemForm.addEventListener("input", onEdit);
     itemForm.addEventListener("change", onEdit);
+    if (!readQueue()[position] && changedSinceServed(itemForm)) {
+      onEdit();
+    }
     itemForm.addEventListener("submit", function (event) {
       if (!navigator.onLine) {
         // Offline the post would only show the browser's error page; keep the candidate here.
@@ -496,6 +533,7 @@
         return;
       }
       window.clearTimeout(saveTimer);
+      staying = true;
       // The post carries this answer as this tab's latest edit, so an older autosave
       // still in flight cannot overwrite it; the queue keeps it until the next page
       // shows the server holds it.
@@ -655,7 +693,11 @@
   var MAX_REPORT = 50;
   var MAX_PENDING = 500;
   var memorySignals = [];
+  // Whether the observations outlive this page (sessionStorage), so the next page of the test sends them.
+  var signalsPersist = true;
   var leaving = false;
+  // Set when this page posts its answer and moves on within the test.
+  var staying = false;
 
   function readSignals() {
     try {
@@ -671,7 +713,7 @@
     try {
       window.sessionStorage.setItem(signalsKey, JSON.stringify(list));
     } catch (e) {
-      /* memorySignals keeps them */
+      signalsPersist = false;
     }
   }
 
@@ -699,12 +741,16 @@
       seconds: Math.round(observation.ms) / 1000 };
   }
 
-  function reportBody(batch) {
+  function wireAll(batch) {
     var now = Date.now();
+    return batch.map(function (o) { return wire(o, now); });
+  }
+
+  function reportBody(batch) {
     var body = new URLSearchParams();
     // A form field, not a header: sendBeacon cannot set headers, and the server checks it the same way.
     body.set("csrf_token", data.csrf);
-    body.set("observations", JSON.stringify({ observations: batch.map(function (o) { return wire(o, now); }) }));
+    body.set("observations", JSON.stringify({ observations: wireAll(batch) }));
     return body;
   }
 
@@ -712,11 +758,29 @@
     writeSignals(readSignals().slice(count));
   }
 
+  // A report (alone or riding on a save) is in flight: its observations are not sent twice.
   var reporting = false;
+
+  function takeRiding() {
+    if (reporting || leaving) {
+      return [];
+    }
+    var batch = readSignals().slice(0, MAX_REPORT);
+    reporting = batch.length > 0;
+    return batch;
+  }
+
+  function settleRiding(riding, reply) {
+    // The server says how many it stored, or why it stored none: either way they are done.
+    if (riding.length && reply && (typeof reply.observations === "number" || reply.observations_refused)) {
+      dropSent(riding.length);
+    }
+  }
 
   function sendSignals() {
     var batch = readSignals().slice(0, MAX_REPORT);
-    if (reporting || leaving || !batch.length || !navigator.onLine) {
+    // Answers waiting to be sent carry the observations with them.
+    if (reporting || leaving || !batch.length || !navigator.onLine || queuedCount()) {
       return;
     }
     reporting = true;
@@ -819,6 +883,10 @@
       note({ kind: "viewed", position: onScreen, at: Date.now(), ms: visibleMs });
     }
     leaving = true;
+    if (staying && signalsPersist) {
+      // The next page of the test sends them with its first save, or alone if none comes.
+      return;
+    }
     var batch = readSignals().slice(0, MAX_REPORT);
     if (batch.length && navigator.sendBeacon && navigator.sendBeacon(data.observationsUrl, reportBody(batch))) {
       dropSent(batch.length);
@@ -828,12 +896,16 @@
     if (event.persisted) {
       // Back from the browser's page cache: a new visit of the same item.
       leaving = false;
+      staying = false;
       visibleMs = 0;
       visibleSince = document.hidden ? null : performance.now();
     }
   });
   window.setInterval(sendSignals, pollMs);
-  sendSignals();
+  if (!itemForm) {
+    // No save comes from this page (the review page): what the last item page saw goes now.
+    sendSignals();
+  }
 
   window.setInterval(function () {
     tick();

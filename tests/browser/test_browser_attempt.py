@@ -219,6 +219,31 @@ def test_submit_waits_for_a_save_already_under_way_instead_of_refusing(
     assert attempt is not None and attempt.finalized_at is not None
 
 
+def test_an_answer_given_before_the_pages_script_ran_is_saved_once_it_runs(
+    page: Page, server: LiveServer
+) -> None:
+    link = server.invite()
+    start_attempt(page, link)
+    # The script is held on the way (a slow connection): the candidate answers meanwhile, and no
+    # input event reaches a script that is not there yet.
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    script = re.compile(r"/attempt\.js")
+    page.route(script, hold)
+    page.reload(wait_until="commit")
+    radios = page.locator("#item-form input[type=radio]")
+    radios.nth(1).check()
+    expect(page.locator("#save-state")).to_have_text("Not answered yet")
+    assert server.answers(link)[0] is None
+    assert held, "the script was not held"
+    page.unroute(script, hold)
+    expect(page.locator("#save-state")).to_have_text("Saved")
+    assert server.answers(link)[0] is not None
+
+
 def test_with_javascript_disabled_the_plain_form_posts_work(browser: Browser, server: LiveServer) -> None:
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
