@@ -3,8 +3,9 @@
 Every worker of every host may run one: ``finalize_expired`` finalizes each
 attempt exactly once with a conditional UPDATE, so concurrent sweeps are safe.
 After each round it announces links that expired unused, sends due deliveries (webhooks,
-ATS updates; the outbox claims each row for one worker), and recomputes the integrity tiers
-of one campaign with a newly finished attempt, so no report request ever computes them.
+ATS updates; the outbox claims each row for one worker), recomputes the integrity tiers
+of one campaign with a newly finished attempt, so no report request ever computes them, and
+deletes the raw integrity observations of attempts that ended more than 180 days ago.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from assess.clock import Clock
 from assess.services.finalization import finalize_expired
 from assess.services.hiring_events import announce_expired_invitations
 from assess.services.integrity_findings import refresh_campaign_tiers, stale_campaign
+from assess.services.integrity_retention import delete_expired_observations
 from assess.services.outbox import DeliveryPass, deliver_due
 
 #: Deliveries are claimed this many at a time. A round claims batch after batch while they come
@@ -68,6 +70,11 @@ class DeadlineSweep:
                 refresh_campaign_tiers(session, campaign_id, self._clock())
             return campaign_id
 
+    def forget_expired_observations_once(self) -> int:
+        """Delete the raw observations of a batch of attempts past the retention period."""
+        with self._session_factory() as session:
+            return delete_expired_observations(session, self._clock())
+
     def deliver_once(self) -> DeliveryPass:
         with self._session_factory() as session:
             announce_expired_invitations(session, self._clock())
@@ -97,8 +104,12 @@ class DeadlineSweep:
                     log.info("deadline sweep finalized %d attempt(s)", finalized)
             try:
                 self.assess_integrity_once()
+                forgotten = self.forget_expired_observations_once()
             except Exception:
                 log.exception("integrity tiers failed; retrying in %s s", self._interval_seconds)
+            else:
+                if forgotten:
+                    log.info("deleted the raw integrity observations of %d attempt(s)", forgotten)
             try:
                 sent = self.deliver_once()
             except Exception:

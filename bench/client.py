@@ -143,6 +143,8 @@ class Candidate:
         self.queue: dict[int, tuple[int, int, Fields]] = {}
         self.device = f"bench-{rng.getrandbits(64):016x}"
         self.revisions: dict[int, int] = {}
+        #: Integrity observations waiting to ride on the next save, as the page keeps them.
+        self.observations: list[dict[str, Any]] = []
         self.offline_until = 0.0
         self.closed = False
         self.count = 0
@@ -215,12 +217,19 @@ class Candidate:
 
     async def _send(self, n: int, edit: int, base: int, fields: Fields) -> None:
         self.ledger.sent[(self.token, n - 1, edit)] = fields
+        riding = self.observations[:]
         response = await self.request(
             self.save_kind,
             "POST",
             f"/answers/{n}",
             {200, 410},
-            json={"base": base, "device": self.device, "edit": edit, "fields": fields},
+            json={
+                "base": base,
+                "device": self.device,
+                "edit": edit,
+                "fields": fields,
+                "observations": riding,
+            },
             headers={"X-CSRFToken": self.csrf},
         )
         if response.status == 410:
@@ -228,6 +237,9 @@ class Candidate:
             self.queue.clear()
             return
         body = response.json()
+        if body.get("observations") != len(riding):
+            self.stats.error("save", f"stored {body.get('observations')!r} of {len(riding)} observations")
+        del self.observations[: len(riding)]
         if body.get("saved") is True:
             self.ledger.record_ack(self.token, n - 1, body["revision"], fields)
             self.revisions[n] = max(self.revisions.get(n, 0), body["revision"])
@@ -237,11 +249,11 @@ class Candidate:
         if self.queue.get(n, (None,))[0] == edit:
             del self.queue[n]
 
-    async def report_viewed(self, n: int, seconds: float) -> None:
-        """What the page posts on leaving an item for the integrity signals: how long it was visible."""
-        observations = [{"kind": "viewed", "position": n - 1, "ms_ago": 0, "seconds": round(seconds, 1)}]
-        form = {"csrf_token": self.csrf, "observations": json.dumps({"observations": observations})}
-        await self.request("signals", "POST", "/signals", {204}, data=form)
+    def note_viewed(self, n: int, seconds: float) -> None:
+        """What the page notes on leaving an item for the integrity signals (how long it was
+        visible); like the page, the next save carries it."""
+        seen = {"kind": "viewed", "position": n - 1, "ms_ago": 0, "seconds": round(seconds, 1)}
+        self.observations.append(seen)
 
     async def think(self, scale: float = 1.0) -> None:
         await asyncio.sleep(self.behaviour.think_seconds * scale * (0.5 + self.rng.random()))

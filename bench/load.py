@@ -9,8 +9,9 @@ app under gunicorn on a loopback port, and measures, in this order:
 1. baseline: ``--concurrency`` clients POST ``/bench/commit`` (one row, one commit) back to
    back for ``--phase-seconds``;
 2. saves, saturated: as many clients save answers back to back for as long; then again
-   with signals on, half the saves followed by the integrity report a page posts on leaving
-   an item (the rate counts saves only, so the reports' cost shows as a lower rate);
+   with signals on: half the saves are followed by the integrity observation a page notes
+   on leaving an item (the time it was visible), which rides on the next save as the page
+   sends it (the rate counts saves, so what the observations cost shows as a lower rate);
 3. the hiring day: every candidate opens their link within one second, then all press
    Start within one second; each answers the shipped form (fields read off the item
    pages), autosaving every edit with compressed think times, polls the status as the page
@@ -67,9 +68,9 @@ START_THROUGHPUT_TARGET = 0.5
 SAVE_THROUGHPUT_TARGET = 0.6
 SATURATED = "save (saturated)"
 SATURATED_WITH_SIGNALS = "save (saturated, signals)"
-#: A page posts one integrity report per item it leaves (and per focus lapse): about one for
-#: every two autosaves of a candidate who changes each answer once or twice.
-REPORTS_PER_SAVE = 0.5
+#: A page notes one integrity observation per item it leaves (and per focus lapse): about one
+#: for every two autosaves of a candidate who changes each answer once or twice.
+OBSERVATIONS_PER_SAVE = 0.5
 
 
 async def saturated_saves(
@@ -81,17 +82,17 @@ async def saturated_saves(
     behaviour: Behaviour,
     seconds: float,
     seed: int,
-    reports_per_save: float = 0.0,
+    observations_per_save: float = 0.0,
 ) -> float:
     """Candidates who started earlier save answers back to back: the save's capacity.
 
-    With ``reports_per_save``, each save is followed that often by the integrity report a page
-    posts on leaving an item (the time it was visible), so the rate counts both: the saves'
-    capacity with signals on. Their page loads and Starts go to a separate ``Stats``, so that
-    the hiring day's start figures are the hiring day's alone; their errors and saves count as
-    any other.
+    With ``observations_per_save``, each save is followed that often by the integrity observation
+    a page notes on leaving an item (the time it was visible), carried by the next save as the
+    page does: the saves' capacity with signals on. Their page loads and Starts go to a separate
+    ``Stats``, so that the hiring day's start figures are the hiring day's alone; their errors
+    and saves count as any other.
     """
-    kind = SATURATED_WITH_SIGNALS if reports_per_save else SATURATED
+    kind = SATURATED_WITH_SIGNALS if observations_per_save else SATURATED
     own = Stats()
     people = [
         Candidate(token, connector, base_url, ledger, own, behaviour, random.Random(seed + i))
@@ -112,8 +113,8 @@ async def saturated_saves(
         person = people[i]
         n = person.rng.randint(1, person.count)
         await person.save(n, build_answer(pages[i][n - 1], person.rng))
-        if person.rng.random() < reports_per_save:
-            await person.report_viewed(n, person.rng.uniform(5, 90))
+        if person.rng.random() < observations_per_save:
+            person.note_viewed(n, person.rng.uniform(5, 90))
 
     done, elapsed = await closed_loop(save, len(people), seconds)
 
@@ -124,9 +125,8 @@ async def saturated_saves(
         await person.aclose()
 
     await asyncio.gather(*(submit(p) for p in people))
-    for own_kind in (kind, "signals"):
-        if own_kind in own.latencies:
-            stats.latencies[own_kind] = own.latencies[own_kind]
+    if kind in own.latencies:
+        stats.latencies[kind] = own.latencies[kind]
     stats.errors.update(own.errors)
     return done / elapsed
 
@@ -164,7 +164,8 @@ def report(figures: dict[str, Any]) -> None:
     print(
         f"  baseline commits: {figures['baseline_per_second']:.0f}/s; "
         f"saturated saves: {figures['saves_per_second']:.0f}/s; with signals on "
-        f"({REPORTS_PER_SAVE} reports per save): {figures['signal_saves_per_second']:.0f}/s"
+        f"({OBSERVATIONS_PER_SAVE} observations per save, riding on the saves): "
+        f"{figures['signal_saves_per_second']:.0f}/s"
     )
     r = figures["ratios"]
     print(
@@ -287,7 +288,7 @@ async def _run(
         saves = await saturated_saves(
             url, connector, spare[:concurrency], ledger, stats, behaviour, phase_seconds, seed
         )
-        log(f"saturated saves with signals on: {REPORTS_PER_SAVE} integrity reports per save")
+        log(f"saturated saves with signals on: {OBSERVATIONS_PER_SAVE} integrity observations per save")
         signal_saves = await saturated_saves(
             url,
             connector,
@@ -297,7 +298,7 @@ async def _run(
             behaviour,
             phase_seconds,
             seed + 1,
-            REPORTS_PER_SAVE,
+            OBSERVATIONS_PER_SAVE,
         )
         log(
             f"hiring day: {len(main_tokens)} on the shipped form, "

@@ -12,7 +12,12 @@ from werkzeug.datastructures import MultiDict
 from assess.answer_fields import MAX_FIELDS, TamperedRequest, check_sizes
 from assess.services.answer_saves import MAX_REVISION, MAX_SEQ
 from assess.services.attempt_reads import SlotView
-from assess.services.integrity_recording import OBSERVATION_KINDS, ObservationRefused, SignalReport
+from assess.services.integrity_recording import (
+    MAX_OBSERVATIONS,
+    OBSERVATION_KINDS,
+    ObservationRefused,
+    SignalReport,
+)
 from assess.services.save_order import SaveOrder
 from items import registry
 from items.base import Schema
@@ -31,6 +36,9 @@ class Autosave(Schema):
     device: str = Field(pattern=f"^{DEVICE_PATTERN}$")
     edit: int = Field(ge=1, le=MAX_SEQ, strict=True)
     fields: dict[str, list[str]] = Field(max_length=MAX_FIELDS)
+    #: The integrity observations riding on this save, as a signals report carries them; checked
+    #: apart from the answer (``parse_riding_observations``), so a refused one never costs the answer.
+    observations: list[Any] = Field(default_factory=list, max_length=MAX_OBSERVATIONS)
 
     @property
     def order(self) -> SaveOrder:
@@ -62,6 +70,15 @@ def parse_signal_report(raw: str | None) -> SignalReport:
         raise ObservationRefused("observations", f"is longer than {MAX_SIGNAL_REPORT_CHARS} characters")
     try:
         return SignalReport.model_validate_json(raw)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        raise ObservationRefused(_field_name(error["loc"]), error["msg"]) from None
+
+
+def parse_riding_observations(raw: list[Any]) -> SignalReport:
+    """An autosave's ``observations``, checked as a signals report is; errors name the field."""
+    try:
+        return SignalReport.model_validate({"observations": raw})
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         raise ObservationRefused(_field_name(error["loc"]), error["msg"]) from None

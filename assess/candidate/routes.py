@@ -18,6 +18,7 @@ from assess.candidate.forms import (
     destination,
     normalise_answer,
     parse_autosave,
+    parse_riding_observations,
     parse_signal_report,
     posted_order,
 )
@@ -31,7 +32,7 @@ from assess.services.attempt_start import create_attempt
 from assess.services.attempt_status import NotStarted, read_status
 from assess.services.authoring import live_catalogue
 from assess.services.finalization import submit_attempt
-from assess.services.integrity_recording import ObservationRefused, record_observations
+from assess.services.integrity_recording import ObservationRefused, observation_events, record_observations
 from assess.services.invitations import InvitationUnusable, OpenedAttempt, open_attempt
 from assess.services.request_origin import RequestOrigin
 from assess.services.save_order import Outcome
@@ -218,18 +219,37 @@ def autosave(token: str, n: int) -> Page:
         response = normalise_answer(view, answer_fields(payload.fields))
     except ResponseError as exc:
         return jsonify(field=exc.field, reason=exc.reason), 422
+    now = current_time()
+    origin = _origin()
+    # The page's integrity observations ride on its saves: one request and one commit, not two.
+    # A refused report is said in the reply and stored not at all; the answer is saved regardless.
+    refused: dict[str, str] = {}
+    try:
+        report = parse_riding_observations(payload.observations)
+        events = observation_events(db_session(), attempt, report, origin, now, view.count)
+    except ObservationRefused as exc:
+        events, refused = [], {"field": exc.field, "reason": exc.reason}
     result = save_answer(
         db_session(),
         attempt.id,
         view.position,
         response,
         payload.order,
-        current_time(),
+        now,
         app_state().settings.grace_seconds,
         view,
-        _origin(),
+        origin,
+        events,
     )
-    reply = {"saved": result.outcome.is_saved, "revision": result.revision, "answered": result.answered}
+    reply: dict[str, object] = {
+        "saved": result.outcome.is_saved,
+        "revision": result.revision,
+        "answered": result.answered,
+        # How many observations this request stored, or why none were: either way the page drops them.
+        "observations": len(events),
+    }
+    if refused:
+        reply["observations_refused"] = refused
     if result.outcome is Outcome.CONFLICT:
         return jsonify({**reply, "conflict": True, "message": CONFLICT_NOTICE}), 409
     if result.outcome is Outcome.SUPERSEDED:

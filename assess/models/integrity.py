@@ -35,6 +35,9 @@ class IntegrityAssessment(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON)
     basis: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When the attempt's raw observations were deleted (``integrity_retention``): the row is then
+    #: kept as computed, never recomputed from what is left.
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SignalReview(Base):

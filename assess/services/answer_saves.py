@@ -6,7 +6,9 @@ workers may serve the same attempt.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, bindparam, exists, select, update
 from sqlalchemy.orm import Session
@@ -34,6 +36,9 @@ class AttemptBusy(Exception):
 
 #: Statements every autosave runs, built once: per request, SQLAlchemy then only binds values.
 _ACCEPTS_SAVES = select(Attempt.id).where(Attempt.id == bindparam("of_attempt"), ACCEPTS_SAVES)
+# PostgreSQL: a save that writes no answer but stores the events riding on it holds a
+# finalization back until they are in, as the UPDATE below does for a save that writes.
+_ACCEPTS_EVENTS = _ACCEPTS_SAVES.with_for_update(read=True)
 # Compare-and-set on the row as the decision read it (its write stamp): a save that raced
 # another one writes nothing and decides again on what that one stored.
 # PostgreSQL: the UPDATE holds a share lock on the attempt until commit, so finalization
@@ -70,6 +75,7 @@ def save_answer(
     grace_seconds: int,
     shown: SlotView | None = None,
     origin: RequestOrigin | None = None,
+    events: Sequence[Mapping[str, Any]] = (),
 ) -> SaveResult:
     """Store a response unless ``decide_save`` keeps what is stored; say which happened.
 
@@ -78,6 +84,8 @@ def save_answer(
     ``NoSuchSlot``, and ``TypeError`` for another type's response; in each case nothing
     changes. ``shown`` is this slot as the caller read it from this attempt in this request
     (saves reading it again); ``origin``, the candidate's request, goes into the "saved" event.
+    ``events`` (rows for ``LOG_EVENT``, such as the integrity observations the page sends with
+    its save) are stored in the save's transaction, whether or not the answer is written.
     """
     if not (0 <= order.base <= MAX_REVISION and 0 <= order.edit <= MAX_SEQ):
         raise ValueError(f"base revision and edit must be 64-bit counters, got {order}")
@@ -98,10 +106,16 @@ def save_answer(
     for _ in range(MAX_SAVE_ROUNDS):
         outcome = decide_save(stored, stored_form, order)
         if not outcome.writes:
-            still_open = session.scalar(_ACCEPTS_SAVES, {"of_attempt": attempt_id, "grace_cutoff": cutoff})
-            session.rollback()
+            check = _ACCEPTS_EVENTS if events else _ACCEPTS_SAVES
+            still_open = session.scalar(check, {"of_attempt": attempt_id, "grace_cutoff": cutoff})
             if still_open is None:
+                session.rollback()
                 raise AttemptClosed(_closed_message(session, attempt_id))
+            if events:
+                session.execute(LOG_EVENT, list(events))
+                session.commit()
+            else:
+                session.rollback()
             return SaveResult(outcome, stored.revision, stored.response is not None)
         seen = {**where, "grace_cutoff": cutoff, "seen_stamp": stored.stamp}
         edits = with_edit(stored.edits, order)
@@ -133,6 +147,8 @@ def save_answer(
                         ),
                     },
                 )
+            if events:
+                session.execute(LOG_EVENT, list(events))
             # Invariant 4: acknowledge only after commit.
             session.commit()
             return SaveResult(outcome, revision, stored_form is not None)

@@ -68,7 +68,10 @@ def _is_stale(session: Session, campaign_id: int, basis: str) -> bool:
         .select_from(Attempt)
         .outerjoin(IntegrityAssessment, IntegrityAssessment.attempt_id == Attempt.id)
         .where(*_finalized(campaign_id))
-        .where(IntegrityAssessment.basis.is_(None) | (IntegrityAssessment.basis != basis))
+        .where(
+            IntegrityAssessment.basis.is_(None)
+            | ((IntegrityAssessment.basis != basis) & IntegrityAssessment.frozen_at.is_(None))
+        )
     )
     return bool(outdated)
 
@@ -82,8 +85,22 @@ def refresh_campaign_tiers(
         session.rollback()
         return
     results = compute_tiers(load_campaign_observations(session, campaign_id), rules)
-    session.execute(delete(IntegrityAssessment).where(IntegrityAssessment.campaign_id == campaign_id))
+    # A frozen row outlived its raw observations (integrity_retention): it stays as it was computed.
+    frozen = set(
+        session.scalars(
+            select(IntegrityAssessment.attempt_id).where(
+                IntegrityAssessment.campaign_id == campaign_id, IntegrityAssessment.frozen_at.is_not(None)
+            )
+        )
+    )
+    session.execute(
+        delete(IntegrityAssessment).where(
+            IntegrityAssessment.campaign_id == campaign_id, IntegrityAssessment.frozen_at.is_(None)
+        )
+    )
     for attempt_id, result in results.items():
+        if attempt_id in frozen:
+            continue
         session.add(
             IntegrityAssessment(
                 attempt_id=attempt_id,
@@ -192,6 +209,8 @@ class AttemptIntegrity:
     notice: str
     signals: tuple[StoredSignal, ...]
     computed_at: datetime
+    #: When the raw observations behind it were deleted; it is kept as computed since.
+    frozen_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -243,6 +262,7 @@ def attempt_integrity(session: Session, attempt_id: int) -> AttemptIntegrity | N
         notice=result["notice"],
         signals=tuple(_stored_signal(s, reviews) for s in [*result["counted"], *result["set_aside"]]),
         computed_at=row.computed_at,
+        frozen_at=row.frozen_at,
     )
 
 

@@ -101,6 +101,35 @@ _ACCEPTS_REPORTS = (
 _SLOT_COUNT = select(func.count()).where(AttemptItem.attempt_id == bindparam("of_attempt"))
 
 
+def observation_events(
+    session: Session,
+    attempt: Attempt,
+    report: SignalReport,
+    origin: RequestOrigin,
+    now: datetime,
+    slots: int | None = None,
+) -> list[dict[str, Any]]:
+    """The event rows a started attempt's report stores, for ``LOG_EVENT``; nothing is written.
+
+    Raises ``ObservationRefused`` for an entry out of this attempt's bounds and ``NoSuchAttempt``
+    before Start. A save stores them in its own transaction (``save_answer``'s ``events``);
+    ``slots``, the attempt's item count when the caller read it already, saves reading it again.
+    """
+    started = attempt.started_at
+    if started is None:
+        raise NoSuchAttempt(f"attempt {attempt.id} has not been started: nothing is recorded before Start")
+    if not report.observations:
+        return []
+    deadline = deadline_of(attempt)
+    if slots is None:
+        slots = session.scalar(_SLOT_COUNT, {"of_attempt": attempt.id}) or 0
+    span = (deadline - started).total_seconds()
+    return [
+        _event(attempt.id, index, entry, slots, span, _clock(started, now), origin)
+        for index, entry in enumerate(report.observations)
+    ]
+
+
 def record_observations(
     session: Session,
     attempt: Attempt,
@@ -114,16 +143,7 @@ def record_observations(
     Raises ``ObservationRefused`` for an entry out of this attempt's bounds, ``NoSuchAttempt``
     before Start and ``AttemptClosed`` once the attempt accepts no saves; nothing is then stored.
     """
-    started = attempt.started_at
-    if started is None:
-        raise NoSuchAttempt(f"attempt {attempt.id} has not been started: nothing is recorded before Start")
-    deadline = deadline_of(attempt)
-    slots = session.scalar(_SLOT_COUNT, {"of_attempt": attempt.id}) or 0
-    span = (deadline - started).total_seconds()
-    rows = [
-        _event(attempt.id, index, entry, slots, span, _clock(started, now), origin)
-        for index, entry in enumerate(report.observations)
-    ]
+    rows = observation_events(session, attempt, report, origin, now)
     # PostgreSQL: the share lock holds a finalization back until these events are in, as a save does.
     still_open = session.scalar(
         _ACCEPTS_REPORTS, {"of_attempt": attempt.id, "grace_cutoff": grace_cutoff(now, grace_seconds)}

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from integrity.origins import agent_family, network_prefix
 
+#: The keys of an event's ``detail`` that say where the request came from.
+ORIGIN_KEYS = ("agent", "network")
+
 
 @dataclass(frozen=True)
 class RequestOrigin:
@@ -20,7 +23,7 @@ class RequestOrigin:
 
     def detail(self) -> dict[str, str]:
         """The keys every event a candidate's request writes carries in its ``detail``."""
-        return {"agent": self.agent, "network": self.network}
+        return dict(zip(ORIGIN_KEYS, (self.agent, self.network), strict=True))
 
 
 def with_origin(detail: dict[str, object], origin: RequestOrigin | None) -> dict[str, object]:

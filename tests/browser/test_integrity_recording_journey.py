@@ -155,3 +155,47 @@ def test_a_tab_switch_pastes_and_another_browser_are_recorded_as_the_start_page_
     assert ("saved", "Chrome on Linux") in agents and agents[-1] == ("saved", "Firefox on Windows")
     assert {e.detail["network"] for e in events if "network" in e.detail} == {"unknown network"}
     assert not any("127.0.0.1" in str(e.detail) or "Gecko" in str(e.detail) for e in events)
+
+
+def test_what_the_page_saw_rides_on_its_next_save_and_goes_alone_only_when_no_save_is_due(
+    browser: Browser, server: LiveServer
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    posts: list[tuple[str, str, str]] = []
+    page.on(
+        "request",
+        lambda r: posts.append((r.url, r.post_data or "", r.resource_type)) if r.method == "POST" else None,
+    )
+    link = server.invite()
+    page.goto(link)
+    page.get_by_role("button", name="Start the test").click()
+    page.wait_for_url(re.compile(r"/items/1$"))
+    server.clock.advance(minutes=5)
+    position = _first_written(server, link)
+    page.goto(f"{link}/items/{position + 1}")
+    # Opening an item by its address leaves the test page as closing it would: a beacon went.
+    posts.clear()
+
+    # Away for a moment, then back to write: the lapse travels with the autosave of the answer.
+    _real_focus(context, page).bring_to_front()
+    other = _real_focus(context, context.new_page())
+    other.bring_to_front()
+    other.wait_for_timeout(1_000)
+    page.bring_to_front()
+    answer = page.locator("#item-form textarea")
+    answer.fill("Hello team, the renewal is agreed.")
+    expect(page.locator("#save-state")).to_have_text("Saved")
+    wait_for(lambda: [e for e in _events(server, link) if e.kind == "focus"])
+    carried = [body for url, body, _ in posts if "/answers/" in url and '"kind":"focus"' in body]
+    assert carried, posts
+    assert not [url for url, _, _ in posts if url.endswith("/signals")]
+
+    # Moving on within the test leaves the time on the item to the next page, no beacon on the way:
+    # the review page sends it (with the save it sends again, or alone) as soon as it loads.
+    page.get_by_role("button", name="Save and review your answers").first.click()
+    page.wait_for_url(re.compile(r"/review$"))
+    wait_for(lambda: [e for e in _events(server, link) if e.kind == "viewed" and e.position == position])
+    sent = [(url, kind) for url, body, kind in posts if "viewed" in body]
+    assert len(sent) == 1 and sent[0][1] != "ping", posts
+    context.close()

@@ -70,8 +70,10 @@ class Candidate:
         csrf: bool = True,
         body: Any = None,
         base: int | None = None,
+        observations: list[dict[str, Any]] | None = None,
     ) -> TestResponse:
-        """attempt.js's save of this tab's ``edit``-th edit, made on the revision last learned."""
+        """attempt.js's save of this tab's ``edit``-th edit, made on the revision last learned,
+        with the integrity ``observations`` riding on it when given."""
         headers = {"X-CSRFToken": self.csrf} if csrf else {}
         made_on = self.revisions.get(n, 0) if base is None else base
         payload = (
@@ -79,6 +81,8 @@ class Candidate:
             if body is not None
             else {"base": made_on, "device": self.device, "edit": edit, "fields": fields}
         )
+        if observations is not None:
+            payload = {**payload, "observations": observations}
         response = self._keep(self.client.post(f"{self.base}/answers/{n}", json=payload, headers=headers))
         reply = response.get_json(silent=True) or {}
         if isinstance(reply.get("revision"), int):

@@ -223,10 +223,16 @@ def test_autosave_stores_the_newest_edit_and_says_an_older_one_arriving_late_is_
     answer = plausible_answer(html)
     newer = person.autosave(1, answer, edit=2)
     assert newer.status_code == 200
-    assert newer.get_json() == {"saved": True, "revision": 1, "answered": True}
+    assert newer.get_json() == {"saved": True, "revision": 1, "answered": True, "observations": 0}
     older = person.autosave(1, {}, edit=1, base=0)
     assert older.status_code == 200
-    assert older.get_json() == {"saved": False, "superseded": True, "revision": 1, "answered": True}
+    assert older.get_json() == {
+        "saved": False,
+        "superseded": True,
+        "revision": 1,
+        "answered": True,
+        "observations": 0,
+    }
     with session_factory() as session:
         attempt = attempt_of(session, person.token)
         response, edit = answers_of(session, attempt.id)[0]

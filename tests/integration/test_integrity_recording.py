@@ -1,6 +1,7 @@
 """What the attempt page reports for the integrity rules is stored as events, bounded and dated by the server.
 
-Focus lapses, paste sizes and time on items arrive at ``/signals`` as "milliseconds ago";
+Focus lapses, paste sizes and time on items ride on the page's autosaves, or arrive alone at
+``/signals`` when no save comes (and by sendBeacon when the page closes), as "milliseconds ago";
 the server dates them with its own clock within the attempt, stores them only while the
 attempt accepts saves, refuses a bad report whole with the field and why, and puts the
 request's browser family and network prefix (never the address) on every candidate event.
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from candidate_client import GRACE_SECONDS, Candidate, attempt_of, plausible_answer
+from candidate_client import GRACE_SECONDS, Candidate, answers_of, attempt_of, plausible_answer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.test import TestResponse
@@ -233,3 +234,61 @@ def test_the_instructions_page_tells_what_is_recorded_and_loads_no_recorder(
     assert "attempt.js" not in page
     assert "how many characters are pasted into an answer (not what you paste)" in " ".join(page.split())
     assert "Nothing is recorded before you" in page
+
+
+def test_observations_riding_on_a_save_are_stored_in_its_commit_whether_or_not_the_answer_changes(
+    candidate: Callable[..., Candidate], session_factory: sessionmaker[Session], clock: Any
+) -> None:
+    person = _from(candidate(), FIREFOX, "203.0.113.7")
+    person.start()
+    answer = plausible_answer(person.get("/items/1").get_data(as_text=True))
+    clock.advance(seconds=30)
+    focus = {"kind": "focus", "position": 0, "lost_ms_ago": 12_000, "regained_ms_ago": 2_000, "hidden": True}
+    reply = person.autosave(1, answer, edit=1, observations=[focus])
+    assert reply.status_code == 200 and reply.get_json()["saved"] is True
+    assert reply.get_json()["observations"] == 1
+    # The same answer again: nothing is written to the answer, the observation is stored all the same.
+    viewed = {"kind": "viewed", "position": 0, "ms_ago": 0, "seconds": 28.0}
+    again = person.autosave(1, answer, edit=1, observations=[viewed])
+    assert again.status_code == 200 and again.get_json()["observations"] == 1
+    assert person.autosave(1, answer, edit=2).get_json()["observations"] == 0
+
+    stored_focus, stored_viewed = _events(session_factory, person.token, *OBSERVED)
+    assert stored_focus.at == clock() - timedelta(seconds=12)
+    assert stored_focus.detail["network"] == "203.0.113.0/24" and stored_viewed.detail["seconds"] == 28.0
+    (saved,) = _events(session_factory, person.token, "saved")
+    assert saved.at == clock()
+
+
+def test_a_bad_observation_riding_on_a_save_is_refused_by_name_and_the_answer_is_saved_all_the_same(
+    candidate: Callable[..., Candidate], session_factory: sessionmaker[Session]
+) -> None:
+    person = candidate()
+    person.start()
+    answer = plausible_answer(person.get("/items/1").get_data(as_text=True))
+    good = {"kind": "viewed", "position": 0, "ms_ago": 0, "seconds": 3}
+    for edit, (entries, field) in enumerate(BAD_ENTRIES[:-1], start=1):
+        reply = person.autosave(1, answer, edit=edit, observations=[good, *entries])
+        assert reply.status_code == 200, (entries, reply.get_data(as_text=True))
+        body = reply.get_json()
+        assert body["observations"] == 0
+        assert body["observations_refused"]["field"] == "observations" + field.replace("[0]", "[1]")
+        assert body["observations_refused"]["reason"]
+    assert _events(session_factory, person.token, *OBSERVED) == []
+    with session_factory() as session:
+        assert answers_of(session, attempt_of(session, person.token).id)[0][0] is not None
+    # More entries than a report may hold is not a request any page of ours sends: refused whole.
+    too_many = [good] * (MAX_OBSERVATIONS + 1)
+    assert person.autosave(1, answer, edit=99, observations=too_many).status_code == 400
+
+
+def test_observations_riding_on_a_save_after_the_grace_are_refused_with_the_save(
+    candidate: Callable[..., Candidate], session_factory: sessionmaker[Session], clock: Any
+) -> None:
+    person = candidate()
+    person.start()
+    answer = plausible_answer(person.get("/items/1").get_data(as_text=True))
+    clock.advance(minutes=24 * 60)
+    entry = {"kind": "paste", "position": 0, "ms_ago": 0, "characters": 9, "from_page": False}
+    assert person.autosave(1, answer, edit=1, observations=[entry]).status_code == 410
+    assert _events(session_factory, person.token, *OBSERVED, "saved") == []
