@@ -28,6 +28,10 @@ trap 'rm -rf "$gates"' EXIT
 (.venv/bin/bandit -q -r assess items scoring integrity reports interchange kits -ll >"$gates/bandit" 2>&1
  echo $? >"$gates/bandit.status") &
 
+# The suite starts dozens of Python processes (workers, served hosts, commands): with bytecode
+# caching switched off in the environment, each compiled the whole project again.
+export PYTHONDONTWRITEBYTECODE=
+
 set +e
 # One worker per core; tests that share one PostgreSQL advisory lock are grouped on one worker.
 .venv/bin/pytest -n auto --dist loadgroup --durations=20 "$@"
