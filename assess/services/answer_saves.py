@@ -36,9 +36,10 @@ class AttemptBusy(Exception):
 
 #: Statements every autosave runs, built once: per request, SQLAlchemy then only binds values.
 _ACCEPTS_SAVES = select(Attempt.id).where(Attempt.id == bindparam("of_attempt"), ACCEPTS_SAVES)
-# PostgreSQL: a save that writes no answer but stores the events riding on it holds a
-# finalization back until they are in, as the UPDATE below does for a save that writes.
-_ACCEPTS_EVENTS = _ACCEPTS_SAVES.with_for_update(read=True)
+#: Whether the attempt takes events now. PostgreSQL: the share lock holds a finalization back
+#: until they are in (a save that writes no answer, a signals report), as the UPDATE below does
+#: for a save that writes.
+ACCEPTS_EVENTS = _ACCEPTS_SAVES.with_for_update(read=True)
 # Compare-and-set on the row as the decision read it (its write stamp): a save that raced
 # another one writes nothing and decides again on what that one stored.
 # PostgreSQL: the UPDATE holds a share lock on the attempt until commit, so finalization
@@ -106,7 +107,7 @@ def save_answer(
     for _ in range(MAX_SAVE_ROUNDS):
         outcome = decide_save(stored, stored_form, order)
         if not outcome.writes:
-            check = _ACCEPTS_EVENTS if events else _ACCEPTS_SAVES
+            check = ACCEPTS_EVENTS if events else _ACCEPTS_SAVES
             still_open = session.scalar(check, {"of_attempt": attempt_id, "grace_cutoff": cutoff})
             if still_open is None:
                 session.rollback()

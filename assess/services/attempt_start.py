@@ -5,6 +5,9 @@ the invitation was made (``attempt_preparation``). It matches only while the att
 unstarted, its invitation neither revoked nor expired, and its ``form_version`` that of the
 form now. Otherwise the Start draws at the press (the slow path, as every Start did before
 preparations existed): for an invitation never prepared, or one whose form changed since.
+Its draw respects the form's exposure caps as an invitation's does, except that a candidate
+pressing Start is never turned away: a pool with too few items under its cap gives its least
+shown ones.
 
 Idempotent under double clicks and racing workers: the UPDATE matches once, and the slow
 path claims the prepared row (its lock makes a racing Start wait) or inserts a new one that
@@ -27,9 +30,9 @@ from assess.services.attempt_phase import STARTED, deadline_of, is_started
 from assess.services.attempt_preparation import DrawableForm, core_table, discard_slots, freeze_slots
 from assess.services.catalogue import pin_versions
 from assess.services.invitations import LINK_USABLE, InvitationUnusable, check_link
+from assess.services.item_exposure import CappedDraws
 from assess.services.request_origin import RequestOrigin, with_origin
 from items.bank import Catalogue
-from items.forms import Slot
 
 LOG_EVENT = insert(core_table(AttemptEvent))
 
@@ -87,7 +90,7 @@ def create_attempt(
     bound = {"invitation": invitation.id, "at": now, "ends": ends, "version": drawable.version}
     stamped = session.execute(_STAMP, bound).one_or_none()
     if stamped is None:
-        return _start_at_press(session, invitation, drawable, drawable.draw(rng), now, ends, origin)
+        return _start_at_press(session, invitation, drawable, rng, now, ends, origin)
     attempt, count = stamped
     return _started(session, attempt, now, count, origin)
 
@@ -96,7 +99,7 @@ def _start_at_press(
     session: Session,
     invitation: Invitation,
     drawable: DrawableForm,
-    slots: list[Slot],
+    rng: random.Random,
     now: datetime,
     ends: datetime,
     origin: RequestOrigin | None,
@@ -109,11 +112,18 @@ def _start_at_press(
         "form": drawable.form.id,
         "version": drawable.version,
     }
-    pin_versions(session, [slot.item for slot in slots])
     # The claim's row lock holds back a racing Start of this invitation until this one commits.
     claimed = session.scalar(_CLAIM, bound)
     if claimed is not None:
         discard_slots(session, claimed)
+    # Drawn once the old draw is gone, so that it does not count against a pool's cap. A
+    # candidate pressing Start is never turned away: a pool over its cap gives its least shown.
+    capped = CappedDraws(session, [drawable.form], now).for_form(
+        drawable.form, drawable.catalogue.items, refuse_over_cap=False
+    )
+    slots = drawable.draw(rng, capped)
+    pin_versions(session, [slot.item for slot in slots])
+    if claimed is not None:
         freeze_slots(session, [(claimed, drawable, slots)])
         attempt, count = session.execute(_STAMP, bound).one()
         return _started(session, attempt, now, count, origin)

@@ -19,8 +19,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from assess.models import Attempt, AttemptItem
+from assess.services.answer_saves import ACCEPTS_EVENTS
 from assess.services.attempt_phase import (
-    ACCEPTS_SAVES,
     AttemptClosed,
     NoSuchAttempt,
     deadline_of,
@@ -95,9 +95,6 @@ class ObservationRefused(ValueError):
         self.reason = reason
 
 
-_ACCEPTS_REPORTS = (
-    select(Attempt.id).where(Attempt.id == bindparam("of_attempt"), ACCEPTS_SAVES).with_for_update(read=True)
-)
 _SLOT_COUNT = select(func.count()).where(AttemptItem.attempt_id == bindparam("of_attempt"))
 
 
@@ -144,9 +141,8 @@ def record_observations(
     before Start and ``AttemptClosed`` once the attempt accepts no saves; nothing is then stored.
     """
     rows = observation_events(session, attempt, report, origin, now)
-    # PostgreSQL: the share lock holds a finalization back until these events are in, as a save does.
     still_open = session.scalar(
-        _ACCEPTS_REPORTS, {"of_attempt": attempt.id, "grace_cutoff": grace_cutoff(now, grace_seconds)}
+        ACCEPTS_EVENTS, {"of_attempt": attempt.id, "grace_cutoff": grace_cutoff(now, grace_seconds)}
     )
     if still_open is None:
         session.rollback()

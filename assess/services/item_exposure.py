@@ -101,8 +101,14 @@ class CappedDraws:
         }
         self.shown = Counter(exposure_by_version(session, capped, now))
 
-    def for_form(self, form: AssessmentForm, items: Mapping[str, ItemVersion]) -> PoolDraw:
-        """How ``form``'s pools are drawn: uncapped pools as ever, capped ones the less shown first."""
+    def for_form(
+        self, form: AssessmentForm, items: Mapping[str, ItemVersion], refuse_over_cap: bool = True
+    ) -> PoolDraw:
+        """How ``form``'s pools are drawn: uncapped pools as ever, capped ones the less shown first.
+
+        A pool with too few items under its cap raises ``PoolOverCap``, or, without
+        ``refuse_over_cap`` (a candidate pressing Start is never turned away), draws its least shown.
+        """
 
         def draw(pool: Pool, rng: random.Random) -> list[str]:
             if pool.max_exposure is None:
@@ -112,7 +118,9 @@ class CappedDraws:
             try:
                 chosen = draw_less_exposed(pool.item_ids, pool.draw, shown, pool.max_exposure, rng)
             except PoolExhausted as exc:
-                raise PoolOverCap(form, pool, exc) from None
+                if refuse_over_cap:
+                    raise PoolOverCap(form, pool, exc) from None
+                chosen = draw_less_exposed(pool.item_ids, pool.draw, shown, None, rng)
             self.shown.update(refs[item_id] for item_id in chosen)
             return chosen
 

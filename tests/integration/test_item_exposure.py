@@ -195,3 +195,29 @@ def test_statistics_show_exposure_near_cap_and_an_item_getting_easier_over_time(
             and f"{item} has been shown 33 times, 82% of its maximum of 40" in rows[item]
         )
         assert "may have leaked" not in rows[item]
+
+
+def test_a_start_that_draws_at_the_press_keeps_to_the_cap_and_never_turns_the_candidate_away(
+    staff_client: Any, session_factory: sessionmaker[Session], catalogue: Catalogue, clock: Any
+) -> None:
+    author = staff_client("author")
+    save_form(
+        author,
+        capped_form("capped", f"[{{draw: 1, max_exposure: 1, from: [{RENEWAL}, {UPSELL}, {FEATURE}]}}]"),
+    )
+    campaign(session_factory, catalogue, "capped", "capped", clock)
+    with session_factory() as session:
+        found = campaign_by_slug(session, "capped")
+        assert found is not None
+        # Never prepared (as invitations made before preparations existed): each Start draws.
+        made = [
+            new_invitation(session, found, f"c{n}@example.com", "", 1, timedelta(days=3), clock())[0]
+            for n in range(4)
+        ]
+        session.commit()
+        for invitation in made:
+            # The same seed for every Start: drawn without the cap, each would get the same item.
+            create_attempt(session, invitation, live_catalogue(session, catalogue), clock(), random.Random(3))
+    drawn = shown(session_factory)
+    # Three Starts under the cap of one each; the fourth is not turned away when all are at it.
+    assert sorted(drawn.values()) == [1, 1, 2] and set(drawn) == set(KEYS), drawn
