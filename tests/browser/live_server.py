@@ -30,19 +30,48 @@ T = TypeVar("T")
 
 
 class ServerThread:
-    """One app served by werkzeug from a thread; ``stop`` is what killing the process would do to it."""
+    """One app served by werkzeug from a thread; ``stop`` is what killing the process would do to it.
+
+    After ``stop`` the app answers nothing more: a page still open keeps its kept-alive
+    connections, whose threads would otherwise go on serving its polls from the stopped app, with
+    database connections nobody closes (a ResourceWarning that failed some later test).
+    """
 
     def __init__(self, app: Flask, port: int) -> None:
         self.app = app
-        self.server: BaseWSGIServer = make_server("127.0.0.1", port, app, threaded=True)
+        self._requests = threading.Condition()
+        self._in_flight = 0
+        self.stopped = False
+        self.server: BaseWSGIServer = make_server("127.0.0.1", port, self._serve, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
         self.thread.start()
-        self.stopped = False
+
+    def _serve(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        with self._requests:
+            if self.stopped:
+                start_response("503 Service Unavailable", [("Connection", "close"), ("Content-Length", "0")])
+                return []
+            self._in_flight += 1
+        try:
+            body = self.app(environ, start_response)
+            try:
+                return [b"".join(body)]
+            finally:
+                close = getattr(body, "close", None)
+                if close is not None:
+                    close()
+        finally:
+            with self._requests:
+                self._in_flight -= 1
+                self._requests.notify_all()
 
     def stop(self) -> None:
-        if self.stopped:
-            return
-        self.stopped = True
+        with self._requests:
+            if self.stopped:
+                return
+            self.stopped = True
+            # Requests under way finish (and give their database connections back) first.
+            self._requests.wait_for(lambda: self._in_flight == 0, timeout=10)
         self.server.shutdown()
         self.thread.join(10)
         self.server.server_close()
