@@ -17,7 +17,8 @@ def test_a_connection_the_server_ended_while_pooled_is_replaced_without_an_error
             ended = connection.scalar(text("SELECT pg_backend_pid()"))
         # As a PostgreSQL restart does to every backend: the server ends the idle connection.
         with admin.connect() as connection:
-            assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": ended})
+            # pg_terminate_backend only signals; wait (up to 5 s) until the backend has ended.
+            assert connection.scalar(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": ended})
         with engine.connect() as connection:
             assert connection.scalar(text("SELECT pg_backend_pid()")) != ended
     finally:
