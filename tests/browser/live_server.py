@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from flask import Flask
+from loopback import QUICK_SHUTDOWN
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -43,7 +44,9 @@ class ServerThread:
         self._in_flight = 0
         self.stopped = False
         self.server: BaseWSGIServer = make_server("127.0.0.1", port, self._serve, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="live-server", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs=QUICK_SHUTDOWN, name="live-server", daemon=True
+        )
         self.thread.start()
 
     def _serve(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from loopback import QUICK_SHUTDOWN
+
 TIMEOUT_SECONDS = 10
 
 
@@ -90,7 +92,9 @@ class FakeAtsServer:
                 pass  # the test's output is for its failures
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, name="fake-ats", daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs=QUICK_SHUTDOWN, name="fake-ats", daemon=True
+        )
         self.thread.start()
 
     @property

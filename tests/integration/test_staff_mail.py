@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from loopback import QUICK_SHUTDOWN
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import post, signed_in
@@ -57,7 +58,7 @@ def smtp_server() -> Iterator[tuple[int, list[str]]]:
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SmtpHandler)
     server.daemon_threads = True
     server.received = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_SHUTDOWN, daemon=True)
     thread.start()
     yield server.server_address[1], server.received  # type: ignore[attr-defined]
     server.shutdown()

@@ -13,8 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from ats_setup import ashby_order, basic, connect, greenhouse_order, start_ordered
-from conftest import CAMPAIGN
+from ats_setup import CAMPAIGN, ashby_order, basic, connect, greenhouse_order, start_ordered
 from flask import Flask
 from review_setup import answer, first_option, positions_of, slot_types
 from sqlalchemy import select
@@ -29,6 +28,9 @@ from assess.services.rubric import latest_review_id, score_rubric
 from assess.services.webhooks import create_endpoint
 from items.bank import Catalogue
 from items.types.written import Key
+
+# CAMPAIGN comes from ats_setup, never "from conftest": in a test process that ran browser tests
+# first, that name is the browser tests' conftest, with another campaign.
 
 
 @pytest.fixture
