@@ -141,6 +141,11 @@ def _schema_url(server: URL, schema: str) -> str:
     )
 
 
+#: PostgreSQL schemas ``_emptied`` just found at the newest migration: the test's schema needs no
+#: building and no upgrade (two connections and a migration check each, on every test).
+_AT_HEAD: set[str] = set()
+
+
 def _emptied(url: str) -> bool:
     """Delete every row and restart every sequence, if the schema is still the models' at head.
 
@@ -215,13 +220,16 @@ def database_url(
     url = _schema_url(server, schema)
     try:
         _terminate_others(admin, schema)
-        if not fresh and not _emptied(url):
+        if not fresh and _emptied(url):
+            _AT_HEAD.add(url)
+        else:
             with admin.begin() as connection:
-                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+                if not fresh:
+                    connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+                connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         yield url
     finally:
+        _AT_HEAD.discard(url)
         _terminate_others(admin, schema)
         if fresh:
             with admin.begin() as connection:
@@ -264,8 +272,9 @@ def _build_schema(database_url: str, migrated_sqlite: Path) -> None:
 @pytest.fixture
 def session_factory(database_url: str, migrated_sqlite: Path) -> Iterator[sessionmaker[Session]]:
     """Sessions on a database at the newest migration; the engine is disposed after the test."""
-    _build_schema(database_url, migrated_sqlite)
-    upgrade_database(database_url)
+    if database_url not in _AT_HEAD:
+        _build_schema(database_url, migrated_sqlite)
+        upgrade_database(database_url)
     engine = make_engine(database_url)
     try:
         yield make_session_factory(engine)
