@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pydantic import Field, ValidationError
@@ -68,17 +68,17 @@ def parse_signal_report(raw: str | None) -> SignalReport:
         raise ObservationRefused("observations", "is missing")
     if len(raw) > MAX_SIGNAL_REPORT_CHARS:
         raise ObservationRefused("observations", f"is longer than {MAX_SIGNAL_REPORT_CHARS} characters")
-    try:
-        return SignalReport.model_validate_json(raw)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        raise ObservationRefused(_field_name(error["loc"]), error["msg"]) from None
+    return _checked_report(lambda: SignalReport.model_validate_json(raw))
 
 
 def parse_riding_observations(raw: list[Any]) -> SignalReport:
     """An autosave's ``observations``, checked as a signals report is; errors name the field."""
+    return _checked_report(lambda: SignalReport.model_validate({"observations": raw}))
+
+
+def _checked_report(validate: Callable[[], SignalReport]) -> SignalReport:
     try:
-        return SignalReport.model_validate({"observations": raw})
+        return validate()
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         raise ObservationRefused(_field_name(error["loc"]), error["msg"]) from None

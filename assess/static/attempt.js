@@ -140,22 +140,29 @@
     });
   }
 
-  function collectFields(form) {
+  // The answer the form holds now, or, ``asServed``, the one the server's page held (what the
+  // browser shows before anyone touches it: a list without a marked option shows its first).
+  function collectFields(form, asServed) {
     var fields = {};
     ownFields(form).forEach(function (el) {
       var values = fields[el.name] || [];
       if (el.type === "radio" || el.type === "checkbox") {
-        if (el.checked) {
+        if (asServed ? el.defaultChecked : el.checked) {
           values.push(el.value);
         }
       } else if (el.type === "select-multiple") {
         Array.prototype.forEach.call(el.options, function (option) {
-          if (option.selected) {
+          if (asServed ? option.defaultSelected : option.selected) {
             values.push(option.value);
           }
         });
+      } else if (el.type === "select-one" && asServed) {
+        var served = Array.prototype.filter.call(el.options, function (option) {
+          return option.defaultSelected;
+        })[0] || el.options[0];
+        values.push(served ? served.value : "");
       } else if (el.type !== "submit" && el.type !== "button") {
-        values.push(el.value);
+        values.push(asServed ? el.defaultValue : el.value);
       }
       if (values.length) {
         fields[el.name] = values;
@@ -167,24 +174,7 @@
   // Whether the candidate changed the answer before this script ran (a slow connection, a quick
   // hand) or the browser restored typed values on reload: no input event told this page so.
   function changedSinceServed(form) {
-    return ownFields(form).some(function (el) {
-      if (el.type === "radio" || el.type === "checkbox") {
-        return el.checked !== el.defaultChecked;
-      }
-      if (el.type === "select-multiple") {
-        return Array.prototype.some.call(el.options, function (option) {
-          return option.selected !== option.defaultSelected;
-        });
-      }
-      if (el.type === "select-one") {
-        // With no option marked selected, a list shows its first option: that is not a change.
-        var served = Array.prototype.findIndex.call(el.options, function (option) {
-          return option.defaultSelected;
-        });
-        return el.selectedIndex !== Math.max(served, 0);
-      }
-      return el.type !== "submit" && el.type !== "button" && el.value !== el.defaultValue;
-    });
+    return JSON.stringify(collectFields(form)) !== JSON.stringify(collectFields(form, true));
   }
 
   function applyFields(form, fields) {

@@ -51,6 +51,11 @@ class Behaviour:
     text: str = ""
 
 
+#: Candidates whose signals tier them: one leaves the page three times, one pastes a long text.
+TAB_SWITCHER = Behaviour("tabs@example.com", away_seconds=(40, 40, 40), network="198.51.100.0/24")
+PASTER = Behaviour("paste@example.com", paste_characters=450, network="198.51.101.0/24")
+
+
 def take_attempt(
     session_factory: sessionmaker[Session],
     catalogue: Catalogue,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from integrity_setup import Behaviour, take_attempt
+from integrity_setup import PASTER, TAB_SWITCHER, Behaviour, take_attempt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import StaffClient
@@ -25,8 +25,6 @@ from items.bank import Catalogue
 if TYPE_CHECKING:
     from conftest import ControllableClock
 
-TAB_SWITCHER = Behaviour("tabs@example.com", away_seconds=(40, 40, 40), network="198.51.100.0/24")
-PASTER = Behaviour("paste@example.com", paste_characters=450, network="198.51.101.0/24")
 LATER = Behaviour("later@example.com", away_seconds=(30,), network="198.51.102.0/24")
 DAY = 24 * 60
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from flask import Flask
-from integrity_setup import Behaviour, take_attempt
+from integrity_setup import PASTER, TAB_SWITCHER, Behaviour, take_attempt
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from staff_client import StaffClient, post
@@ -25,8 +25,6 @@ from items.bank import Catalogue
 if TYPE_CHECKING:
     from conftest import ControllableClock
 
-TAB_SWITCHER = Behaviour("tabs@example.com", away_seconds=(40, 40, 40), network="198.51.100.0/24")
-PASTER = Behaviour("paste@example.com", paste_characters=450, network="198.51.101.0/24")
 DEVICE_CHANGER = Behaviour("device@example.com", switch_device=True, network="198.51.102.0/24")
 ACCOMMODATED = Behaviour(
     "extra@example.com", away_seconds=(40, 40, 40), extra_time=Decimal("1.5"), network="198.51.103.0/24"
